@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS ward_sequences;
+DROP TABLE IF EXISTS calls;

@@ -1,0 +1,1 @@
+DROP PROCEDURE IF EXISTS sp_assign_call_to_next_nurse;

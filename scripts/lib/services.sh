@@ -1,0 +1,103 @@
+# Local services for Dispatch: MariaDB and Redis as plain processes on loopback, with their data
+# in a project-local folder. Sourced by scripts/run.sh and scripts/test.sh; nothing here needs
+# Docker or systemd.
+#
+# Each start_* function takes the state folder and a port, and writes a pid file there so that
+# stop_services can end exactly what it started.
+
+set -euo pipefail
+
+ensure_packages() {
+  local missing=()
+  command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v dotnet >/dev/null 2>&1 || { echo "dotnet SDK 10 is required (see README)" >&2; return 1; }
+  if ((${#missing[@]})); then
+    echo "Installing ${missing[*]} from Debian's packages..."
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# start_mariadb STATE_DIR PORT: initialises the data folder on first use, starts mariadbd on
+# 127.0.0.1:PORT and waits until it answers.
+start_mariadb() {
+  local dir port=$2
+  mkdir -p "$1"
+  dir=$(cd "$1" && pwd)
+  if [ ! -d "$dir/data/mysql" ]; then
+    rm -rf "$dir/data"
+    mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=socket \
+      --skip-test-db --user="$(id -un)" >"$dir/install.log" 2>&1
+  fi
+  if [ -f "$dir/mariadb.pid" ] && kill -0 "$(cat "$dir/mariadb.pid")" 2>/dev/null; then
+    return 0
+  fi
+  mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mariadb.sock" \
+    --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
+    --pid-file="$dir/mariadb.pid" --log-error="$dir/mariadb.err" \
+    --innodb-buffer-pool-size=256M --max-connections=500 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --default-time-zone=+00:00 --skip-log-bin >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do
+    if mariadb --no-defaults --socket="$dir/mariadb.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "MariaDB did not start; see $dir/mariadb.err" >&2
+  tail -20 "$dir/mariadb.err" >&2 || true
+  return 1
+}
+
+# mariadb_root STATE_DIR SQL: runs SQL as the local root over the unix socket.
+mariadb_root() {
+  mariadb --no-defaults --socket="$1/mariadb.sock" -uroot -e "$2"
+}
+
+# ensure_db_user STATE_DIR USER PASSWORD DB_PATTERN: an application user limited to loopback and
+# to the databases matching DB_PATTERN (a LIKE pattern, e.g. dispatch or dispatch\_test\_%).
+ensure_db_user() {
+  local dir=$1 user=$2 password=$3 pattern=$4
+  mariadb_root "$dir" "
+    CREATE USER IF NOT EXISTS '$user'@'127.0.0.1' IDENTIFIED BY '$password';
+    ALTER USER '$user'@'127.0.0.1' IDENTIFIED BY '$password';
+    GRANT ALL PRIVILEGES ON \`$pattern\`.* TO '$user'@'127.0.0.1';"
+}
+
+# start_redis STATE_DIR PORT
+start_redis() {
+  local dir port=$2
+  mkdir -p "$1"
+  dir=$(cd "$1" && pwd)
+  if [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+    return 0
+  fi
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --daemonize yes >/dev/null
+}
+
+# stop_services STATE_DIR: stops whatever start_* left a pid file for.
+stop_services() {
+  local dir=$1 pidfile pid
+  for pidfile in "$dir"/redis.pid "$dir"/mariadb.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+# secret_for STATE_DIR NAME: a random secret created once and kept in the state folder.
+secret_for() {
+  local file="$1/$2.secret"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$1"
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$file")
+  fi
+  cat "$file"
+}

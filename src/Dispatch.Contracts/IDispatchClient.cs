@@ -1,0 +1,20 @@
+namespace Dispatch.Contracts;
+
+/// <summary>What the server calls on a connected station. Method names are the wire names.</summary>
+public interface IDispatchClient
+{
+    Task WardEvent(WardEvent wardEvent);
+
+    Task WardHeartbeat(WardHeartbeat heartbeat);
+}
+
+/// <summary>Hub route and the hub methods a station may invoke.</summary>
+public static class DispatchHubMethods
+{
+    public const string Route = "/hubs/dispatch";
+    public const string Subscribe = nameof(Subscribe);
+    public const string Unsubscribe = nameof(Unsubscribe);
+    public const string Resync = nameof(Resync);
+    public const string Acknowledge = nameof(Acknowledge);
+    public const string Reject = nameof(Reject);
+}

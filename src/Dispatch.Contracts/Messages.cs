@@ -1,0 +1,38 @@
+namespace Dispatch.Contracts;
+
+/// <summary>A call as stations show it.</summary>
+public sealed record CallView(
+    long Id,
+    int WardId,
+    int BedId,
+    string Room,
+    string Bed,
+    string Kind,
+    int Priority,
+    string Status,
+    int? AssignedStaffId,
+    string? AssignedStaffName,
+    int EscalationLevel,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AcceptedAt,
+    DateTimeOffset? ResolvedAt);
+
+/// <summary>
+/// One outbox event of a ward. <see cref="Seq"/> is gap-free per ward: a client that sees a jump
+/// has missed events and repairs them with Resync.
+/// </summary>
+public sealed record WardEvent(int WardId, long Seq, string Type, long? CallId, CallView? Call, DateTimeOffset At);
+
+/// <summary>The open calls of a ward as of sequence <see cref="Seq"/>.</summary>
+public sealed record WardSnapshot(int WardId, long Seq, IReadOnlyList<CallView> Calls);
+
+/// <summary>Sent periodically so that a client can notice events it missed even when the ward is quiet.</summary>
+public sealed record WardHeartbeat(int WardId, long Seq, DateTimeOffset At);
+
+public static class EventTypes
+{
+    public const string CallRaised = "call_raised";
+    public const string CallAccepted = "call_accepted";
+    public const string CallRejected = "call_rejected";
+    public const string CallResolved = "call_resolved";
+}

@@ -1,0 +1,88 @@
+namespace Dispatch.Server.Calls;
+
+internal static class CallQueries
+{
+    public const string FindBed = """
+        SELECT b.id AS BedId, r.ward_id AS WardId
+        FROM beds b JOIN rooms r ON r.id = b.room_id
+        WHERE b.id = @BedId
+        """;
+
+    public const string FindBedDevice = """
+        SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
+        """;
+
+    public const string LockNonce = """
+        SELECT id AS Id, bed_id AS BedId, is_used AS IsUsed, expires_at > NOW(3) AS IsLive
+        FROM patient_sessions WHERE nonce_hash = @NonceHash FOR UPDATE
+        """;
+
+    public const string UseNonce = """
+        UPDATE patient_sessions SET is_used = 1, used_at = NOW(3) WHERE id = @Id
+        """;
+
+    public const string InsertPatientSession = """
+        INSERT INTO patient_sessions (bed_id, nonce_hash, expires_at)
+        VALUES (@BedId, @NonceHash, NOW(3) + INTERVAL @LifetimeMinutes MINUTE);
+        SELECT expires_at FROM patient_sessions WHERE id = LAST_INSERT_ID();
+        """;
+
+    public const string InsertCall = """
+        INSERT INTO calls (bed_id, ward_id, kind, priority, raised_by, next_escalation_at)
+        VALUES (@BedId, @WardId, @Kind, @Priority, @RaisedBy, NOW(3) + INTERVAL @EscalationSeconds SECOND);
+        SELECT LAST_INSERT_ID();
+        """;
+
+    public const string AssignToNextNurse = """
+        CALL sp_assign_call_to_next_nurse(@CallId, @ExcludeStaffId)
+        """;
+
+    public const string LockCall = """
+        SELECT id AS Id, ward_id AS WardId, bed_id AS BedId, kind AS Kind, status AS Status,
+               assigned_staff_id AS AssignedStaffId
+        FROM calls WHERE id = @CallId FOR UPDATE
+        """;
+
+    public const string LockOpenCallsOfBed = """
+        SELECT id AS Id, ward_id AS WardId, bed_id AS BedId, kind AS Kind, status AS Status,
+               assigned_staff_id AS AssignedStaffId
+        FROM calls WHERE bed_id = @BedId AND status IN ('open', 'accepted')
+        ORDER BY id FOR UPDATE
+        """;
+
+    public const string Accept = """
+        UPDATE calls SET status = 'accepted', accepted_at = NOW(3), accepted_by = @StaffId, next_escalation_at = NULL
+        WHERE id = @CallId
+        """;
+
+    public const string Resolve = """
+        UPDATE calls SET status = 'resolved', resolved_at = NOW(3), resolved_by = @ResolvedBy,
+               present_staff_id = @PresentStaffId, next_escalation_at = NULL
+        WHERE id = @CallId
+        """;
+
+    public const string StaffExists = """
+        SELECT COUNT(*) FROM staff WHERE id = @StaffId
+        """;
+
+    private const string SelectView = """
+        SELECT c.id AS Id, c.ward_id AS WardId, c.bed_id AS BedId, r.name AS Room, b.label AS Bed,
+               c.kind AS Kind, c.priority AS Priority, c.status AS Status,
+               c.assigned_staff_id AS AssignedStaffId, s.display_name AS AssignedStaffName,
+               c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
+               c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt
+        FROM calls c
+        JOIN beds b ON b.id = c.bed_id
+        JOIN rooms r ON r.id = b.room_id
+        LEFT JOIN staff s ON s.id = c.assigned_staff_id
+        """;
+
+    public const string ViewById = SelectView + "\nWHERE c.id = @CallId";
+
+    /// <summary>What a station shows: most urgent first, then oldest first.</summary>
+    public const string OpenCallsOfWard = SelectView + """
+
+        WHERE c.ward_id = @WardId AND c.status IN ('open', 'accepted')
+        ORDER BY c.priority DESC, c.created_at, c.id
+        """;
+}

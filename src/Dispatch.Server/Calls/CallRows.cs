@@ -1,0 +1,25 @@
+using Dispatch.Contracts;
+using Dispatch.Server.Data;
+
+namespace Dispatch.Server.Calls;
+
+internal sealed record BedRow(int BedId, int WardId);
+
+internal sealed record DeviceRow(int Id, int BedId);
+
+internal sealed record NonceRow(long Id, int BedId, bool IsUsed, bool IsLive);
+
+internal sealed record CallLockRow(long Id, int WardId, int BedId, string Kind, string Status, int? AssignedStaffId)
+{
+    public bool IsOpen => Status is "open" or "accepted";
+}
+
+internal sealed record CallViewRow(
+    long Id, int WardId, int BedId, string Room, string Bed, string Kind, short Priority, string Status,
+    int? AssignedStaffId, string? AssignedStaffName, sbyte EscalationLevel,
+    DateTime CreatedAt, DateTime? AcceptedAt, DateTime? ResolvedAt)
+{
+    public CallView ToView() => new(
+        Id, WardId, BedId, Room, Bed, Kind, Priority, Status, AssignedStaffId, AssignedStaffName, EscalationLevel,
+        DbTime.ToOffset(CreatedAt), DbTime.ToOffset(AcceptedAt), DbTime.ToOffset(ResolvedAt));
+}

@@ -1,0 +1,86 @@
+using Dispatch.Contracts;
+using Dispatch.Server.Errors;
+using Dispatch.Server.Escalation;
+using Dispatch.Server.Sessions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Dispatch.Server.Calls;
+
+public sealed record RaiseCallRequest(int BedId, string? Kind, string? Nonce);
+
+public sealed record BedsideRequest(string? Nonce);
+
+public sealed record PresenceRequest(int StaffId);
+
+public static class CallsApi
+{
+    public const string DeviceKeyHeader = "X-Device-Key";
+
+    public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EscalationOptions>()
+            .BindConfiguration(EscalationOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<CallService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCalls(this IEndpointRouteBuilder app)
+    {
+        // Bedside: authenticated by the bed device key or a patient nonce, checked per request.
+        var bedside = app.MapGroup("/api").WithTags("Bedside").AllowAnonymous();
+        bedside.MapPost("/calls", RaiseAsync);
+        bedside.MapPost("/calls/{callId:long}/cancel", CancelAsync);
+        bedside.MapPost("/beds/{bedId:int}/presence", PresenceAsync);
+
+        // Staff: authenticated by their session.
+        var staff = app.MapGroup("/api").WithTags("Calls").RequireAuthorization();
+        staff.MapPost("/calls/{callId:long}/ack", AcknowledgeAsync);
+        staff.MapPost("/calls/{callId:long}/reject", RejectAsync);
+        staff.MapGet("/wards/{wardId:int}/calls", ListOpenAsync);
+        staff.MapPost("/beds/{bedId:int}/patient-sessions", CreatePatientSessionAsync);
+        return app;
+    }
+
+    private static async Task<Created<CallView>> RaiseAsync(
+        RaiseCallRequest request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct)
+    {
+        if (!CallKinds.IsKnown(request.Kind))
+        {
+            throw RefusedException.BadRequest($"'kind' must be one of: {string.Join(", ", CallKinds.All)}.");
+        }
+        var call = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), ct);
+        return TypedResults.Created($"/api/calls/{call.Id}", call);
+    }
+
+    private static async Task<Ok<CallView>> CancelAsync(
+        long callId, BedsideRequest? request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct) =>
+        TypedResults.Ok(await calls.CancelAtBedsideAsync(callId, new BedCredential(deviceKey, request?.Nonce), ct));
+
+    private static async Task<Ok<PresenceResult>> PresenceAsync(
+        int bedId, PresenceRequest request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct) =>
+        TypedResults.Ok(await calls.RegisterPresenceAsync(bedId, request.StaffId, deviceKey, ct));
+
+    private static async Task<Ok<CallView>> AcknowledgeAsync(long callId, HttpContext context, CallService calls, CancellationToken ct) =>
+        TypedResults.Ok(await calls.AcknowledgeAsync(callId, StaffUser.From(context.User), ct));
+
+    private static async Task<Ok<CallView>> RejectAsync(long callId, HttpContext context, CallService calls, CancellationToken ct) =>
+        TypedResults.Ok(await calls.RejectAsync(callId, StaffUser.From(context.User), ct));
+
+    private static async Task<Ok<IReadOnlyList<CallView>>> ListOpenAsync(int wardId, HttpContext context, CallService calls, CancellationToken ct)
+    {
+        if (!StaffUser.From(context.User).MayActOnWard(wardId))
+        {
+            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.");
+        }
+        return TypedResults.Ok(await calls.ListOpenAsync(wardId, ct));
+    }
+
+    private static async Task<Created<PatientSession>> CreatePatientSessionAsync(int bedId, HttpContext context, CallService calls, CancellationToken ct)
+    {
+        var session = await calls.CreatePatientSessionAsync(bedId, StaffUser.From(context.User), ct);
+        return TypedResults.Created((string?)null, session);
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using Polly;
+using Polly.Retry;
+
+namespace Dispatch.Server.Data;
+
+public static partial class DataExtensions
+{
+    public const string DeadlockRetry = "deadlock-retry";
+
+    public static IHostApplicationBuilder AddDispatchData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            return new MySqlDataSourceBuilder(options.ConnectionString)
+                .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+                .Build();
+        });
+
+        builder.Services.AddResiliencePipeline(DeadlockRetry, static (pipeline, context) =>
+            pipeline.AddRetry(DeadlockRetryOptions(context.ServiceProvider.GetRequiredService<ILogger<MySqlDataSource>>())));
+        return builder;
+    }
+
+    /// <summary>
+    /// MySQL/MariaDB error 1213 (deadlock) rolls the transaction back: the whole transaction is
+    /// retried three times, 50, 100 and 200 ms apart. Then the caller answers 503.
+    /// </summary>
+    internal static RetryStrategyOptions DeadlockRetryOptions(ILogger logger) => new()
+    {
+        ShouldHandle = new PredicateBuilder().Handle<MySqlException>(IsDeadlock),
+        MaxRetryAttempts = 3,
+        BackoffType = DelayBackoffType.Exponential,
+        Delay = TimeSpan.FromMilliseconds(50),
+        UseJitter = false,
+        OnRetry = args =>
+        {
+            Log.DeadlockRetried(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+            return default;
+        },
+    };
+
+    internal static bool IsDeadlock(MySqlException e) => e.ErrorCode == MySqlErrorCode.LockDeadlock;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Warning, "Deadlock (1213); retry {Attempt} of 3 in {DelayMs} ms")]
+        public static partial void DeadlockRetried(ILogger logger, int attempt, double delayMs);
+    }
+}

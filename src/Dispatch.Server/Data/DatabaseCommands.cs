@@ -1,0 +1,58 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace Dispatch.Server.Data;
+
+/// <summary>
+/// The server binary's maintenance verbs, so that deployments migrate with the same binary and
+/// configuration they run with:
+///   Dispatch.Server migrate up | migrate down VERSION | migrate status
+///   Dispatch.Server seed-demo CREDENTIALS_FILE
+/// </summary>
+public static class DatabaseCommands
+{
+    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["seed-demo", ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // Configuration comes from appsettings and the environment (Database__ConnectionString).
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddDispatchData();
+        using var host = builder.Build();
+        var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
+        var options = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var runner = new MigrationRunner(dataSource, options.MigrationsPath);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+
+        switch (args)
+        {
+            case ["migrate", "up", ..]:
+                foreach (var m in await runner.UpAsync(cts.Token))
+                {
+                    Console.WriteLine($"applied {m.Version:000}_{m.Name}");
+                }
+                Console.WriteLine("schema is up to date");
+                return 0;
+            case ["migrate", "down", var target, ..] when int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out var version):
+                foreach (var m in await runner.DownAsync(version, cts.Token))
+                {
+                    Console.WriteLine($"rolled back {m.Version:000}_{m.Name}");
+                }
+                Console.WriteLine($"schema is at version {version}");
+                return 0;
+            case ["migrate", "status", ..]:
+                var applied = (await runner.AppliedAsync(cts.Token)).ToHashSet();
+                foreach (var m in MigrationRunner.Discover(options.MigrationsPath))
+                {
+                    Console.WriteLine($"{(applied.Contains(m.Version) ? "applied" : "pending"),-8} {m.Version:000}_{m.Name}");
+                }
+                return 0;
+            case ["seed-demo", var credentialsFile, ..]:
+                return await DemoHospitalSeed.RunAsync(dataSource, credentialsFile, cts.Token);
+            default:
+                await Console.Error.WriteLineAsync("usage: Dispatch.Server migrate up | migrate down VERSION | migrate status | seed-demo CREDENTIALS_FILE");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Dispatch.Server.Data;
+using Microsoft.AspNetCore.Diagnostics;
+using MySqlConnector;
+
+namespace Dispatch.Server.Errors;
+
+/// <summary>
+/// Turns every failure into problem details: refusals with their own status, unreadable requests
+/// as 400/413, and a database that is deadlocked past its retries or unreachable as 503 so that
+/// callers retry. Never a stack trace.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            RefusedException refused => (refused.StatusCode, null, refused.Message),
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad)),
+            MySqlException db when DataExtensions.IsDeadlock(db) =>
+                (StatusCodes.Status503ServiceUnavailable, "Busy", "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request."),
+            MySqlException or TimeoutException =>
+                (StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database could not be reached; nothing was saved. Retry the request."),
+            _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed; it has been logged."),
+        };
+        if (status >= 500)
+        {
+            Log.RequestFailed(logger, exception, httpContext.Request.Method, httpContext.Request.Path, status);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static string ReadableReason(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => bad.InnerException is System.Text.Json.JsonException
+            ? "The request body is not valid JSON for this endpoint."
+            : bad.Message,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1900, LogLevel.Error, "{Method} {Path} failed with {Status}")]
+        public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path, int status);
+    }
+}
+
+public static class ErrorsExtensions
+{
+    public static IHostApplicationBuilder AddErrors(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        return builder;
+    }
+}

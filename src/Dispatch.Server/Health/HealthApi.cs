@@ -1,0 +1,56 @@
+using Dapper;
+using Dispatch.Server.Realtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlConnector;
+
+namespace Dispatch.Server.Health;
+
+public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, DateTimeOffset Ts);
+
+public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS);
+
+/// <summary>
+/// Probes for load balancers and ops. Anonymous on purpose (nginx and supervisors call them) and
+/// they reveal no patient data: counts and flags only.
+/// </summary>
+public static class HealthApi
+{
+    private static readonly DateTimeOffset s_startedAt = DateTimeOffset.UtcNow;
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", HealthzAsync).AllowAnonymous();
+        app.MapGet("/ws-health", WsHealthAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> HealthzAsync(
+        MySqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+    {
+        var dbOk = await PingAsync(dataSource, ct);
+        var status = new HealthStatus(dbOk ? "ok" : "unavailable", dbOk, MemoryGauge.UsagePercent(), time.GetUtcNow());
+        return dbOk ? TypedResults.Ok(status) : TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static Ok<WsHealth> WsHealthAsync(ConnectionCounter connections, OutboxRelay relay, TimeProvider time) =>
+        TypedResults.Ok(new WsHealth(
+            connections.Current,
+            relay.PendingEvents,
+            Math.Round(MemoryGauge.WorkingSetBytes() / (1024.0 * 1024.0), 1),
+            (long)(time.GetUtcNow() - s_startedAt).TotalSeconds));
+
+    private static async Task<bool> PingAsync(MySqlDataSource dataSource, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await using var conn = await dataSource.OpenConnectionAsync(timeout.Token);
+            return await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: timeout.Token)) == 1;
+        }
+        catch (Exception e) when (e is MySqlException or OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+}

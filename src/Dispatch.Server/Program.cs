@@ -1,0 +1,37 @@
+using Dispatch.Server.Calls;
+using Dispatch.Server.Data;
+using Dispatch.Server.Errors;
+using Dispatch.Server.Health;
+using Dispatch.Server.Realtime;
+using Dispatch.Server.Sessions;
+
+if (DatabaseCommands.IsCommand(args))
+{
+    return await DatabaseCommands.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Every API body is small; a large one is a mistake or an attack.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 16 * 1024);
+
+builder.AddDispatchData();
+builder.AddErrors();
+builder.AddSessions();
+builder.AddCalls();
+builder.AddRealtime();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapSessions();
+app.MapCalls();
+app.MapRealtime();
+
+await app.RunAsync();
+return 0;

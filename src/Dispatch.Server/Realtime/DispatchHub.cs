@@ -1,0 +1,78 @@
+using Dispatch.Contracts;
+using Dispatch.Server.Calls;
+using Dispatch.Server.Errors;
+using Dispatch.Server.Sessions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using MySqlConnector;
+
+namespace Dispatch.Server.Realtime;
+
+/// <summary>
+/// The nurse-station hub. Stateless: a station subscribes to its ward, gets the open calls with
+/// the ward's sequence, then receives every later event of the ward with its sequence number.
+/// </summary>
+[Authorize]
+public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionCounter connections) : Hub<IDispatchClient>
+{
+    public override Task OnConnectedAsync()
+    {
+        connections.Connected();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Disconnected();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Joins the ward's group first, then reads the snapshot, so no event falls between the two.</summary>
+    public async Task<WardSnapshot> Subscribe(int wardId)
+    {
+        EnsureWardAccess(wardId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, WardGroups.For(wardId), Context.ConnectionAborted);
+        return await Guard(() => wards.SnapshotAsync(wardId, Context.ConnectionAborted));
+    }
+
+    public Task Unsubscribe(int wardId) =>
+        Groups.RemoveFromGroupAsync(Context.ConnectionId, WardGroups.For(wardId), Context.ConnectionAborted);
+
+    /// <summary>The ward's events after <paramref name="afterSeq"/>, at most one page; ask again from the last one.</summary>
+    public Task<IReadOnlyList<WardEvent>> Resync(int wardId, long afterSeq)
+    {
+        EnsureWardAccess(wardId);
+        return Guard(() => wards.EventsAfterAsync(wardId, afterSeq, Context.ConnectionAborted));
+    }
+
+    public Task<CallView> Acknowledge(long callId) =>
+        Guard(() => calls.AcknowledgeAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));
+
+    public Task<CallView> Reject(long callId) =>
+        Guard(() => calls.RejectAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));
+
+    private void EnsureWardAccess(int wardId)
+    {
+        if (!StaffUser.From(Context.User!).MayActOnWard(wardId))
+        {
+            throw new HubException($"Ward {wardId} is not your ward.");
+        }
+    }
+
+    /// <summary>Hub callers see the same sentences as HTTP callers, never an internal error.</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (RefusedException e)
+        {
+            throw new HubException(e.Message);
+        }
+        catch (MySqlException)
+        {
+            throw new HubException("The database is unavailable or busy; nothing was saved. Retry.");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Data;
+using Dapper;
+using Dispatch.Contracts;
+using Dispatch.Server.Calls;
+using Dispatch.Server.Errors;
+using MySqlConnector;
+
+namespace Dispatch.Server.Realtime;
+
+/// <summary>Reads what a station needs to (re)build its board: a snapshot or the events it missed.</summary>
+public sealed class WardReader(MySqlDataSource dataSource)
+{
+    public async Task<WardSnapshot> SnapshotAsync(int wardId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // REPEATABLE READ reads every statement from the snapshot taken at the first one, so the
+        // calls are exactly those as of the sequence returned with them.
+        await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, isReadOnly: true, ct);
+        var wardExists = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM wards WHERE id = @WardId", new { WardId = wardId }, tx, cancellationToken: ct));
+        if (wardExists == 0)
+        {
+            throw RefusedException.NotFound($"Ward {wardId} does not exist.");
+        }
+        var seq = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT last_seq FROM ward_sequences WHERE ward_id = @WardId", new { WardId = wardId }, tx, cancellationToken: ct)) ?? 0;
+        var calls = await conn.QueryAsync<CallViewRow>(new CommandDefinition(
+            CallQueries.OpenCallsOfWard, new { WardId = wardId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList());
+    }
+
+    public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await EventOutbox.ReadAfterAsync(conn, wardId, afterSeq, EventOutbox.PageSize, ct);
+    }
+}
