@@ -41,7 +41,9 @@ start_mariadb() {
     --innodb-buffer-pool-size=256M --max-connections=500 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --default-time-zone=+00:00 --skip-log-bin >/dev/null 2>&1 &
+  local pid=$!
   for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
     if mariadb --no-defaults --socket="$dir/mariadb.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
       return 0
     fi

@@ -7,7 +7,8 @@ internal sealed record BedRow(int BedId, int WardId);
 
 internal sealed record DeviceRow(int Id, int BedId);
 
-internal sealed record NonceRow(long Id, int BedId, bool IsUsed, bool IsLive);
+// IsLive is MariaDB's 0/1 comparison result (an integer, which Dapper will not bind to bool).
+internal sealed record NonceRow(long Id, int BedId, bool IsUsed, int IsLive);
 
 internal sealed record CallLockRow(long Id, int WardId, int BedId, string Kind, string Status, int? AssignedStaffId)
 {

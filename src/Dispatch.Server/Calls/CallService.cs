@@ -255,7 +255,7 @@ public sealed class CallService(
             {
                 throw RefusedException.Unauthorized("The patient nonce has already been used; ask for a new one.");
             }
-            if (!nonce.IsLive)
+            if (nonce.IsLive == 0)
             {
                 throw RefusedException.Unauthorized("The patient nonce has expired; ask for a new one.");
             }

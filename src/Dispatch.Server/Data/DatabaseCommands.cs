@@ -18,6 +18,7 @@ public static class DatabaseCommands
     {
         // Configuration comes from appsettings and the environment (Database__ConnectionString).
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddDispatchData();
         using var host = builder.Build();
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();

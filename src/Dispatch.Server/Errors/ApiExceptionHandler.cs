@@ -57,6 +57,8 @@ public static class ErrorsExtensions
     public static IHostApplicationBuilder AddErrors(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        // Unreadable bodies raise BadHttpRequestException so that the handler can say what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         return builder;
     }

@@ -1,0 +1,84 @@
+using Dapper;
+using Dispatch.Server.Sessions;
+using MySqlConnector;
+
+namespace Dispatch.IntegrationTests.Infrastructure;
+
+public sealed record TestStaff(int StaffId, string Username, string Password, int? WardId);
+
+public sealed record TestBed(int BedId, int RoomId, string DeviceKey);
+
+public sealed record TestWard(int WardId, IReadOnlyList<TestBed> Beds, IReadOnlyList<TestStaff> Nurses);
+
+/// <summary>
+/// Creates a ward of its own for one test (unique names, fresh ids), so tests run in any order and
+/// in parallel on the shared database.
+/// </summary>
+public sealed class HospitalBuilder(DispatchFixture fixture)
+{
+    // Real PBKDF2, with a small work factor so that test logins are quick.
+    private const int TestHashIterations = 1_000;
+
+    public async Task<TestWard> WardAsync(int nurses = 3, int beds = 2, bool allOnDuty = true)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var floorId = await InsertAsync(conn, "INSERT INTO floors (name, level) VALUES (@name, 1)", new { name = $"floor {tag}" });
+        var wardId = await InsertAsync(conn, "INSERT INTO wards (name, department, floor_id) VALUES (@name, 'Test', @floorId)",
+            new { name = $"ward {tag}", floorId });
+        var roomId = await InsertAsync(conn, "INSERT INTO rooms (ward_id, name) VALUES (@wardId, @name)", new { wardId, name = $"r{tag}" });
+
+        var bedList = new List<TestBed>();
+        for (var b = 0; b < beds; b++)
+        {
+            var bedId = await InsertAsync(conn, "INSERT INTO beds (room_id, label) VALUES (@roomId, @label)",
+                new { roomId, label = ((char)('A' + b)).ToString() });
+            var key = Secrets.NewToken();
+            await InsertAsync(conn, "INSERT INTO devices (kind, name, bed_id, key_hash) VALUES ('bed', @name, @bedId, @keyHash)",
+                new { name = $"bed {tag}{b}", bedId, keyHash = Secrets.Hash(key) });
+            bedList.Add(new TestBed(bedId, roomId, key));
+        }
+
+        var nurseList = new List<TestStaff>();
+        for (var n = 0; n < nurses; n++)
+        {
+            nurseList.Add(await StaffAsync(conn, $"nurse-{tag}-{n}", StaffUser.Nurse, wardId, allOnDuty));
+        }
+        return new TestWard(wardId, bedList, nurseList);
+    }
+
+    public async Task<TestStaff> StaffAsync(string role, int? wardId)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        return await StaffAsync(conn, $"{role}-{Guid.NewGuid():N}"[..24], role, wardId, onDuty: true);
+    }
+
+    /// <summary>Assigns the bed to the nurse for a shift running now.</summary>
+    public async Task AssignBedAsync(TestBed bed, TestStaff nurse, bool isPrimary)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO bed_assignments (bed_id, staff_id, is_primary, starts_at, ends_at)
+            VALUES (@BedId, @StaffId, @isPrimary, NOW() - INTERVAL 1 HOUR, NOW() + INTERVAL 11 HOUR)
+            """, new { bed.BedId, nurse.StaffId, isPrimary });
+    }
+
+    public async Task SetOnDutyAsync(TestStaff staff, bool onDuty)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE staff SET on_duty = @onDuty WHERE id = @StaffId", new { onDuty, staff.StaffId });
+    }
+
+    private static async Task<TestStaff> StaffAsync(MySqlConnection conn, string username, string role, int? wardId, bool onDuty)
+    {
+        var password = Secrets.NewToken();
+        var id = await InsertAsync(conn, """
+            INSERT INTO staff (username, display_name, role, ward_id, on_duty, password_hash)
+            VALUES (@username, @username, @role, @wardId, @onDuty, @hash)
+            """, new { username, role, wardId, onDuty, hash = PasswordHasher.Hash(password, TestHashIterations) });
+        return new TestStaff(id, username, password, wardId);
+    }
+
+    private static Task<int> InsertAsync(MySqlConnection conn, string sql, object args) =>
+        conn.ExecuteScalarAsync<int>(sql + "; SELECT LAST_INSERT_ID();", args);
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Dispatch.Contracts;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Dispatch.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A nurse station on a real SignalR WebSocket connection: subscribes to a ward and records every
+/// event it receives, in arrival order, so tests can assert exactly-once and in-order delivery.
+/// </summary>
+public sealed class StationProbe : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<WardEvent> _events = new();
+    private readonly List<(Func<WardEvent, bool> Match, TaskCompletionSource<WardEvent> Arrived)> _waiters = [];
+    private readonly Lock _gate = new();
+
+    private StationProbe(HubConnection connection) => Connection = connection;
+
+    public HubConnection Connection { get; }
+    public WardSnapshot Snapshot { get; private set; } = null!;
+    public IReadOnlyList<WardEvent> Events => [.. _events];
+
+    public static HubConnection Connect(Uri baseAddress, string? token) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, DispatchHubMethods.Route), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                if (token is not null)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+            })
+            .Build();
+
+    public static async Task<StationProbe> SubscribeAsync(Uri baseAddress, string token, int wardId)
+    {
+        var probe = new StationProbe(Connect(baseAddress, token));
+        probe.Connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), probe.Record);
+        await probe.Connection.StartAsync();
+        probe.Snapshot = await probe.Connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId);
+        return probe;
+    }
+
+    /// <summary>Waits for an event matching <paramref name="match"/> (already received or still to come).</summary>
+    public async Task<WardEvent> WaitForAsync(Func<WardEvent, bool> match, string what, TimeSpan? timeout = null)
+    {
+        var arrived = new TaskCompletionSource<WardEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var seen = _events.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return seen;
+            }
+            _waiters.Add((match, arrived));
+        }
+        try
+        {
+            return await arrived.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The station did not receive {what}; it received: " +
+                string.Join(", ", _events.Select(e => $"{e.Type}#{e.Seq}(call {e.CallId})")));
+        }
+    }
+
+    private void Record(WardEvent wardEvent)
+    {
+        lock (_gate)
+        {
+            _events.Enqueue(wardEvent);
+            foreach (var waiter in _waiters.Where(w => w.Match(wardEvent)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Arrived.TrySetResult(wardEvent);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}
