@@ -56,7 +56,19 @@ public static class ErrorsExtensions
 {
     public static IHostApplicationBuilder AddErrors(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        // Problems written for a bare status code (by the framework, before any handler) still get a sentence.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status400BadRequest => "The request could not be read.",
+                StatusCodes.Status401Unauthorized => "Sign in first: send 'Authorization: Bearer <session token>'.",
+                StatusCodes.Status403Forbidden => "Your role may not do this.",
+                StatusCodes.Status404NotFound => "There is nothing at this address.",
+                StatusCodes.Status405MethodNotAllowed => "This address does not take that method.",
+                StatusCodes.Status413PayloadTooLarge => "The request body is too large (the limit is 16 KiB).",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+                _ => null,
+            });
         // Unreadable bodies raise BadHttpRequestException so that the handler can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,27 +18,33 @@ public static class HealthApi
 {
     private static readonly DateTimeOffset s_startedAt = DateTimeOffset.UtcNow;
 
+    // The documented shapes ({status, db_ok, memory_pct, ts}) are snake_case, as probes expect.
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", HealthzAsync).AllowAnonymous();
-        app.MapGet("/ws-health", WsHealthAsync).AllowAnonymous();
+        app.MapGet("/ws-health", WsHealthReport).AllowAnonymous();
         return app;
     }
 
-    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> HealthzAsync(
+    private static async Task<JsonHttpResult<HealthStatus>> HealthzAsync(
         MySqlDataSource dataSource, TimeProvider time, CancellationToken ct)
     {
         var dbOk = await PingAsync(dataSource, ct);
         var status = new HealthStatus(dbOk ? "ok" : "unavailable", dbOk, MemoryGauge.UsagePercent(), time.GetUtcNow());
-        return dbOk ? TypedResults.Ok(status) : TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(status, s_json, statusCode: dbOk ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static Ok<WsHealth> WsHealthAsync(ConnectionCounter connections, OutboxRelay relay, TimeProvider time) =>
-        TypedResults.Ok(new WsHealth(
+    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionCounter connections, OutboxRelay relay, TimeProvider time) =>
+        TypedResults.Json(new WsHealth(
             connections.Current,
             relay.PendingEvents,
             Math.Round(MemoryGauge.WorkingSetBytes() / (1024.0 * 1024.0), 1),
-            (long)(time.GetUtcNow() - s_startedAt).TotalSeconds));
+            (long)(time.GetUtcNow() - s_startedAt).TotalSeconds), s_json);
 
     private static async Task<bool> PingAsync(MySqlDataSource dataSource, CancellationToken ct)
     {

@@ -1,0 +1,51 @@
+using Dapper;
+using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Server.Data;
+using MySqlConnector;
+
+namespace Dispatch.IntegrationTests;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task EveryMigrationRollsBackAndReappliesCleanly()
+    {
+        var admin = DispatchFixture.AdminConnectionString();
+        var database = await DispatchFixture.CreateDatabaseAsync(admin);
+        var connectionString = new MySqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+        await using var dataSource = new MySqlDataSource(connectionString);
+        var runner = new MigrationRunner(dataSource, DispatchFixture.MigrationsPath);
+        var all = MigrationRunner.Discover(DispatchFixture.MigrationsPath).Select(m => m.Version).ToList();
+        try
+        {
+            (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
+            (await TablesAsync(dataSource)).Should().Contain(["calls", "events", "audit_log", "sessions", "staff"]);
+            (await RoutinesAsync(dataSource)).Should().Contain("sp_assign_call_to_next_nurse");
+            (await runner.UpAsync(CancellationToken.None)).Should().BeEmpty("nothing is pending");
+
+            (await runner.DownAsync(0, CancellationToken.None)).Select(m => m.Version).Should().Equal(all.AsEnumerable().Reverse());
+            (await TablesAsync(dataSource)).Should().Equal("schema_migrations");
+            (await RoutinesAsync(dataSource)).Should().BeEmpty();
+
+            (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
+            (await runner.AppliedAsync(CancellationToken.None)).Should().Equal(all);
+        }
+        finally
+        {
+            await using var conn = new MySqlConnection(admin);
+            await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{database}`");
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> TablesAsync(MySqlDataSource dataSource)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")).ToList();
+    }
+
+    private static async Task<IReadOnlyList<string>> RoutinesAsync(MySqlDataSource dataSource)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<string>("SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE()")).ToList();
+    }
+}

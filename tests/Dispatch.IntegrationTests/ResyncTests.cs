@@ -1,0 +1,67 @@
+using System.Net.Http.Json;
+using Dispatch.Contracts;
+using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Server.Calls;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Dispatch.IntegrationTests;
+
+[Collection(DispatchCollection.Name)]
+public sealed class ResyncTests(DispatchFixture fixture)
+{
+    [Fact]
+    public async Task AStationThatWasAwayGetsEveryMissedEventInOrderByResyncAndByHttp()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);
+        var token = await fixture.LoginAsync(ward.Nurses[0]);
+        long lastSeen;
+        await using (var before = await StationProbe.SubscribeAsync(fixture.BaseAddress, token, ward.WardId))
+        {
+            lastSeen = before.Snapshot.Seq;
+        }
+
+        var missed = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await fixture.SendAsync(HttpMethod.Post, "/api/calls",
+                body: new RaiseCallRequest(ward.Beds[i % 2].BedId, CallKinds.Normal, null), deviceKey: ward.Beds[i % 2].DeviceKey);
+            missed.Add((await response.Content.ReadFromJsonAsync<CallView>())!.Id);
+        }
+
+        await using var back = StationProbe.Connect(fixture.BaseAddress, token);
+        await back.StartAsync();
+        var viaHub = await back.InvokeAsync<IReadOnlyList<WardEvent>>(DispatchHubMethods.Resync, ward.WardId, lastSeen);
+        var viaHttp = await (await fixture.SendAsync(HttpMethod.Get, $"/api/events?ward={ward.WardId}&after={lastSeen}", token))
+            .Content.ReadFromJsonAsync<List<WardEvent>>();
+
+        foreach (var events in new[] { viaHub, viaHttp! })
+        {
+            events.Select(e => e.CallId!.Value).Should().Equal(missed);
+            events.Select(e => e.Seq).Should().Equal(lastSeen + 1, lastSeen + 2, lastSeen + 3);
+        }
+    }
+
+    [Fact]
+    public async Task TheWardHeartbeatCarriesTheLatestSequence()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+        await fixture.SendAsync(HttpMethod.Post, "/api/calls",
+            body: new RaiseCallRequest(ward.Beds[0].BedId, CallKinds.Normal, null), deviceKey: ward.Beds[0].DeviceKey);
+        var latest = await fixture.ScalarAsync<long>("SELECT last_seq FROM ward_sequences WHERE ward_id = @WardId", ward);
+        await using var station = StationProbe.Connect(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[0]));
+        var heartbeat = new TaskCompletionSource<WardHeartbeat>(TaskCreationOptions.RunContinuationsAsynchronously);
+        station.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h =>
+        {
+            if (h.WardId == ward.WardId && h.Seq == latest)
+            {
+                heartbeat.TrySetResult(h);
+            }
+        });
+        await station.StartAsync();
+        await station.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, ward.WardId);
+
+        var received = await heartbeat.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        received.Seq.Should().Be(latest);
+    }
+}
