@@ -17,4 +17,7 @@ public static class DispatchHubMethods
     public const string Resync = nameof(Resync);
     public const string Acknowledge = nameof(Acknowledge);
     public const string Reject = nameof(Reject);
+
+    /// <summary>Resync (and GET /api/events) return at most this many events; ask again from the last one.</summary>
+    public const int ResyncPageSize = 1000;
 }

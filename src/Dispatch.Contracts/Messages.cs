@@ -36,3 +36,9 @@ public static class EventTypes
     public const string CallRejected = "call_rejected";
     public const string CallResolved = "call_resolved";
 }
+
+/// <summary>Staff sign-in: POST /api/sessions.</summary>
+public sealed record LoginRequest(string? Username, string? Password);
+
+/// <summary>An opaque session token, used as "Authorization: Bearer" or the hub's access_token.</summary>
+public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int StaffId, string DisplayName, string Role, int? WardId);

@@ -4,7 +4,6 @@ using System.Text;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 using Dispatch.Server.Calls;
-using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;

@@ -12,9 +12,6 @@ namespace Dispatch.Server.Realtime;
 /// </summary>
 public static class EventOutbox
 {
-    /// <summary>Resync and replay pages are this long; a client asks again from the last one it got.</summary>
-    public const int PageSize = 1000;
-
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     public static async Task<long> AppendAsync(MySqlTransaction tx, string type, CallView call, CancellationToken ct)

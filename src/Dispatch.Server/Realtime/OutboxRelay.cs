@@ -64,7 +64,7 @@ public sealed partial class OutboxRelay(
             var cursor = _cursors.GetValueOrDefault(wardId);
             while (cursor < lastSeq)
             {
-                var events = await EventOutbox.ReadAfterAsync(conn, wardId, cursor, EventOutbox.PageSize, ct);
+                var events = await EventOutbox.ReadAfterAsync(conn, wardId, cursor, DispatchHubMethods.ResyncPageSize, ct);
                 if (events.Count == 0)
                 {
                     break;

@@ -33,6 +33,6 @@ public sealed class WardReader(MySqlDataSource dataSource)
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await EventOutbox.ReadAfterAsync(conn, wardId, afterSeq, EventOutbox.PageSize, ct);
+        return await EventOutbox.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
     }
 }

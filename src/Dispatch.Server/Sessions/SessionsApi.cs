@@ -1,4 +1,5 @@
 using Dapper;
+using Dispatch.Contracts;
 using Dispatch.Server.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,10 +7,6 @@ using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace Dispatch.Server.Sessions;
-
-public sealed record LoginRequest(string? Username, string? Password);
-
-public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int StaffId, string DisplayName, string Role, int? WardId);
 
 public sealed record DutyRequest(bool OnDuty);
 

@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Dispatch.Server.Data;
-using Dispatch.Server.Sessions;
+using Dispatch.Contracts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
@@ -34,6 +35,7 @@ public sealed class DispatchFixture : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
+    public IServiceProvider Services => _factory.Services;
 
     public async Task InitializeAsync()
     {
@@ -124,6 +126,11 @@ public sealed class DispatchFixture : IAsyncLifetime
             builder.UseSetting("Relay:PollIntervalMs", "100");
             builder.UseSetting("Relay:WardHeartbeatSeconds", "1");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<ConnectionRecorder>();
+                services.Configure<HubOptions>(hub => hub.AddFilter<ConnectionRecorder>());
+            });
         }
     }
 }

@@ -1,0 +1,218 @@
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using Dispatch.Contracts;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Dispatch.Client;
+
+/// <summary>What a station shows about its link to the server.</summary>
+public enum StationConnectionState
+{
+    /// <summary>Connected; events arrive live.</summary>
+    Connected,
+
+    /// <summary>The link dropped; calls may be delayed until it is back.</summary>
+    Reconnecting,
+
+    /// <summary>Stopped by the application.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// A nurse-station connection to Dispatch. It keeps each subscribed ward's board exact: events are
+/// delivered to <see cref="EventReceived"/> once each and in ward order; duplicates are dropped; a
+/// gap (seen in an event or a ward heartbeat) is repaired from the server's outbox before later
+/// events; after a reconnect the client resumes from the last sequence it applied.
+/// </summary>
+/// <remarks>
+/// Hub callbacks only enqueue work; a single worker owned by this object applies it, so the
+/// per-ward state needs no locks and a resync never blocks SignalR's receive loop.
+/// </remarks>
+public sealed class DispatchClient : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<int, WardSequence> _wards = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _worker;
+
+    /// <summary>Connects to <paramref name="server"/> with a staff session token (see <see cref="SignInAsync"/>).</summary>
+    /// <param name="server">The server or nginx base address, e.g. http://127.0.0.1:5080.</param>
+    /// <param name="token">A session token from <see cref="SignInAsync"/>.</param>
+    /// <param name="maxReconnectDelay">The cap of the jittered reconnect backoff; 30 s when null.</param>
+    public DispatchClient(Uri server, string token, TimeSpan? maxReconnectDelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        _connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server, DispatchHubMethods.Route), options =>
+            {
+                // WebSockets straight away: no negotiate round trip and no sticky session needed.
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .WithAutomaticReconnect(new ForeverJitteredRetryPolicy(maxReconnectDelay ?? TimeSpan.FromSeconds(30)))
+            .Build();
+
+        _connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
+        _connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
+        _connection.Reconnecting += _ => Notify(StationConnectionState.Reconnecting);
+        _connection.Reconnected += _ => Enqueue(ResumeAsync);
+        _connection.Closed += _ => Notify(StationConnectionState.Stopped);
+        _worker = RunWorkerAsync(_stopping.Token);
+    }
+
+    /// <summary>Each event of a subscribed ward, once, in ward order.</summary>
+    public event Action<WardEvent>? EventReceived;
+
+    /// <summary>Connection state changes, for the station's banner.</summary>
+    public event Action<StationConnectionState>? StateChanged;
+
+    /// <summary>A failure the client recovered from or will retry (a resync that could not run yet).</summary>
+    public event Action<Exception>? ErrorOccurred;
+
+    /// <summary>Signs a staff member in and returns the session (its token authenticates the hub).</summary>
+    public static async Task<LoginResponse> SignInAsync(Uri server, string username, string password, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { BaseAddress = server };
+        using var response = await http.PostAsJsonAsync("/api/sessions", new LoginRequest(username, password), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problem = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new HttpRequestException($"Sign-in failed ({(int)response.StatusCode}): {problem}", null, response.StatusCode);
+        }
+        return (await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Opens the connection. A refused session fails here rather than retrying.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _connection.StartAsync(cancellationToken).ConfigureAwait(false);
+        await Notify(StationConnectionState.Connected).ConfigureAwait(false);
+    }
+
+    /// <summary>Subscribes to a ward and returns its open calls as of the returned sequence; later events follow it.</summary>
+    public Task<WardSnapshot> SubscribeAsync(int wardId, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource<WardSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(async () =>
+        {
+            try
+            {
+                var snapshot = await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, cancellationToken).ConfigureAwait(false);
+                _wards[wardId] = new WardSequence(snapshot.Seq);
+                done.TrySetResult(snapshot);
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>Acknowledges a call: it stops escalating.</summary>
+    public Task<CallView> AcknowledgeAsync(long callId, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync<CallView>(DispatchHubMethods.Acknowledge, callId, cancellationToken);
+
+    /// <summary>Rejects a call: it is handed to another nurse.</summary>
+    public Task<CallView> RejectAsync(long callId, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync<CallView>(DispatchHubMethods.Reject, callId, cancellationToken);
+
+    /// <summary>Stops the connection and the worker.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _work.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _worker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        _stopping.Dispose();
+    }
+
+    private async Task ApplyAsync(WardEvent wardEvent)
+    {
+        if (!_wards.TryGetValue(wardEvent.WardId, out var ward))
+        {
+            return;
+        }
+        switch (ward.Observe(wardEvent.Seq))
+        {
+            case SequenceVerdict.Next:
+                EventReceived?.Invoke(wardEvent);
+                break;
+            case SequenceVerdict.Gap:
+                // The outbox holds this event too; the resync applies it in its place.
+                await ResyncAsync(wardEvent.WardId, ward).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private Task CatchUpIfBehindAsync(WardHeartbeat heartbeat) =>
+        _wards.TryGetValue(heartbeat.WardId, out var ward) && ward.IsBehind(heartbeat.Seq)
+            ? ResyncAsync(heartbeat.WardId, ward)
+            : Task.CompletedTask;
+
+    /// <summary>After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped.</summary>
+    private async Task ResumeAsync()
+    {
+        foreach (var (wardId, ward) in _wards)
+        {
+            await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, _stopping.Token).ConfigureAwait(false);
+            await ResyncAsync(wardId, ward).ConfigureAwait(false);
+        }
+        await Notify(StationConnectionState.Connected).ConfigureAwait(false);
+    }
+
+    private async Task ResyncAsync(int wardId, WardSequence ward)
+    {
+        IReadOnlyList<WardEvent> page;
+        do
+        {
+            page = await _connection.InvokeAsync<IReadOnlyList<WardEvent>>(DispatchHubMethods.Resync, wardId, ward.Last, _stopping.Token).ConfigureAwait(false);
+            foreach (var wardEvent in page)
+            {
+                if (ward.Observe(wardEvent.Seq) == SequenceVerdict.Next)
+                {
+                    EventReceived?.Invoke(wardEvent);
+                }
+            }
+        }
+        while (page.Count == DispatchHubMethods.ResyncPageSize);
+    }
+
+    private Task Enqueue(Func<Task> work)
+    {
+        _work.Writer.TryWrite(work);
+        return Task.CompletedTask;
+    }
+
+    private Task Notify(StationConnectionState state)
+    {
+        StateChanged?.Invoke(state);
+        return Task.CompletedTask;
+    }
+
+    private async Task RunWorkerAsync(CancellationToken ct)
+    {
+        await foreach (var work in _work.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                await work().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A resync that failed (disconnected, server busy) is retried by the next heartbeat or reconnect.
+                ErrorOccurred?.Invoke(e);
+            }
+        }
+    }
+}
