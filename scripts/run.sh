@@ -19,6 +19,8 @@ db_password=$(secret_for "$state" db-password)
 mariadb_root "$state/mariadb" "CREATE DATABASE IF NOT EXISTS dispatch"
 ensure_db_user "$state/mariadb" dispatch "$db_password" dispatch
 export Database__ConnectionString="Server=127.0.0.1;Port=$db_port;Database=dispatch;User ID=dispatch;Password=$db_password"
+# For maintenance commands by hand (see docs/runbooks): set -a; source .local/run/server.env
+(umask 077 && printf 'Database__ConnectionString=%q\n' "$Database__ConnectionString" >"$state/server.env")
 
 echo "Building Dispatch.Server..."
 dotnet build src/Dispatch.Server -c Release -o "$state/server" -nologo -v quiet
