@@ -98,4 +98,16 @@ public sealed class AuthenticationTests(DispatchFixture fixture)
         (await raised.Content.ReadFromJsonAsync<CallView>())!.AssignedStaffId.Should().Be(staying.StaffId);
         (await fixture.ScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'duty_off' AND actor_id = @StaffId", leaving)).Should().Be(1);
     }
+
+    [Fact]
+    public async Task AnExpiredSessionIsRefused()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 0);
+        var token = await fixture.LoginAsync(ward.Nurses[0]);
+        await fixture.ExecuteAsync("UPDATE sessions SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE staff_id = @StaffId", ward.Nurses[0]);
+
+        var response = await fixture.SendAsync(HttpMethod.Get, $"/api/wards/{ward.WardId}/calls", token);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
 }

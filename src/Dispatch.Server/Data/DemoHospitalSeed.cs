@@ -8,8 +8,9 @@ namespace Dispatch.Server.Data;
 
 /// <summary>
 /// A demo hospital for a local run: 3 floors, 6 wards, 72 beds with call-button devices, 36 nurses
-/// assigned to beds for the current shift (4 of 6 per ward on duty), 3 department managers and an
-/// admin. Secrets are random per installation and written only to the credentials file.
+/// assigned to beds for the current shift (4 of 6 per ward on duty), a manager for each of the 4
+/// departments and an admin. Secrets are random per installation and written only to the
+/// credentials file.
 /// Does nothing when the hospital already has floors.
 /// </summary>
 public static class DemoHospitalSeed
