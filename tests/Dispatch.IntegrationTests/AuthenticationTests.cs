@@ -91,11 +91,10 @@ public sealed class AuthenticationTests(DispatchFixture fixture)
         await fixture.Hospital().AssignBedAsync(ward.Beds[0], leaving, isPrimary: true);
 
         var duty = await fixture.SendAsync(HttpMethod.Put, "/api/staff/me/duty", await fixture.LoginAsync(leaving), new DutyRequest(OnDuty: false));
-        var raised = await fixture.SendAsync(HttpMethod.Post, "/api/calls",
-            body: new Server.Calls.RaiseCallRequest(ward.Beds[0].BedId, CallKinds.Normal, null), deviceKey: ward.Beds[0].DeviceKey);
+        var call = await fixture.RaiseCallAsync(ward.Beds[0]);
 
         duty.StatusCode.Should().Be(HttpStatusCode.NoContent);
-        (await raised.Content.ReadFromJsonAsync<CallView>())!.AssignedStaffId.Should().Be(staying.StaffId);
+        call.AssignedStaffId.Should().Be(staying.StaffId);
         (await fixture.ScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'duty_off' AND actor_id = @StaffId", leaving)).Should().Be(1);
     }
 

@@ -77,8 +77,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var otherWard = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var outsider = await fixture.LoginAsync(otherWard.Nurses[0]);
-        var raised = await Raise(ward.Beds[0].BedId, CallKinds.Normal, ward.Beds[0].DeviceKey);
-        var call = (await raised.Content.ReadFromJsonAsync<CallView>())!;
+        var call = await fixture.RaiseCallAsync(ward.Beds[0]);
 
         await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another ward", () =>
             fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", outsider));
@@ -101,7 +100,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var token = await fixture.LoginAsync(ward.Nurses[0]);
-        var call = (await (await Raise(ward.Beds[0].BedId, CallKinds.Normal, ward.Beds[0].DeviceKey)).Content.ReadFromJsonAsync<CallView>())!;
+        var call = await fixture.RaiseCallAsync(ward.Beds[0]);
         (await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", token)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await ExpectRefusalAsync(ward, HttpStatusCode.Conflict, "only an open call can be acknowledged", () =>

@@ -20,8 +20,8 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         await using var stationA = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[0]), ward.WardId);
         await using var stationB = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[1]), ward.WardId);
 
-        var first = await RaiseAsync(bed, CallKinds.Normal);
-        var second = await RaiseAsync(ward.Beds[0], CallKinds.Bath);
+        var first = await fixture.RaiseCallAsync(bed, CallKinds.Normal);
+        var second = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Bath);
 
         first.AssignedStaffId.Should().Be(ward.Nurses[2].StaffId, "the bed's primary nurse is on duty");
         foreach (var station in new[] { stationA, stationB })
@@ -41,14 +41,14 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         var (primary, busy, idleEarlier, idleLater) = (ward.Nurses[0], ward.Nurses[1], ward.Nurses[2], ward.Nurses[3]);
         await fixture.Hospital().AssignBedAsync(ward.Beds[0], primary, isPrimary: true);
         await fixture.Hospital().AssignBedAsync(ward.Beds[1], busy, isPrimary: true);
-        var busyCall = await RaiseAsync(ward.Beds[1], CallKinds.Normal);
+        var busyCall = await fixture.RaiseCallAsync(ward.Beds[1], CallKinds.Normal);
         busyCall.AssignedStaffId.Should().Be(busy.StaffId);
         await fixture.Hospital().SetOnDutyAsync(primary, onDuty: false);
         await fixture.ExecuteAsync("UPDATE staff SET last_assigned_at = NOW(3) - INTERVAL 2 HOUR WHERE id = @StaffId", idleEarlier);
         await fixture.ExecuteAsync("UPDATE staff SET last_assigned_at = NOW(3) - INTERVAL 1 HOUR WHERE id = @StaffId", idleLater);
 
-        var call = await RaiseAsync(ward.Beds[0], CallKinds.Normal);
-        var next = await RaiseAsync(ward.Beds[0], CallKinds.Bath);
+        var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Normal);
+        var next = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Bath);
 
         call.AssignedStaffId.Should().Be(idleEarlier.StaffId, "the primary nurse is off duty, 'busy' has an open call, and of the idle two this one was assigned longest ago");
         next.AssignedStaffId.Should().Be(idleLater.StaffId, "now every other on-duty nurse has one open call and this one was assigned longest ago");
@@ -63,7 +63,7 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         await using var stationA = await StationProbe.SubscribeAsync(fixture.BaseAddress, token, ward.WardId);
         await using var stationB = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[1]), ward.WardId);
 
-        var call = await RaiseAsync(ward.Beds[0], CallKinds.Normal);
+        var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Normal);
         var accepted = await stationA.Connection.InvokeAsync<CallView>(DispatchHubMethods.Acknowledge, call.Id);
         accepted.Status.Should().Be("accepted");
         var presence = await fixture.SendAsync(HttpMethod.Post, $"/api/beds/{ward.Beds[0].BedId}/presence",
@@ -91,7 +91,7 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var nurse = ward.Nurses[0];
         var token = await fixture.LoginAsync(nurse);
-        var call = await RaiseAsync(ward.Beds[0], CallKinds.CodeBlue);
+        var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.CodeBlue);
 
         var fromBrowser = await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/cancel", token);
         var presence = await fixture.SendAsync(HttpMethod.Post, $"/api/beds/{ward.Beds[0].BedId}/presence",
@@ -111,7 +111,7 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 1);
         await fixture.Hospital().AssignBedAsync(ward.Beds[0], ward.Nurses[0], isPrimary: true);
-        var call = await RaiseAsync(ward.Beds[0], CallKinds.Normal);
+        var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Normal);
 
         var rejected = await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/reject", await fixture.LoginAsync(ward.Nurses[0]));
 
@@ -164,22 +164,14 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
     public async Task AWardsOpenCallsAreListedMostUrgentFirstThenOldestFirst()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 3);
-        var oldNormal = await RaiseAsync(ward.Beds[0], CallKinds.Normal);
-        var bath = await RaiseAsync(ward.Beds[1], CallKinds.Bath);
-        var newNormal = await RaiseAsync(ward.Beds[2], CallKinds.Normal);
-        var codeBlue = await RaiseAsync(ward.Beds[2], CallKinds.CodeBlue);
+        var oldNormal = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Normal);
+        var bath = await fixture.RaiseCallAsync(ward.Beds[1], CallKinds.Bath);
+        var newNormal = await fixture.RaiseCallAsync(ward.Beds[2], CallKinds.Normal);
+        var codeBlue = await fixture.RaiseCallAsync(ward.Beds[2], CallKinds.CodeBlue);
 
         var list = await fixture.SendAsync(HttpMethod.Get, $"/api/wards/{ward.WardId}/calls", await fixture.LoginAsync(ward.Nurses[0]));
 
         (await list.Content.ReadFromJsonAsync<List<CallView>>())!.Select(c => c.Id)
             .Should().Equal(codeBlue.Id, bath.Id, oldNormal.Id, newNormal.Id);
-    }
-
-    private async Task<CallView> RaiseAsync(TestBed bed, string kind)
-    {
-        var response = await fixture.SendAsync(HttpMethod.Post, "/api/calls",
-            body: new RaiseCallRequest(bed.BedId, kind, Nonce: null), deviceKey: bed.DeviceKey);
-        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<CallView>())!;
     }
 }

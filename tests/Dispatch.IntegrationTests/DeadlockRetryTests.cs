@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Calls;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Dispatch.IntegrationTests;
@@ -43,7 +41,7 @@ public sealed class DeadlockRetryTests(DispatchFixture fixture) : IAsyncLifetime
         var bed = ward.Beds[0];
         await fixture.ExecuteAsync("INSERT INTO test_deadlock_budget (bed_id, remaining) VALUES (@BedId, 1)", bed);
 
-        var response = await RaiseAsync(bed);
+        var response = await fixture.RaiseAsync(bed);
 
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         (await fixture.ScalarAsync<int>("SELECT attempts FROM test_deadlock_budget WHERE bed_id = @BedId", bed)).Should().Be(1);
@@ -60,7 +58,7 @@ public sealed class DeadlockRetryTests(DispatchFixture fixture) : IAsyncLifetime
         var before = await fixture.FootprintAsync(ward.WardId);
 
         var clock = Stopwatch.StartNew();
-        var response = await RaiseAsync(bed);
+        var response = await fixture.RaiseAsync(bed);
         clock.Stop();
 
         response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -71,9 +69,6 @@ public sealed class DeadlockRetryTests(DispatchFixture fixture) : IAsyncLifetime
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(350), "the retries wait 50, 100 and 200 ms");
         (await fixture.FootprintAsync(ward.WardId)).Should().Be(before);
 
-        (await RaiseAsync(bed)).StatusCode.Should().Be(HttpStatusCode.Created, "once the deadlocks stop, the same request succeeds");
+        (await fixture.RaiseAsync(bed)).StatusCode.Should().Be(HttpStatusCode.Created, "once the deadlocks stop, the same request succeeds");
     }
-
-    private Task<HttpResponseMessage> RaiseAsync(TestBed bed) =>
-        fixture.SendAsync(HttpMethod.Post, "/api/calls", body: new RaiseCallRequest(bed.BedId, CallKinds.Normal, null), deviceKey: bed.DeviceKey);
 }

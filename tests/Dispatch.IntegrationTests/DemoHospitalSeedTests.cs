@@ -1,7 +1,6 @@
 using Dapper;
 using Dispatch.IntegrationTests.Infrastructure;
 using Dispatch.Server.Data;
-using MySqlConnector;
 
 namespace Dispatch.IntegrationTests;
 
@@ -11,13 +10,12 @@ public sealed class DemoHospitalSeedTests
     [Fact]
     public async Task TheDemoHospitalHasWardsBedsDevicesAndNursesAssignedToBedsForTheCurrentShift()
     {
-        var admin = DispatchFixture.AdminConnectionString();
-        var database = await DispatchFixture.CreateDatabaseAsync(admin);
-        var credentials = Path.Combine(Path.GetTempPath(), $"{database}.env");
-        await using var dataSource = new MySqlDataSource(new MySqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
+        await using var database = await ScratchDatabase.CreateAsync();
+        var dataSource = database.DataSource;
+        var credentials = Path.Combine(Path.GetTempPath(), $"dispatch-demo-{Guid.NewGuid():N}.env");
         try
         {
-            await new MigrationRunner(dataSource, DispatchFixture.MigrationsPath).UpAsync(CancellationToken.None);
+            await database.Migrations.UpAsync(CancellationToken.None);
 
             (await DemoHospitalSeed.RunAsync(dataSource, credentials, CancellationToken.None)).Should().Be(0);
             (await DemoHospitalSeed.RunAsync(dataSource, credentials, CancellationToken.None)).Should().Be(0, "a second run leaves the hospital as it is");
@@ -48,8 +46,6 @@ public sealed class DemoHospitalSeedTests
         finally
         {
             File.Delete(credentials);
-            await using var conn = new MySqlConnection(admin);
-            await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{database}`");
         }
     }
 }

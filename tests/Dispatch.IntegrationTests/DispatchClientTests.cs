@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Calls;
 using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +19,7 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         var received = new Collector(client);
         var snapshot = await client.SubscribeAsync(ward.WardId);
 
-        var calls = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => RaiseAsync(ward.Beds[i % 3])));
+        var calls = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => fixture.RaiseCallAsync(ward.Beds[i % 3])));
 
         var events = await received.WaitForCountAsync(9);
         events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, 9).Select(i => snapshot.Seq + i));
@@ -42,7 +40,7 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         var groups = fixture.Services.GetRequiredService<IHubContext<DispatchHub, IDispatchClient>>().Groups;
         await using var witness = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[1]), ward.WardId);
         await groups.RemoveFromGroupAsync(connectionId, WardGroups.For(ward.WardId));
-        var missed = new[] { await RaiseAsync(ward.Beds[0]), await RaiseAsync(ward.Beds[0]) };
+        var missed = new[] { await fixture.RaiseCallAsync(ward.Beds[0]), await fixture.RaiseCallAsync(ward.Beds[0]) };
         // Once a station still in the group has the second event, the relay has pushed it past the client.
         await witness.WaitForAsync(e => e.CallId == missed[1].Id, "the second missed call");
         await groups.AddToGroupAsync(connectionId, WardGroups.For(ward.WardId));
@@ -57,14 +55,6 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         var client = new DispatchClient(fixture.BaseAddress, session.Token);
         await client.StartAsync();
         return client;
-    }
-
-    private async Task<CallView> RaiseAsync(TestBed bed)
-    {
-        var response = await fixture.SendAsync(HttpMethod.Post, "/api/calls",
-            body: new RaiseCallRequest(bed.BedId, CallKinds.Normal, null), deviceKey: bed.DeviceKey);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<CallView>())!;
     }
 
     private sealed class Collector

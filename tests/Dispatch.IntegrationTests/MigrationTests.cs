@@ -10,31 +10,21 @@ public sealed class MigrationTests
     [Fact]
     public async Task EveryMigrationRollsBackAndReappliesCleanly()
     {
-        var admin = DispatchFixture.AdminConnectionString();
-        var database = await DispatchFixture.CreateDatabaseAsync(admin);
-        var connectionString = new MySqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
-        await using var dataSource = new MySqlDataSource(connectionString);
-        var runner = new MigrationRunner(dataSource, DispatchFixture.MigrationsPath);
+        await using var database = await ScratchDatabase.CreateAsync();
+        var (runner, dataSource) = (database.Migrations, database.DataSource);
         var all = MigrationRunner.Discover(DispatchFixture.MigrationsPath).Select(m => m.Version).ToList();
-        try
-        {
-            (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
-            (await TablesAsync(dataSource)).Should().Contain(["calls", "events", "audit_log", "sessions", "staff"]);
-            (await RoutinesAsync(dataSource)).Should().Contain("sp_assign_call_to_next_nurse");
-            (await runner.UpAsync(CancellationToken.None)).Should().BeEmpty("nothing is pending");
 
-            (await runner.DownAsync(0, CancellationToken.None)).Select(m => m.Version).Should().Equal(all.AsEnumerable().Reverse());
-            (await TablesAsync(dataSource)).Should().Equal("schema_migrations");
-            (await RoutinesAsync(dataSource)).Should().BeEmpty();
+        (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
+        (await TablesAsync(dataSource)).Should().Contain(["calls", "events", "audit_log", "sessions", "staff"]);
+        (await RoutinesAsync(dataSource)).Should().Contain("sp_assign_call_to_next_nurse");
+        (await runner.UpAsync(CancellationToken.None)).Should().BeEmpty("nothing is pending");
 
-            (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
-            (await runner.AppliedAsync(CancellationToken.None)).Should().Equal(all);
-        }
-        finally
-        {
-            await using var conn = new MySqlConnection(admin);
-            await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{database}`");
-        }
+        (await runner.DownAsync(0, CancellationToken.None)).Select(m => m.Version).Should().Equal(all.AsEnumerable().Reverse());
+        (await TablesAsync(dataSource)).Should().Equal("schema_migrations");
+        (await RoutinesAsync(dataSource)).Should().BeEmpty();
+
+        (await runner.UpAsync(CancellationToken.None)).Select(m => m.Version).Should().Equal(all);
+        (await runner.AppliedAsync(CancellationToken.None)).Should().Equal(all);
     }
 
     private static async Task<IReadOnlyList<string>> TablesAsync(MySqlDataSource dataSource)

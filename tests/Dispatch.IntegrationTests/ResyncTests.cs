@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Calls;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.IntegrationTests;
@@ -23,9 +22,7 @@ public sealed class ResyncTests(DispatchFixture fixture)
         var missed = new List<long>();
         for (var i = 0; i < 3; i++)
         {
-            var response = await fixture.SendAsync(HttpMethod.Post, "/api/calls",
-                body: new RaiseCallRequest(ward.Beds[i % 2].BedId, CallKinds.Normal, null), deviceKey: ward.Beds[i % 2].DeviceKey);
-            missed.Add((await response.Content.ReadFromJsonAsync<CallView>())!.Id);
+            missed.Add((await fixture.RaiseCallAsync(ward.Beds[i % 2])).Id);
         }
 
         await using var back = StationProbe.Connect(fixture.BaseAddress, token);
@@ -45,8 +42,7 @@ public sealed class ResyncTests(DispatchFixture fixture)
     public async Task TheWardHeartbeatCarriesTheLatestSequence()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
-        await fixture.SendAsync(HttpMethod.Post, "/api/calls",
-            body: new RaiseCallRequest(ward.Beds[0].BedId, CallKinds.Normal, null), deviceKey: ward.Beds[0].DeviceKey);
+        await fixture.RaiseCallAsync(ward.Beds[0]);
         var latest = await fixture.ScalarAsync<long>("SELECT last_seq FROM ward_sequences WHERE ward_id = @WardId", ward);
         await using var station = StationProbe.Connect(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[0]));
         var heartbeat = new TaskCompletionSource<WardHeartbeat>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
-using Dispatch.Server.Data;
 using Dispatch.Contracts;
+using Dispatch.Server.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -84,6 +84,21 @@ public sealed class DispatchFixture : IAsyncLifetime
     }
 
     public HospitalBuilder Hospital() => new(this);
+
+    /// <summary>Presses the bed's call button: POST /api/calls with the bed device's key.</summary>
+    public Task<HttpResponseMessage> RaiseAsync(TestBed bed, string kind = CallKinds.Normal) =>
+        SendAsync(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind }, deviceKey: bed.DeviceKey);
+
+    /// <summary>Raises a call that must be accepted, and returns it.</summary>
+    public async Task<CallView> RaiseCallAsync(TestBed bed, string kind = CallKinds.Normal)
+    {
+        using var response = await RaiseAsync(bed, kind);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Raising a {kind} call at bed {bed.BedId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        return (await response.Content.ReadFromJsonAsync<CallView>())!;
+    }
 
     public async Task<string> LoginAsync(TestStaff staff)
     {

@@ -1,0 +1,36 @@
+using Dapper;
+using Dispatch.Server.Data;
+using MySqlConnector;
+
+namespace Dispatch.IntegrationTests.Infrastructure;
+
+/// <summary>An empty database of a test's own, dropped when disposed; for tests that change the schema itself.</summary>
+public sealed class ScratchDatabase : IAsyncDisposable
+{
+    private readonly string _adminConnectionString;
+    private readonly string _name;
+
+    private ScratchDatabase(string adminConnectionString, string name)
+    {
+        _adminConnectionString = adminConnectionString;
+        _name = name;
+        DataSource = new MySqlDataSource(new MySqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString);
+        Migrations = new MigrationRunner(DataSource, DispatchFixture.MigrationsPath);
+    }
+
+    public MySqlDataSource DataSource { get; }
+    public MigrationRunner Migrations { get; }
+
+    public static async Task<ScratchDatabase> CreateAsync()
+    {
+        var admin = DispatchFixture.AdminConnectionString();
+        return new ScratchDatabase(admin, await DispatchFixture.CreateDatabaseAsync(admin));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await using var conn = new MySqlConnection(_adminConnectionString);
+        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_name}`");
+    }
+}
