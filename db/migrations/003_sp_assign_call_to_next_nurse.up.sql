@@ -1,8 +1,8 @@
 -- Assigns a call as nurse-call practice does: the bed's own nurse for the current shift (primary
 -- before secondary) when on duty; otherwise the next on-duty nurse of the ward, fairly: fewest
--- open calls, then least recently assigned. p_exclude_staff_id skips a nurse who rejected it.
+-- open calls, then least recently assigned.
 -- Returns one row: the chosen staff id, or NULL when nobody of the ward is on duty.
-CREATE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT, IN p_exclude_staff_id INT)
+CREATE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT)
 BEGIN
   DECLARE v_bed_id INT;
   DECLARE v_ward_id INT;
@@ -21,7 +21,6 @@ BEGIN
     WHERE ba.bed_id = v_bed_id
       AND ba.starts_at <= NOW() AND NOW() < ba.ends_at
       AND s.role = 'nurse' AND s.on_duty = 1
-      AND (p_exclude_staff_id IS NULL OR s.id <> p_exclude_staff_id)
     ORDER BY ba.is_primary DESC, ba.id
     LIMIT 1);
 
@@ -30,7 +29,6 @@ BEGIN
       SELECT s.id
       FROM staff s
       WHERE s.ward_id = v_ward_id AND s.role = 'nurse' AND s.on_duty = 1
-        AND (p_exclude_staff_id IS NULL OR s.id <> p_exclude_staff_id)
       ORDER BY (SELECT COUNT(*) FROM calls c
                 WHERE c.assigned_staff_id = s.id AND c.status IN ('open', 'accepted')),
                COALESCE(s.last_assigned_at, '1970-01-01'),

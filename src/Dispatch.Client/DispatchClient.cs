@@ -57,6 +57,7 @@ public sealed class DispatchClient : IAsyncDisposable
 
         _connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
         _connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
+        _connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
         _connection.Reconnecting += _ => Notify(StationConnectionState.Reconnecting);
         _connection.Reconnected += _ => Enqueue(ResumeAsync);
         _connection.Closed += _ => Notify(StationConnectionState.Stopped);
@@ -65,6 +66,12 @@ public sealed class DispatchClient : IAsyncDisposable
 
     /// <summary>Each event of a subscribed ward, once, in ward order.</summary>
     public event Action<WardEvent>? EventReceived;
+
+    /// <summary>
+    /// A call of any ward escalated to the signed-in staff member. Live only: after a reconnect,
+    /// GET /api/staff/me/calls lists the open calls assigned to them.
+    /// </summary>
+    public event Action<WardEvent>? EscalatedToMe;
 
     /// <summary>Connection state changes, for the station's banner.</summary>
     public event Action<StationConnectionState>? StateChanged;

@@ -6,6 +6,13 @@ public interface IDispatchClient
     Task WardEvent(WardEvent wardEvent);
 
     Task WardHeartbeat(WardHeartbeat heartbeat);
+
+    /// <summary>
+    /// A call of any ward has escalated to this staff member (a nurse of another floor, the
+    /// manager, administration). Sent to every connection of that staff member; the call also
+    /// stays in its own ward's event stream. GET /api/staff/me/calls lists such calls again.
+    /// </summary>
+    Task CallEscalatedToYou(WardEvent wardEvent);
 }
 
 /// <summary>Hub route and the hub methods a station may invoke.</summary>

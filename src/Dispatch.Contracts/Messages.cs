@@ -33,8 +33,8 @@ public static class EventTypes
 {
     public const string CallRaised = "call_raised";
     public const string CallAccepted = "call_accepted";
-    public const string CallRejected = "call_rejected";
     public const string CallResolved = "call_resolved";
+    public const string CallEscalated = "call_escalated";
 }
 
 /// <summary>Staff sign-in: POST /api/sessions.</summary>

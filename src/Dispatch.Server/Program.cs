@@ -1,6 +1,7 @@
 using Dispatch.Server.Calls;
 using Dispatch.Server.Data;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Escalation;
 using Dispatch.Server.Health;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
@@ -19,6 +20,7 @@ builder.AddDispatchData();
 builder.AddErrors();
 builder.AddSessions();
 builder.AddCalls();
+builder.AddEscalation();
 builder.AddRealtime();
 
 var app = builder.Build();

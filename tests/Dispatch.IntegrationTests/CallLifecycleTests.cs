@@ -107,7 +107,7 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
     }
 
     [Fact]
-    public async Task RejectHandsTheCallToAnotherNurseOfTheWard()
+    public async Task RejectEscalatesAtOnceToAnotherNurseWhenNoOtherFloorHasOne()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 1);
         await fixture.Hospital().AssignBedAsync(ward.Beds[0], ward.Nurses[0], isPrimary: true);
@@ -118,7 +118,7 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         rejected.StatusCode.Should().Be(HttpStatusCode.OK);
         (await rejected.Content.ReadFromJsonAsync<CallView>())!.AssignedStaffId.Should().Be(ward.Nurses[1].StaffId);
         (await fixture.QueryAsync<string>("SELECT action FROM audit_log WHERE call_id = @Id ORDER BY id", call))
-            .Should().Equal("call_raised", "call_rejected");
+            .Should().Equal("call_raised", "call_rejected", "escalation_l1");
     }
 
     [Fact]

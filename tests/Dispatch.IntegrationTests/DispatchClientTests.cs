@@ -39,11 +39,11 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         // gap; only the ward heartbeat can.
         var groups = fixture.Services.GetRequiredService<IHubContext<DispatchHub, IDispatchClient>>().Groups;
         await using var witness = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[1]), ward.WardId);
-        await groups.RemoveFromGroupAsync(connectionId, WardGroups.For(ward.WardId));
+        await groups.RemoveFromGroupAsync(connectionId, HubGroups.Ward(ward.WardId));
         var missed = new[] { await fixture.RaiseCallAsync(ward.Beds[0]), await fixture.RaiseCallAsync(ward.Beds[0]) };
         // Once a station still in the group has the second event, the relay has pushed it past the client.
         await witness.WaitForAsync(e => e.CallId == missed[1].Id, "the second missed call");
-        await groups.AddToGroupAsync(connectionId, WardGroups.For(ward.WardId));
+        await groups.AddToGroupAsync(connectionId, HubGroups.Ward(ward.WardId));
 
         var events = await received.WaitForCountAsync(2);
         events.Select(e => (e.Seq, e.CallId)).Should().Equal((snapshot.Seq + 1, missed[0].Id), (snapshot.Seq + 2, missed[1].Id));

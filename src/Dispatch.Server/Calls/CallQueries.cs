@@ -34,18 +34,18 @@ internal static class CallQueries
         """;
 
     public const string AssignToNextNurse = """
-        CALL sp_assign_call_to_next_nurse(@CallId, @ExcludeStaffId)
+        CALL sp_assign_call_to_next_nurse(@CallId)
         """;
 
     public const string LockCall = """
         SELECT id AS Id, ward_id AS WardId, bed_id AS BedId, kind AS Kind, status AS Status,
-               assigned_staff_id AS AssignedStaffId
+               assigned_staff_id AS AssignedStaffId, escalation_level AS EscalationLevel
         FROM calls WHERE id = @CallId FOR UPDATE
         """;
 
     public const string LockOpenCallsOfBed = """
         SELECT id AS Id, ward_id AS WardId, bed_id AS BedId, kind AS Kind, status AS Status,
-               assigned_staff_id AS AssignedStaffId
+               assigned_staff_id AS AssignedStaffId, escalation_level AS EscalationLevel
         FROM calls WHERE bed_id = @BedId AND status IN ('open', 'accepted')
         ORDER BY id FOR UPDATE
         """;
@@ -80,6 +80,12 @@ internal static class CallQueries
     public const string ViewById = SelectView + "\nWHERE c.id = @CallId";
 
     /// <summary>What a station shows: most urgent first, then oldest first.</summary>
+    public const string OpenCallsAssignedTo = SelectView + """
+
+        WHERE c.assigned_staff_id = @StaffId AND c.status IN ('open', 'accepted')
+        ORDER BY c.priority DESC, c.created_at, c.id
+        """;
+
     public const string OpenCallsOfWard = SelectView + """
 
         WHERE c.ward_id = @WardId AND c.status IN ('open', 'accepted')

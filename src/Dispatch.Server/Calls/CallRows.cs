@@ -10,7 +10,7 @@ internal sealed record DeviceRow(int Id, int BedId);
 // IsLive is MariaDB's 0/1 comparison result (an integer, which Dapper will not bind to bool).
 internal sealed record NonceRow(long Id, int BedId, bool IsUsed, int IsLive);
 
-internal sealed record CallLockRow(long Id, int WardId, int BedId, string Kind, string Status, int? AssignedStaffId)
+internal sealed record CallLockRow(long Id, int WardId, int BedId, string Kind, string Status, int? AssignedStaffId, sbyte EscalationLevel)
 {
     public bool IsOpen => Status is "open" or "accepted";
 }

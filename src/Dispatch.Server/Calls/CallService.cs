@@ -27,6 +27,7 @@ public sealed class CallService(
     MySqlDataSource dataSource,
     ResiliencePipelineProvider<string> pipelines,
     OutboxSignal outboxSignal,
+    CallEscalator escalator,
     IOptions<EscalationOptions> escalation,
     IOptions<StaffSessionOptions> sessions)
 {
@@ -51,9 +52,10 @@ public sealed class CallService(
                 RaisedBy = caller.ActorType,
                 EscalationSeconds = escalation.Value.Level1Seconds,
             }, tx, cancellationToken: token));
-            var assignee = await AssignAsync(tx, callId, excludeStaffId: null, token);
+            var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
+                CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));
 
-            var view = await ReadViewAsync(tx, callId, token);
+            var view = await CallViews.ReadAsync(tx, callId, token);
             await EventOutbox.AppendAsync(tx, EventTypes.CallRaised, view, token);
             await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
                 $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
@@ -71,13 +73,13 @@ public sealed class CallService(
             await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.Accept,
                 new { CallId = callId, nurse.StaffId }, tx, cancellationToken: token));
 
-            var view = await ReadViewAsync(tx, callId, token);
+            var view = await CallViews.ReadAsync(tx, callId, token);
             await EventOutbox.AppendAsync(tx, EventTypes.CallAccepted, view, token);
             await AuditLog.AppendAsync(tx, AuditLog.Staff, nurse.StaffId, "call_accepted", callId, null, token);
             return view;
         }, ct);
 
-    /// <summary>Hands an open call on to the next fair nurse of the ward, never back to the one who rejected it.</summary>
+    /// <summary>A nurse who cannot take the call rejects it: it escalates one level at once, never back to them.</summary>
     public Task<CallView> RejectAsync(long callId, StaffUser nurse, CancellationToken ct) =>
         InTransactionAsync(async (tx, token) =>
         {
@@ -86,13 +88,14 @@ public sealed class CallService(
             {
                 throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be rejected.");
             }
-            var assignee = await AssignAsync(tx, callId, excludeStaffId: nurse.StaffId, token);
-
-            var view = await ReadViewAsync(tx, callId, token);
-            await EventOutbox.AppendAsync(tx, EventTypes.CallRejected, view, token);
-            await AuditLog.AppendAsync(tx, AuditLog.Staff, nurse.StaffId, "call_rejected", callId,
-                assignee is null ? "no other nurse on duty" : $"handed to staff {assignee}", token);
-            return view;
+            if (call.EscalationLevel >= EscalationLadder.TopLevel)
+            {
+                throw RefusedException.Conflict($"Call {callId} is already at the top of the escalation ladder; acknowledge it.");
+            }
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, nurse.StaffId, "call_rejected", callId, null, token);
+            return await escalator.EscalateAsync(tx,
+                new EscalatingCall(call.Id, call.WardId, call.Kind, call.EscalationLevel, call.AssignedStaffId),
+                $"rejected by staff {nurse.StaffId}", excludeStaffId: nurse.StaffId, token);
         }, ct);
 
     /// <summary>The bed device or the patient clears the call at the bedside; any kind, code calls included.</summary>
@@ -136,7 +139,7 @@ public sealed class CallService(
                 }
                 else
                 {
-                    stillOpen.Add(await ReadViewAsync(tx, call.Id, token));
+                    stillOpen.Add(await CallViews.ReadAsync(tx, call.Id, token));
                 }
             }
             await AuditLog.AppendAsync(tx, AuditLog.Device, device.ActorId, "nurse_presence", null,
@@ -171,6 +174,14 @@ public sealed class CallService(
         return rows.Select(r => r.ToView()).ToList();
     }
 
+    public async Task<IReadOnlyList<CallView>> ListAssignedToAsync(int staffId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<CallViewRow>(new CommandDefinition(
+            CallQueries.OpenCallsAssignedTo, new { StaffId = staffId }, cancellationToken: ct));
+        return rows.Select(r => r.ToView()).ToList();
+    }
+
     private async Task<T> InTransactionAsync<T>(Func<MySqlTransaction, CancellationToken, Task<T>> work, CancellationToken ct)
     {
         var result = await _deadlockRetry.ExecuteAsync(async token =>
@@ -191,15 +202,11 @@ public sealed class CallService(
     {
         await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.Resolve,
             new { CallId = call.Id, ResolvedBy = resolvedBy, PresentStaffId = presentStaffId }, tx, cancellationToken: ct));
-        var view = await ReadViewAsync(tx, call.Id, ct);
+        var view = await CallViews.ReadAsync(tx, call.Id, ct);
         await EventOutbox.AppendAsync(tx, EventTypes.CallResolved, view, ct);
         await AuditLog.AppendAsync(tx, actorType, actorId, "call_resolved", call.Id, $"by {resolvedBy}", ct);
         return view;
     }
-
-    private static async Task<int?> AssignAsync(MySqlTransaction tx, long callId, int? excludeStaffId, CancellationToken ct) =>
-        await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(CallQueries.AssignToNextNurse,
-            new { CallId = callId, ExcludeStaffId = excludeStaffId }, tx, cancellationToken: ct));
 
     private static async Task<BedRow> FindBedAsync(MySqlTransaction tx, int bedId, CancellationToken ct) =>
         await tx.Connection!.QuerySingleOrDefaultAsync<BedRow>(new CommandDefinition(
@@ -220,10 +227,6 @@ public sealed class CallService(
         }
         return call;
     }
-
-    private static async Task<CallView> ReadViewAsync(MySqlTransaction tx, long callId, CancellationToken ct) =>
-        (await tx.Connection!.QuerySingleAsync<CallViewRow>(new CommandDefinition(
-            CallQueries.ViewById, new { CallId = callId }, tx, cancellationToken: ct))).ToView();
 
     private sealed record BedsideCaller(string ActorType, long ActorId);
 

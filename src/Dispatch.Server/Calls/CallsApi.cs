@@ -1,6 +1,5 @@
 using Dispatch.Contracts;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Escalation;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,10 +18,6 @@ public static class CallsApi
 
     public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EscalationOptions>()
-            .BindConfiguration(EscalationOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.AddSingleton<CallService>();
         return builder;
     }
@@ -40,6 +35,7 @@ public static class CallsApi
         staff.MapPost("/calls/{callId:long}/ack", AcknowledgeAsync);
         staff.MapPost("/calls/{callId:long}/reject", RejectAsync);
         staff.MapGet("/wards/{wardId:int}/calls", ListOpenAsync);
+        staff.MapGet("/staff/me/calls", ListMineAsync);
         staff.MapPost("/beds/{bedId:int}/patient-sessions", CreatePatientSessionAsync);
         return app;
     }
@@ -77,6 +73,10 @@ public static class CallsApi
         }
         return TypedResults.Ok(await calls.ListOpenAsync(wardId, ct));
     }
+
+    /// <summary>Open calls assigned to me, whichever ward they belong to (escalations reach staff of other wards).</summary>
+    private static async Task<Ok<IReadOnlyList<CallView>>> ListMineAsync(HttpContext context, CallService calls, CancellationToken ct) =>
+        TypedResults.Ok(await calls.ListAssignedToAsync(StaffUser.From(context.User).StaffId, ct));
 
     private static async Task<Created<PatientSession>> CreatePatientSessionAsync(int bedId, HttpContext context, CallService calls, CancellationToken ct)
     {

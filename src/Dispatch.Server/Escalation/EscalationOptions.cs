@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Dispatch.Server.Escalation;
 
 /// <summary>Seconds from a call's creation, while unacknowledged, to each escalation level.</summary>
-public sealed class EscalationOptions
+public sealed class EscalationOptions : IValidatableObject
 {
     public const string Section = "Escalation";
 
@@ -15,4 +15,25 @@ public sealed class EscalationOptions
 
     [Range(1, 3600)]
     public int Level3Seconds { get; set; } = 300;
+
+    /// <summary>How often the sweep looks for due calls; bounds how late an escalation can fire.</summary>
+    [Range(50, 10_000)]
+    public int SweepIntervalMs { get; set; } = 250;
+
+    /// <summary>Seconds from creation to <paramref name="level"/>, for levels 1 to 3.</summary>
+    public int SecondsTo(int level) => level switch
+    {
+        1 => Level1Seconds,
+        2 => Level2Seconds,
+        3 => Level3Seconds,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "Escalation levels are 1 to 3."),
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!(Level1Seconds < Level2Seconds && Level2Seconds < Level3Seconds))
+        {
+            yield return new ValidationResult("Escalation levels must come in order: Level1Seconds < Level2Seconds < Level3Seconds.");
+        }
+    }
 }

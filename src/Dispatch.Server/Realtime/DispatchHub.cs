@@ -15,10 +15,10 @@ namespace Dispatch.Server.Realtime;
 [Authorize]
 public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionCounter connections) : Hub<IDispatchClient>
 {
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         connections.Connected();
-        return Task.CompletedTask;
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff(StaffUser.From(Context.User!).StaffId), Context.ConnectionAborted);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -31,12 +31,12 @@ public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionC
     public async Task<WardSnapshot> Subscribe(int wardId)
     {
         EnsureWardAccess(wardId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, WardGroups.For(wardId), Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
         return await Guard(() => wards.SnapshotAsync(wardId, Context.ConnectionAborted));
     }
 
     public Task Unsubscribe(int wardId) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, WardGroups.For(wardId), Context.ConnectionAborted);
+        Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
 
     /// <summary>The ward's events after <paramref name="afterSeq"/>, at most one page; ask again from the last one.</summary>
     public Task<IReadOnlyList<WardEvent>> Resync(int wardId, long afterSeq)

@@ -69,10 +69,15 @@ public sealed partial class OutboxRelay(
                 {
                     break;
                 }
-                var group = hub.Clients.Group(WardGroups.For(wardId));
+                var group = hub.Clients.Group(HubGroups.Ward(wardId));
                 foreach (var wardEvent in events)
                 {
                     await group.WardEvent(wardEvent);
+                    if (wardEvent is { Type: EventTypes.CallEscalated, Call.AssignedStaffId: { } recipient })
+                    {
+                        // The recipient may be on another ward's station: reach them wherever they are.
+                        await hub.Clients.Group(HubGroups.Staff(recipient)).CallEscalatedToYou(wardEvent);
+                    }
                     cursor = wardEvent.Seq;
                 }
                 _cursors[wardId] = cursor;
@@ -87,7 +92,7 @@ public sealed partial class OutboxRelay(
             _nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
             foreach (var (wardId, cursor) in _cursors)
             {
-                await hub.Clients.Group(WardGroups.For(wardId)).WardHeartbeat(new WardHeartbeat(wardId, cursor, now));
+                await hub.Clients.Group(HubGroups.Ward(wardId)).WardHeartbeat(new WardHeartbeat(wardId, cursor, now));
             }
         }
     }

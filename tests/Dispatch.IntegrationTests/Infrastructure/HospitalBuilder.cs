@@ -14,18 +14,18 @@ public sealed record TestWard(int WardId, IReadOnlyList<TestBed> Beds, IReadOnly
 /// Creates a ward of its own for one test (unique names, fresh ids), so tests run in any order and
 /// in parallel on the shared database.
 /// </summary>
-public sealed class HospitalBuilder(DispatchFixture fixture)
+public sealed class HospitalBuilder(MySqlDataSource dataSource)
 {
     // Real PBKDF2, with a small work factor so that test logins are quick.
     private const int TestHashIterations = 1_000;
 
-    public async Task<TestWard> WardAsync(int nurses = 3, int beds = 2, bool allOnDuty = true)
+    public async Task<TestWard> WardAsync(int nurses = 3, int beds = 2, bool allOnDuty = true, int floorLevel = 1, string department = "Test")
     {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var conn = await dataSource.OpenConnectionAsync();
         var tag = Guid.NewGuid().ToString("N")[..8];
-        var floorId = await InsertAsync(conn, "INSERT INTO floors (name, level) VALUES (@name, 1)", new { name = $"floor {tag}" });
-        var wardId = await InsertAsync(conn, "INSERT INTO wards (name, department, floor_id) VALUES (@name, 'Test', @floorId)",
-            new { name = $"ward {tag}", floorId });
+        var floorId = await InsertAsync(conn, "INSERT INTO floors (name, level) VALUES (@name, @floorLevel)", new { name = $"floor {tag}", floorLevel });
+        var wardId = await InsertAsync(conn, "INSERT INTO wards (name, department, floor_id) VALUES (@name, @department, @floorId)",
+            new { name = $"ward {tag}", department, floorId });
         var roomId = await InsertAsync(conn, "INSERT INTO rooms (ward_id, name) VALUES (@wardId, @name)", new { wardId, name = $"r{tag}" });
 
         var bedList = new List<TestBed>();
@@ -49,14 +49,14 @@ public sealed class HospitalBuilder(DispatchFixture fixture)
 
     public async Task<TestStaff> StaffAsync(string role, int? wardId)
     {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var conn = await dataSource.OpenConnectionAsync();
         return await StaffAsync(conn, $"{role}-{Guid.NewGuid():N}"[..24], role, wardId, onDuty: true);
     }
 
     /// <summary>Assigns the bed to the nurse for a shift running now.</summary>
     public async Task AssignBedAsync(TestBed bed, TestStaff nurse, bool isPrimary)
     {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var conn = await dataSource.OpenConnectionAsync();
         await conn.ExecuteAsync("""
             INSERT INTO bed_assignments (bed_id, staff_id, is_primary, starts_at, ends_at)
             VALUES (@BedId, @StaffId, @isPrimary, NOW() - INTERVAL 1 HOUR, NOW() + INTERVAL 11 HOUR)
@@ -65,7 +65,7 @@ public sealed class HospitalBuilder(DispatchFixture fixture)
 
     public async Task SetOnDutyAsync(TestStaff staff, bool onDuty)
     {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var conn = await dataSource.OpenConnectionAsync();
         await conn.ExecuteAsync("UPDATE staff SET on_duty = @onDuty WHERE id = @StaffId", new { onDuty, staff.StaffId });
     }
 

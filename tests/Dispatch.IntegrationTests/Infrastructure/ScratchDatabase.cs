@@ -14,10 +14,12 @@ public sealed class ScratchDatabase : IAsyncDisposable
     {
         _adminConnectionString = adminConnectionString;
         _name = name;
-        DataSource = new MySqlDataSource(new MySqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString);
+        ConnectionString = new MySqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+        DataSource = new MySqlDataSource(ConnectionString);
         Migrations = new MigrationRunner(DataSource, DispatchFixture.MigrationsPath);
     }
 
+    public string ConnectionString { get; }
     public MySqlDataSource DataSource { get; }
     public MigrationRunner Migrations { get; }
 
