@@ -27,6 +27,7 @@ internal static class Commands
         client.StateChanged += state => Console.WriteLine($"{Now()}  connection: {state}");
         client.ErrorOccurred += e => Console.Error.WriteLine($"{Now()}  {e.Message} (will retry)");
         client.EventReceived += e => Console.WriteLine($"{Now()}  #{e.Seq,-5} {e.Type,-14} {Describe(e.Call)}");
+        client.EscalatedToMe += e => Console.WriteLine($"{Now()}  ESCALATED TO YOU (ward {e.WardId}): {Describe(e.Call)}");
 
         await client.StartAsync(ct);
         var snapshot = await client.SubscribeAsync(wardId, ct);
