@@ -11,6 +11,7 @@ ensure_packages() {
   local missing=()
   command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v dotnet >/dev/null 2>&1 || { echo "dotnet SDK 10 is required (see README)" >&2; return 1; }
   if ((${#missing[@]})); then
     echo "Installing ${missing[*]} from Debian's packages..."

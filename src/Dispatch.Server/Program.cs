@@ -3,6 +3,7 @@ using Dispatch.Server.Data;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
 using Dispatch.Server.Health;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 
@@ -18,6 +19,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 
 builder.AddDispatchData();
 builder.AddErrors();
+builder.AddObservability();
 builder.AddSessions();
 builder.AddCalls();
 builder.AddEscalation();
@@ -27,10 +29,12 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestMetrics();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealth();
+app.MapObservability();
 app.MapSessions();
 app.MapCalls();
 app.MapRealtime();

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Data;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Microsoft.Extensions.Options;
@@ -28,12 +30,29 @@ public sealed class CallService(
     ResiliencePipelineProvider<string> pipelines,
     OutboxSignal outboxSignal,
     CallEscalator escalator,
+    DispatchMetrics metrics,
     IOptions<EscalationOptions> escalation,
     IOptions<StaffSessionOptions> sessions)
 {
     private readonly ResiliencePipeline _deadlockRetry = pipelines.GetPipeline(DataExtensions.DeadlockRetry);
 
-    public Task<CallView> RaiseAsync(int bedId, string kind, BedCredential credential, CancellationToken ct) =>
+    public async Task<CallView> RaiseAsync(int bedId, string kind, BedCredential credential, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var call = await RaiseInTransactionAsync(bedId, kind, credential, ct);
+            metrics.AssignSucceeded(Stopwatch.GetElapsedTime(started));
+            return call;
+        }
+        catch (Exception e) when (e is MySqlException or TimeoutException)
+        {
+            metrics.AssignFailed();
+            throw;
+        }
+    }
+
+    private Task<CallView> RaiseInTransactionAsync(int bedId, string kind, BedCredential credential, CancellationToken ct) =>
         InTransactionAsync(async (tx, token) =>
         {
             var bed = await FindBedAsync(tx, bedId, token);
@@ -80,7 +99,14 @@ public sealed class CallService(
         }, ct);
 
     /// <summary>A nurse who cannot take the call rejects it: it escalates one level at once, never back to them.</summary>
-    public Task<CallView> RejectAsync(long callId, StaffUser nurse, CancellationToken ct) =>
+    public async Task<CallView> RejectAsync(long callId, StaffUser nurse, CancellationToken ct)
+    {
+        var call = await RejectInTransactionAsync(callId, nurse, ct);
+        metrics.Escalated(call.EscalationLevel);
+        return call;
+    }
+
+    private Task<CallView> RejectInTransactionAsync(long callId, StaffUser nurse, CancellationToken ct) =>
         InTransactionAsync(async (tx, token) =>
         {
             var call = await LockCallForStaffAsync(tx, callId, nurse, token);

@@ -1,5 +1,6 @@
 using Dapper;
 using Dispatch.Server.Data;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -20,6 +21,7 @@ public sealed partial class EscalationSweep(
     CallEscalator escalator,
     ResiliencePipelineProvider<string> pipelines,
     OutboxSignal outboxSignal,
+    DispatchMetrics metrics,
     IOptions<EscalationOptions> options,
     ILogger<EscalationSweep> logger) : BackgroundService
 {
@@ -105,6 +107,7 @@ public sealed partial class EscalationSweep(
             }
             var view = await escalator.EscalateAsync(tx, call, "not acknowledged in time", excludeStaffId: call.AssignedStaffId, token);
             await tx.CommitAsync(token);
+            metrics.Escalated(view.EscalationLevel);
             Log.Escalated(logger, callId, view.EscalationLevel, view.AssignedStaffId);
             return true;
         }, ct);

@@ -1,5 +1,6 @@
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Server.Observability;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -18,6 +19,7 @@ public sealed partial class OutboxRelay(
     IHubContext<DispatchHub, IDispatchClient> hub,
     OutboxSignal signal,
     IOptions<RelayOptions> options,
+    DispatchMetrics metrics,
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
@@ -48,9 +50,11 @@ public sealed partial class OutboxRelay(
 
     private async Task RelayPassAsync(CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var latest = (await conn.QueryAsync<(int WardId, long LastSeq)>(new CommandDefinition(
             "SELECT ward_id, last_seq FROM ward_sequences", cancellationToken: ct))).ToList();
+        metrics.OutboxPolled(time.GetElapsedTime(started));
 
         if (_cursors is null)
         {
@@ -73,6 +77,7 @@ public sealed partial class OutboxRelay(
                 foreach (var wardEvent in events)
                 {
                     await group.WardEvent(wardEvent);
+                    metrics.EventDelivered(time.GetUtcNow() - wardEvent.At);
                     if (wardEvent is { Type: EventTypes.CallEscalated, Call.AssignedStaffId: { } recipient })
                     {
                         // The recipient may be on another ward's station: reach them wherever they are.

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Dapper;
+using Dispatch.Server.Health;
+using Dispatch.Server.Realtime;
+using MySqlConnector;
+using Prometheus;
+
+namespace Dispatch.Server.Observability;
+
+/// <summary>
+/// The node's Prometheus metrics, in a registry of its own (so that several nodes hosted in one
+/// test process do not mix their figures). Names and units match the alert rules in
+/// ops/prometheus/alerts.yml.
+/// </summary>
+public sealed class DispatchMetrics
+{
+    private const int Window = 100;
+
+    private readonly RollingWindow _assignMs = new(Window);
+    private readonly RollingWindow _assignFailed = new(Window);
+    private readonly RollingWindow _pollMs = new(Window);
+    private readonly Histogram _assignSeconds;
+    private readonly Histogram _deliverySeconds;
+    private readonly Counter _escalations;
+
+    public DispatchMetrics(ConnectionCounter connections, MySqlDataSource dataSource)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+
+        var wsConnections = factory.CreateGauge("ws_connections", "Hub connections open on this node.");
+        var memory = factory.CreateGauge("memory_usage_percent", "Working set as a percentage of the memory this process may use.");
+        var pendingCalls = factory.CreateGauge("pending_calls_count", "Calls raised and not yet acknowledged (all wards).");
+        var avgAssign = factory.CreateGauge("avg_assign_time_ms", $"Mean duration of the last {Window} raise-and-assign transactions, in ms.");
+        var failedRate = factory.CreateGauge("failed_assignments_rate", $"Share (0-1) of the last {Window} raise attempts that failed (deadlock past retries, database down).");
+        var pollAvg = factory.CreateGauge("poll_duration_avg", $"Mean duration of the last {Window} outbox reads by the relay, in ms.");
+
+        _assignSeconds = factory.CreateHistogram("dispatch_assign_duration_seconds", "Raise-and-assign transaction duration.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
+        _deliverySeconds = factory.CreateHistogram("dispatch_delivery_latency_seconds",
+            "From an event's commit (database clock) to its push to the ward's stations (this node's clock).",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
+        _escalations = factory.CreateCounter("dispatch_escalations_total", "Escalation steps taken by this node.",
+            new CounterConfiguration { LabelNames = ["level"] });
+
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            wsConnections.Set(connections.Current);
+            memory.Set(MemoryGauge.UsagePercent());
+            avgAssign.Set(_assignMs.Average());
+            failedRate.Set(_assignFailed.Average());
+            pollAvg.Set(_pollMs.Average());
+        });
+        Registry.AddBeforeCollectCallback(async ct =>
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            pendingCalls.Set(await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM calls WHERE status = 'open'", cancellationToken: ct)));
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void AssignSucceeded(TimeSpan duration)
+    {
+        _assignMs.Add(duration.TotalMilliseconds);
+        _assignSeconds.Observe(duration.TotalSeconds);
+        _assignFailed.Add(0);
+    }
+
+    public void AssignFailed() => _assignFailed.Add(1);
+
+    public void OutboxPolled(TimeSpan duration) => _pollMs.Add(duration.TotalMilliseconds);
+
+    public void EventDelivered(TimeSpan latency) => _deliverySeconds.Observe(Math.Max(0, latency.TotalSeconds));
+
+    public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
+}

@@ -1,0 +1,27 @@
+using Prometheus;
+
+namespace Dispatch.Server.Observability;
+
+public static class ObservabilityExtensions
+{
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DispatchMetrics>();
+        return builder;
+    }
+
+    /// <summary>HTTP request metrics for every endpoint; mount before the endpoints.</summary>
+    public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) =>
+        app.UseHttpMetrics(options => options.SetMetricFactory(
+            Metrics.WithCustomRegistry(app.ApplicationServices.GetRequiredService<DispatchMetrics>().Registry)));
+
+    /// <summary>
+    /// /metrics is anonymous, like the health probes: counts and durations only, no patient data.
+    /// Restrict it by network (nginx allow/deny) where the scrape network is not trusted.
+    /// </summary>
+    public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
+    {
+        app.MapMetrics("/metrics", app.ServiceProvider.GetRequiredService<DispatchMetrics>().Registry).AllowAnonymous();
+        return app;
+    }
+}
