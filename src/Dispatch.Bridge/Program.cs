@@ -1,7 +1,27 @@
-// Dispatch.Bridge will relay the outbox from MariaDB to the hub nodes over NetMQ, as leader or hot
-// standby (docs/architecture.md). It is not built yet: until it is, each Dispatch.Server relays
-// the outbox in-process, which is correct for a single node. Starting it says so and fails, so
-// nobody mistakes it for a running bridge.
-await Console.Error.WriteLineAsync(
-    "Dispatch.Bridge is not built yet; Dispatch.Server relays the outbox in-process (single-node mode). See README.");
-return 1;
+using Dispatch.Bridge;
+using MySqlConnector;
+using Prometheus;
+
+// Dispatch.Bridge: relays the outbox from MariaDB to the hub nodes over NetMQ (docs/bridge.md).
+// Run two: one leads, the other stands by and takes over when the leader's lock is released.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(_ => new MySqlDataSource(
+    builder.Configuration["Database:ConnectionString"] is { Length: > 0 } connectionString
+        ? connectionString
+        : throw new InvalidOperationException("Database:ConnectionString is required (Database__ConnectionString in the environment).")));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<NodeRouter>();
+builder.Services.AddSingleton<BridgeMetrics>();
+builder.Services.AddHostedService<OutboxPump>();
+
+var app = builder.Build();
+app.MapGet("/healthz", (BridgeMetrics metrics, NodeRouter router) => TypedResults.Json(new
+{
+    status = metrics.IsLeading ? "leading" : "standby",
+    live_nodes = router.LiveNodes,
+    relay_lag = metrics.Lag,
+    ts = DateTimeOffset.UtcNow,
+}));
+app.MapMetrics("/metrics", app.Services.GetRequiredService<BridgeMetrics>().Registry);
+await app.RunAsync();

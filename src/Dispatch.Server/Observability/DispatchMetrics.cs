@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Dispatch.Outbox;
 using Dispatch.Server.Health;
 using Dispatch.Server.Realtime;
 using MySqlConnector;

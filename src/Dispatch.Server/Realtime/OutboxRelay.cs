@@ -1,27 +1,27 @@
-using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Outbox;
 using Dispatch.Server.Observability;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace Dispatch.Server.Realtime;
 
 /// <summary>
-/// The single-node relay: reads each ward's new outbox events in sequence order and pushes them to
-/// that ward's SignalR group, then heartbeats every ward with its latest sequence. The cursor is
-/// per ward because a ward's sequence is gap-free and commit-ordered, which a global
-/// auto-increment id is not. The cursor is in memory and starts at the present: stations that
-/// (re)connect catch up from the outbox themselves with their own last sequence.
+/// The single-node relay (Realtime:Mode InProcess): reads each ward's new outbox events in
+/// sequence order and publishes them, then heartbeats every ward with its latest sequence. The
+/// cursor is per ward because a ward's sequence is gap-free and commit-ordered, which a global
+/// auto-increment id is not. It lives in memory and starts at the present: stations that
+/// (re)connect catch up from the outbox themselves with their own last sequence. In a cluster
+/// Dispatch.Bridge does this job instead, with a durable cursor.
 /// </summary>
 public sealed partial class OutboxRelay(
     MySqlDataSource dataSource,
-    IHubContext<DispatchHub, IDispatchClient> hub,
+    WardEventPublisher publisher,
     OutboxSignal signal,
     IOptions<RelayOptions> options,
     DispatchMetrics metrics,
     TimeProvider time,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : BackgroundService, IRelayBacklog
 {
     private Dictionary<int, long>? _cursors;
     private long _pending;
@@ -52,8 +52,7 @@ public sealed partial class OutboxRelay(
     {
         var started = time.GetTimestamp();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var latest = (await conn.QueryAsync<(int WardId, long LastSeq)>(new CommandDefinition(
-            "SELECT ward_id, last_seq FROM ward_sequences", cancellationToken: ct))).ToList();
+        var latest = await OutboxReader.WardPositionsAsync(conn, ct);
         metrics.OutboxPolled(time.GetElapsedTime(started));
 
         if (_cursors is null)
@@ -68,21 +67,14 @@ public sealed partial class OutboxRelay(
             var cursor = _cursors.GetValueOrDefault(wardId);
             while (cursor < lastSeq)
             {
-                var events = await EventOutbox.ReadAfterAsync(conn, wardId, cursor, DispatchHubMethods.ResyncPageSize, ct);
+                var events = await OutboxReader.ReadAfterAsync(conn, wardId, cursor, DispatchHubMethods.ResyncPageSize, ct);
                 if (events.Count == 0)
                 {
                     break;
                 }
-                var group = hub.Clients.Group(HubGroups.Ward(wardId));
                 foreach (var wardEvent in events)
                 {
-                    await group.WardEvent(wardEvent);
-                    metrics.EventDelivered(time.GetUtcNow() - wardEvent.At);
-                    if (wardEvent is { Type: EventTypes.CallEscalated, Call.AssignedStaffId: { } recipient })
-                    {
-                        // The recipient may be on another ward's station: reach them wherever they are.
-                        await hub.Clients.Group(HubGroups.Staff(recipient)).CallEscalatedToYou(wardEvent);
-                    }
+                    await publisher.PublishAsync(wardEvent);
                     cursor = wardEvent.Seq;
                 }
                 _cursors[wardId] = cursor;
@@ -97,7 +89,7 @@ public sealed partial class OutboxRelay(
             _nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
             foreach (var (wardId, cursor) in _cursors)
             {
-                await hub.Clients.Group(HubGroups.Ward(wardId)).WardHeartbeat(new WardHeartbeat(wardId, cursor, now));
+                await publisher.PublishHeartbeatAsync(new WardHeartbeat(wardId, cursor, now));
             }
         }
     }

@@ -2,6 +2,7 @@ using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using StackExchange.Redis;
 
 namespace Dispatch.Server.Realtime;
 
@@ -13,14 +14,39 @@ public static class RealtimeApi
             .BindConfiguration(RelayOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSignalR();
+        builder.Services.AddOptions<RealtimeOptions>()
+            .BindConfiguration(RealtimeOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var realtime = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
+
+        var signalR = builder.Services.AddSignalR();
+        if (!string.IsNullOrWhiteSpace(realtime.Redis))
+        {
+            signalR.AddStackExchangeRedis(realtime.Redis, redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("dispatch"));
+        }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ConnectionCounter>();
         builder.Services.AddSingleton<WardReader>();
-        builder.Services.AddSingleton<OutboxRelay>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddSingleton<WardEventPublisher>();
+        if (realtime.Mode == RealtimeMode.Bridge)
+        {
+            AddRelay<BridgeLink>(builder.Services);
+        }
+        else
+        {
+            AddRelay<OutboxRelay>(builder.Services);
+        }
         return builder;
+    }
+
+    /// <summary>Exactly one relay runs on a node: the in-process one, or the link to the bridge.</summary>
+    private static void AddRelay<TRelay>(IServiceCollection services) where TRelay : class, IHostedService, IRelayBacklog
+    {
+        services.AddSingleton<TRelay>();
+        services.AddSingleton<IRelayBacklog>(sp => sp.GetRequiredService<TRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<TRelay>());
     }
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)

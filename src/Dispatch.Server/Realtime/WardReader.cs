@@ -1,6 +1,7 @@
 using System.Data;
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Outbox;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Errors;
 using MySqlConnector;
@@ -33,6 +34,6 @@ public sealed class WardReader(MySqlDataSource dataSource)
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await EventOutbox.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
+        return await OutboxReader.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
     }
 }

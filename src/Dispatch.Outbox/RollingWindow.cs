@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Observability;
+namespace Dispatch.Outbox;
 
 /// <summary>
 /// The last N observations, for gauges whose alert thresholds speak of a recent average or rate

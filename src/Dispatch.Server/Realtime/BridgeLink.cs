@@ -1,0 +1,138 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Dispatch.Contracts;
+using Dispatch.Outbox;
+using Microsoft.Extensions.Options;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Dispatch.Server.Realtime;
+
+/// <summary>
+/// A cluster node's link to Dispatch.Bridge (Realtime:Mode Bridge). The DEALER socket lives on a
+/// NetMQPoller thread; this service publishes what arrives and queues the replies: HELLO every
+/// second (liveness), WAKE after a commit on this node, ACK once a delivery is published.
+/// A delivery that fails to publish is not acknowledged, so the bridge hands it to another node.
+/// </summary>
+public sealed partial class BridgeLink(
+    WardEventPublisher publisher,
+    OutboxSignal outboxSignal,
+    IOptions<RealtimeOptions> options,
+    ILogger<BridgeLink> logger) : BackgroundService, IRelayBacklog
+{
+    private readonly Channel<NetMQMessage> _inbound = Channel.CreateUnbounded<NetMQMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly NetMQQueue<NetMQMessage> _outbound = new();
+    private long _pending;
+
+    /// <summary>Deliveries received and not yet published.</summary>
+    public long PendingEvents => Interlocked.Read(ref _pending);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var socket = new DealerSocket();
+        socket.Options.Identity = Encoding.UTF8.GetBytes(options.Value.NodeName);
+        // Send only to bridges that are really connected (the standby is not bound until it leads).
+        socket.Options.DelayAttachOnConnect = true;
+        foreach (var endpoint in options.Value.BridgeEndpoints)
+        {
+            socket.Connect(endpoint);
+        }
+
+        var hello = new NetMQTimer(TimeSpan.FromSeconds(1));
+        hello.Elapsed += (_, _) => socket.TrySendFrame(BridgeFrames.Hello);
+        socket.ReceiveReady += (_, e) =>
+        {
+            var message = e.Socket.ReceiveMultipartMessage();
+            Interlocked.Increment(ref _pending);
+            _inbound.Writer.TryWrite(message);
+        };
+        _outbound.ReceiveReady += (_, e) =>
+        {
+            while (e.Queue.TryDequeue(out var message, TimeSpan.Zero))
+            {
+                socket.TrySendMultipartMessage(message);
+            }
+        };
+
+        using var poller = new NetMQPoller { socket, _outbound, hello };
+        poller.RunAsync("dispatch-bridge-link");
+        Log.Connected(logger, options.Value.NodeName, string.Join(", ", options.Value.BridgeEndpoints));
+        try
+        {
+            await Task.WhenAll(PublishInboundAsync(stoppingToken), ForwardWakesAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host stopping.
+        }
+        finally
+        {
+            poller.Stop();
+        }
+    }
+
+    private async Task PublishInboundAsync(CancellationToken ct)
+    {
+        await foreach (var message in _inbound.Reader.ReadAllAsync(ct))
+        {
+            try
+            {
+                switch (message[0].ConvertToString())
+                {
+                    case BridgeFrames.Events:
+                        foreach (var wardEvent in JsonSerializer.Deserialize<WardEvent[]>(message[2].Buffer, OutboxReader.Json)!)
+                        {
+                            await publisher.PublishAsync(wardEvent);
+                        }
+                        var ack = new NetMQMessage();
+                        ack.Append(BridgeFrames.Ack);
+                        ack.Append(message[1].ConvertToString());
+                        _outbound.Enqueue(ack);
+                        break;
+                    case BridgeFrames.Heartbeat:
+                        foreach (var heartbeat in JsonSerializer.Deserialize<WardHeartbeat[]>(message[1].Buffer, OutboxReader.Json)!)
+                        {
+                            await publisher.PublishHeartbeatAsync(heartbeat);
+                        }
+                        break;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not acknowledged: the bridge hands the delivery to another node.
+                Log.PublishFailed(logger, e);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    private async Task ForwardWakesAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await outboxSignal.WaitAsync(Timeout.InfiniteTimeSpan, ct);
+            var wake = new NetMQMessage();
+            wake.Append(BridgeFrames.Wake);
+            _outbound.Enqueue(wake);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _outbound.Dispose();
+        base.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1300, LogLevel.Information, "Node {Node} linked to the bridge at {Endpoints}")]
+        public static partial void Connected(ILogger logger, string node, string endpoints);
+
+        [LoggerMessage(1301, LogLevel.Warning, "Publishing a bridge delivery failed; it is left unacknowledged for another node")]
+        public static partial void PublishFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Dispatch.Server.Realtime;
+
+public enum RealtimeMode
+{
+    /// <summary>One node: it relays the outbox to its own stations (no Redis, no bridge).</summary>
+    InProcess,
+
+    /// <summary>A cluster node: Dispatch.Bridge hands it outbox events; Redis carries them to every node.</summary>
+    Bridge,
+}
+
+public sealed class RealtimeOptions : IValidatableObject
+{
+    public const string Section = "Realtime";
+
+    public RealtimeMode Mode { get; set; } = RealtimeMode.InProcess;
+
+    /// <summary>StackExchange.Redis configuration of the SignalR backplane, e.g. "127.0.0.1:6379". Required in Bridge mode.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Every bridge's NetMQ endpoint (leader and standby), e.g. "tcp://127.0.0.1:5600".</summary>
+    public string[] BridgeEndpoints { get; set; } = [];
+
+    /// <summary>This node's name towards the bridge; unique in the cluster.</summary>
+    [Required]
+    public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Mode == RealtimeMode.Bridge && (BridgeEndpoints.Length == 0 || string.IsNullOrWhiteSpace(Redis)))
+        {
+            yield return new ValidationResult(
+                "Realtime:Mode Bridge needs Realtime:BridgeEndpoints and Realtime:Redis: the bridge hands each event to one node, and only the backplane carries it to the others.");
+        }
+    }
+}
