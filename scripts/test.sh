@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Runs every test against real services: installs MariaDB and Redis from Debian's packages if
-# missing, starts MariaDB on 127.0.0.1:3308 with its data in .local/test, runs `dotnet test` on
-# the solution (extra arguments are passed on), and stops what it started.
+# Runs every test against real services: installs MariaDB, Redis and Prometheus from Debian's
+# packages if missing, starts MariaDB on 127.0.0.1:3308 and Redis on 127.0.0.1:6381 with their
+# data in .local/test, runs `dotnet test` on the solution (extra arguments are passed on), and
+# stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 
 state=${DISPATCH_TEST_STATE:-.local/test}
 db_port=${DISPATCH_TEST_DB_PORT:-3308}
+redis_port=${DISPATCH_TEST_REDIS_PORT:-6381}
 
 ensure_packages
 start_mariadb "$state/mariadb" "$db_port"
-trap 'stop_services "$state/mariadb"' EXIT
+start_redis "$state/redis" "$redis_port"
+trap 'stop_services "$state/mariadb"; stop_services "$state/redis"' EXIT
 
 # Each test run creates its own dispatch_test_* databases and drops them at the end.
 db_password=$(secret_for "$state" db-password)
 ensure_db_user "$state/mariadb" dispatch_test "$db_password" 'dispatch\_test\_%'
 export DISPATCH_TEST_MYSQL="Server=127.0.0.1;Port=$db_port;User ID=dispatch_test;Password=$db_password"
+export DISPATCH_TEST_REDIS="127.0.0.1:$redis_port"
 
 dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -12,6 +12,8 @@ namespace Dispatch.IntegrationTests.Infrastructure;
 public sealed class StationProbe : IAsyncDisposable
 {
     private readonly ConcurrentQueue<WardEvent> _events = new();
+    private readonly ConcurrentQueue<WardHeartbeat> _heartbeats = new();
+    private readonly SemaphoreSlim _heartbeatArrived = new(0);
     private readonly List<(Func<WardEvent, bool> Match, TaskCompletionSource<WardEvent> Arrived)> _waiters = [];
     private readonly Lock _gate = new();
 
@@ -38,6 +40,11 @@ public sealed class StationProbe : IAsyncDisposable
     {
         var probe = new StationProbe(Connect(baseAddress, token));
         probe.Connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), probe.Record);
+        probe.Connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), heartbeat =>
+        {
+            probe._heartbeats.Enqueue(heartbeat);
+            probe._heartbeatArrived.Release();
+        });
         await probe.Connection.StartAsync();
         probe.Snapshot = await probe.Connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId);
         return probe;
@@ -64,6 +71,23 @@ public sealed class StationProbe : IAsyncDisposable
         {
             throw new TimeoutException($"The station did not receive {what}; it received: " +
                 string.Join(", ", _events.Select(e => $"{e.Type}#{e.Seq}(call {e.CallId})")));
+        }
+    }
+
+    /// <summary>
+    /// Waits for a ward heartbeat at or past <paramref name="seq"/>: everything up to it has been
+    /// pushed, so an event shown twice would have arrived by then.
+    /// </summary>
+    public async Task WaitForHeartbeatAtAsync(int wardId, long seq)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!_heartbeats.Any(h => h.WardId == wardId && h.Seq >= seq))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _heartbeatArrived.WaitAsync(left))
+            {
+                throw new TimeoutException($"No heartbeat of ward {wardId} at sequence {seq} arrived.");
+            }
         }
     }
 

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Dispatch.Contracts;
+using Dispatch.IntegrationTests.Infrastructure;
+
+namespace Dispatch.IntegrationTests;
+
+/// <summary>
+/// Two hub nodes in Bridge mode with the Redis backplane, and two Dispatch.Bridge processes (one
+/// leads, one stands by), on a database of their own. Redis is the one scripts/test.sh starts.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private ScratchDatabase _database = null!;
+
+    public DispatchServer NodeA { get; private set; } = null!;
+    public DispatchServer NodeB { get; private set; } = null!;
+    public List<BridgeProcess> Bridges { get; } = [];
+    public HospitalBuilder Hospital() => new(_database.DataSource);
+
+    public async Task InitializeAsync()
+    {
+        _database = await ScratchDatabase.CreateAsync();
+        await _database.Migrations.UpAsync(CancellationToken.None);
+        Bridges.Add(BridgeProcess.Start(_database.ConnectionString));
+        Bridges.Add(BridgeProcess.Start(_database.ConnectionString));
+        NodeA = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-a"));
+        NodeB = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-b"));
+        await WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await NodeA.DisposeAsync();
+        await NodeB.DisposeAsync();
+        foreach (var bridge in Bridges)
+        {
+            await bridge.DisposeAsync();
+        }
+        await _database.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The bridges are other processes with nothing to await: read their /healthz until one leads
+    /// and hears both nodes (bounded), and fail saying what they reported.
+    /// </summary>
+    public async Task<BridgeProcess> WaitForLeaderHearingBothNodesAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = "";
+        while (clock.Elapsed < timeout)
+        {
+            foreach (var bridge in Bridges.Where(b => !b.HasExited))
+            {
+                var health = await bridge.HealthAsync();
+                seen = $"{health}";
+                if (health is ("leading", 2))
+                {
+                    return bridge;
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No bridge led with both nodes within {timeout}; last health: {seen}");
+    }
+
+    private Dictionary<string, string> NodeSettings(string name) => new()
+    {
+        ["Realtime:Mode"] = "Bridge",
+        ["Realtime:Redis"] = Environment.GetEnvironmentVariable("DISPATCH_TEST_REDIS")
+            ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."),
+        ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
+        ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
+        ["Realtime:NodeName"] = name,
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Two nodes, Redis backplane, leader and standby bridges";
+}
+
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task CallsRaisedThroughNodeBReachAStationOnNodeAExactlyOnceInWardOrder()
+    {
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        await using var onA = await StationProbe.SubscribeAsync(cluster.NodeA.BaseAddress, await cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
+        await using var onB = await StationProbe.SubscribeAsync(cluster.NodeB.BaseAddress, await cluster.NodeB.LoginAsync(ward.Nurses[0]), ward.WardId);
+
+        var calls = new List<CallView>();
+        for (var i = 0; i < 5; i++)
+        {
+            calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+        }
+
+        foreach (var station in new[] { onA, onB })
+        {
+            await station.WaitForAsync(e => e.CallId == calls[^1].Id, "the fifth call", TimeSpan.FromSeconds(10));
+            await station.WaitForHeartbeatAtAsync(ward.WardId, station.Snapshot.Seq + 5);
+            station.Events.Select(e => (e.Seq, e.CallId)).Should().Equal(
+                calls.Select((c, i) => (station.Snapshot.Seq + i + 1, (long?)c.Id)), "each event once, in ward order");
+        }
+    }
+
+    [Fact]
+    public async Task WhenTheLeadingBridgeIsKilledTheStandbyTakesOverAndNothingIsLostOrShownTwice()
+    {
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        await using var station = await StationProbe.SubscribeAsync(cluster.NodeA.BaseAddress, await cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
+        var before = await cluster.NodeB.RaiseCallAsync(ward.Beds[0]);
+        await station.WaitForAsync(e => e.CallId == before.Id, "the call raised before the kill");
+
+        var leader = await cluster.WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(10));
+        leader.Kill();
+        var duringTakeover = new List<CallView>();
+        for (var i = 0; i < 3; i++)
+        {
+            duringTakeover.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
+        }
+        var clock = Stopwatch.StartNew();
+        await cluster.WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(10));
+        var takeover = clock.Elapsed;
+
+        await station.WaitForAsync(e => e.CallId == duringTakeover[^1].Id, "the last call raised during the takeover", TimeSpan.FromSeconds(10));
+        station.Events.Select(e => e.CallId!.Value).Should().Equal(new[] { before }.Concat(duringTakeover).Select(c => c.Id));
+        station.Events.Select(e => e.Seq).Should().OnlyHaveUniqueItems().And.BeInAscendingOrder();
+        takeover.Should().BeLessThan(TimeSpan.FromSeconds(5), "the standby leads within 5 s of the leader's death");
+    }
+}

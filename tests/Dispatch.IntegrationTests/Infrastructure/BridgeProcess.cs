@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Dispatch.IntegrationTests.Infrastructure;
+
+/// <summary>A Dispatch.Bridge as a real OS process, so that a test can kill it with SIGKILL.</summary>
+public sealed class BridgeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _http;
+
+    private BridgeProcess(Process process, string endpoint, Uri health)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _http = new HttpClient { BaseAddress = health };
+    }
+
+    public string Endpoint { get; }
+    public bool HasExited => _process.HasExited;
+
+    public static BridgeProcess Start(string connectionString)
+    {
+        var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
+        var health = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
+        var start = new ProcessStartInfo("dotnet", [BridgeDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["Database__ConnectionString"] = connectionString,
+                ["Bridge__Endpoint"] = endpoint,
+                ["Bridge__PollIntervalMs"] = "50",
+                ["Bridge__AckTimeoutMs"] = "1000",
+                ["Bridge__WardHeartbeatSeconds"] = "1",
+                ["ASPNETCORE_URLS"] = health.ToString(),
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new BridgeProcess(process, endpoint, health);
+    }
+
+    /// <summary>The bridge's own /healthz: leading or standby, and how many nodes it hears.</summary>
+    public async Task<(string Status, int LiveNodes)?> HealthAsync()
+    {
+        try
+        {
+            using var body = JsonDocument.Parse(await _http.GetStringAsync("/healthz"));
+            return (body.RootElement.GetProperty("status").GetString()!, body.RootElement.GetProperty("live_nodes").GetInt32());
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _http.Dispose();
+    }
+
+    /// <summary>The Dispatch.Bridge build of the same configuration as these tests.</summary>
+    private static string BridgeDll()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Dispatch.sln")))
+        {
+            root = root.Parent;
+        }
+        var dll = Path.Combine(root!.FullName, "src", "Dispatch.Bridge", "bin", configuration, "net10.0", "Dispatch.Bridge.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Dispatch.Bridge first (the solution build does).", dll);
+    }
+}
