@@ -60,4 +60,24 @@ public sealed class ResyncTests(DispatchFixture fixture)
 
         received.Seq.Should().Be(latest);
     }
+
+    [Fact]
+    public async Task WithPollingSwitchedOffTheHttpFallbackAnswers503AndTheHubStillResyncs()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        await database.Migrations.UpAsync(CancellationToken.None);
+        var ward = await new HospitalBuilder(database.DataSource).WardAsync(nurses: 1, beds: 1);
+        await using var server = DispatchServer.Start(database.ConnectionString, new Dictionary<string, string> { ["POLLING_ENABLED"] = "false" });
+        var token = await server.LoginAsync(ward.Nurses[0]);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+
+        using var polled = await server.SendAsync(HttpMethod.Get, $"/api/events?ward={ward.WardId}&after=0", token);
+        await using var station = StationProbe.Connect(server.BaseAddress, token);
+        await station.StartAsync();
+        var resynced = await station.InvokeAsync<IReadOnlyList<WardEvent>>(DispatchHubMethods.Resync, ward.WardId, 0L);
+
+        polled.StatusCode.Should().Be(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await polled.Content.ReadAsStringAsync()).Should().Contain("POLLING_ENABLED=false");
+        resynced.Should().ContainSingle(e => e.CallId == call.Id);
+    }
 }

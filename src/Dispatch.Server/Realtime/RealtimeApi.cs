@@ -2,6 +2,7 @@ using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Dispatch.Server.Realtime;
@@ -25,6 +26,8 @@ public static class RealtimeApi
         {
             signalR.AddStackExchangeRedis(realtime.Redis, redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("dispatch"));
         }
+        // The DB-overload runbook's switch (docs/runbooks/db-overload.md): POLLING_ENABLED=false.
+        builder.Services.Configure<PollingOptions>(polling => polling.Enabled = builder.Configuration.GetValue(PollingOptions.Variable, true));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ConnectionCounter>();
@@ -39,6 +42,14 @@ public static class RealtimeApi
             AddRelay<OutboxRelay>(builder.Services);
         }
         return builder;
+    }
+
+    public sealed class PollingOptions
+    {
+        public const string Variable = "POLLING_ENABLED";
+
+        /// <summary>Whether GET /api/events (the HTTP fallback of Resync) answers; on by default.</summary>
+        public bool Enabled { get; set; } = true;
     }
 
     /// <summary>Exactly one relay runs on a node: the in-process one, or the link to the bridge.</summary>
@@ -58,8 +69,13 @@ public static class RealtimeApi
     }
 
     private static async Task<Ok<IReadOnlyList<WardEvent>>> EventsAfterAsync(
-        int ward, long after, HttpContext context, WardReader wards, CancellationToken ct)
+        int ward, long after, HttpContext context, WardReader wards, IOptions<PollingOptions> polling, CancellationToken ct)
     {
+        if (!polling.Value.Enabled)
+        {
+            throw new RefusedException(StatusCodes.Status503ServiceUnavailable,
+                "Polling is switched off (POLLING_ENABLED=false) to protect the database; resync over the hub with Resync(ward, afterSeq).");
+        }
         if (!StaffUser.From(context.User).MayActOnWard(ward))
         {
             throw RefusedException.Forbidden($"Ward {ward} is not your ward.");
