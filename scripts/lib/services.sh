@@ -12,6 +12,7 @@ ensure_packages() {
   command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v dotnet >/dev/null 2>&1 || { echo "dotnet SDK 10 is required (see README)" >&2; return 1; }
   if ((${#missing[@]})); then
     echo "Installing ${missing[*]} from Debian's packages..."
@@ -82,10 +83,20 @@ start_redis() {
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --daemonize yes >/dev/null
 }
 
+# start_nginx STATE_DIR LISTEN NODE_A NODE_B: renders nginx/dispatch.conf.template and starts nginx.
+start_nginx() {
+  local dir listen=$2 node_a=$3 node_b=$4
+  mkdir -p "$1"
+  dir=$(cd "$1" && pwd)
+  sed -e "s|{{PREFIX}}|$dir|g" -e "s|{{LISTEN}}|$listen|g" -e "s|{{NODE_A}}|$node_a|g" -e "s|{{NODE_B}}|$node_b|g" \
+    nginx/dispatch.conf.template >"$dir/nginx.conf"
+  /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
+}
+
 # stop_services STATE_DIR: stops whatever start_* left a pid file for.
 stop_services() {
   local dir=$1 pidfile pid
-  for pidfile in "$dir"/redis.pid "$dir"/mariadb.pid; do
+  for pidfile in "$dir"/nginx.pid "$dir"/redis.pid "$dir"/mariadb.pid; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     if kill "$pid" 2>/dev/null; then

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 
@@ -14,6 +17,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public DispatchServer NodeA { get; private set; } = null!;
     public DispatchServer NodeB { get; private set; } = null!;
+    public NginxProcess Nginx { get; private set; } = null!;
     public List<BridgeProcess> Bridges { get; } = [];
     public HospitalBuilder Hospital() => new(_database.DataSource);
 
@@ -25,11 +29,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         Bridges.Add(BridgeProcess.Start(_database.ConnectionString));
         NodeA = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-a"));
         NodeB = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-b"));
+        Nginx = NginxProcess.Start(NodeA.BaseAddress, NodeB.BaseAddress);
         await WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()
     {
+        await Nginx.DisposeAsync();
         await NodeA.DisposeAsync();
         await NodeB.DisposeAsync();
         foreach (var bridge in Bridges)
@@ -103,6 +109,63 @@ public sealed class ClusterTests(ClusterFixture cluster)
             station.Events.Select(e => (e.Seq, e.CallId)).Should().Equal(
                 calls.Select((c, i) => (station.Snapshot.Seq + i + 1, (long?)c.Id)), "each event once, in ward order");
         }
+    }
+
+    [Fact]
+    public async Task StationsBehindNginxFromSeveralSubnetsSpreadOverBothNodesAndEachSeesEveryCallOnceInOrder()
+    {
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var token = await cluster.NodeA.LoginAsync(ward.Nurses[0]);
+        var before = (A: await ConnectionsAsync(cluster.NodeA), B: await ConnectionsAsync(cluster.NodeB));
+        var stations = new List<StationProbe>();
+        for (var subnet = 1; subnet <= 8; subnet++)
+        {
+            stations.Add(await StationProbe.SubscribeAsync(cluster.Nginx.BaseAddress, token, ward.WardId, IPAddress.Parse($"127.0.{subnet}.10")));
+        }
+        try
+        {
+            var onA = await ConnectionsAsync(cluster.NodeA) - before.A;
+            var onB = await ConnectionsAsync(cluster.NodeB) - before.B;
+            Console.WriteLine($"8 stations behind nginx ip_hash: {onA} on node A, {onB} on node B");
+            (onA, onB).Should().Match<(long A, long B)>(n => n.A >= 1 && n.B >= 1 && n.A + n.B == 8, "both nodes carry stations");
+
+            var calls = new List<CallView>();
+            for (var i = 0; i < 6; i++)
+            {
+                // Alternately through nginx and straight to node B.
+                var via = i % 2 == 0 ? cluster.NodeB : null;
+                calls.Add(via is null ? await RaiseThroughNginxAsync(ward.Beds[i % 2]) : await via.RaiseCallAsync(ward.Beds[i % 2]));
+            }
+
+            foreach (var station in stations)
+            {
+                await station.WaitForAsync(e => e.CallId == calls[^1].Id, "the last call", TimeSpan.FromSeconds(10));
+                await station.WaitForHeartbeatAtAsync(ward.WardId, station.Snapshot.Seq + calls.Count);
+                station.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "each call once, in ward order");
+            }
+        }
+        finally
+        {
+            foreach (var station in stations)
+            {
+                await station.DisposeAsync();
+            }
+        }
+
+        async Task<CallView> RaiseThroughNginxAsync(TestBed bed)
+        {
+            using var http = new HttpClient { BaseAddress = cluster.Nginx.BaseAddress };
+            using var request = DispatchServer.Request(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind = CallKinds.Normal }, deviceKey: bed.DeviceKey);
+            using var response = await http.SendAsync(request);
+            response.StatusCode.Should().Be(HttpStatusCode.Created);
+            return (await response.Content.ReadFromJsonAsync<CallView>())!;
+        }
+    }
+
+    private static async Task<long> ConnectionsAsync(DispatchServer node)
+    {
+        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
+        return body.RootElement.GetProperty("connections").GetInt64();
     }
 
     [Fact]

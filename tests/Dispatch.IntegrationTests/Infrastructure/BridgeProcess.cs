@@ -80,14 +80,7 @@ public sealed class BridgeProcess : IAsyncDisposable
     /// <summary>The Dispatch.Bridge build of the same configuration as these tests.</summary>
     private static string BridgeDll()
     {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Dispatch.sln")))
-        {
-            root = root.Parent;
-        }
-        var dll = Path.Combine(root!.FullName, "src", "Dispatch.Bridge", "bin", configuration, "net10.0", "Dispatch.Bridge.dll");
+        var dll = Path.Combine(Repository.Root, "src", "Dispatch.Bridge", "bin", Repository.Configuration, "net10.0", "Dispatch.Bridge.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Dispatch.Bridge first (the solution build does).", dll);
     }
 }

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -23,7 +26,12 @@ public sealed class StationProbe : IAsyncDisposable
     public WardSnapshot Snapshot { get; private set; } = null!;
     public IReadOnlyList<WardEvent> Events => [.. _events];
 
-    public static HubConnection Connect(Uri baseAddress, string? token) =>
+    /// <summary>
+    /// A hub connection over WebSockets. With <paramref name="source"/> it leaves from that loopback
+    /// address (127.0.N.x): nginx's ip_hash keys on the first three octets, so stations from
+    /// different /24s spread over the nodes as a hospital's subnets would.
+    /// </summary>
+    public static HubConnection Connect(Uri baseAddress, string? token, IPAddress? source = null) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, DispatchHubMethods.Route), options =>
             {
@@ -33,12 +41,37 @@ public sealed class StationProbe : IAsyncDisposable
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 }
+                if (source is not null)
+                {
+                    options.WebSocketFactory = (context, ct) => ConnectFromAsync(source, context.Uri, token, ct);
+                }
             })
             .Build();
 
-    public static async Task<StationProbe> SubscribeAsync(Uri baseAddress, string token, int wardId)
+    private static async ValueTask<WebSocket> ConnectFromAsync(IPAddress source, Uri uri, string? token, CancellationToken ct)
     {
-        var probe = new StationProbe(Connect(baseAddress, token));
+        var socket = new ClientWebSocket();
+        if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        }
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(source, 0));
+                await tcp.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(tcp, ownsSocket: true);
+            },
+        };
+        await socket.ConnectAsync(uri, new HttpMessageInvoker(handler), ct);
+        return socket;
+    }
+
+    public static async Task<StationProbe> SubscribeAsync(Uri baseAddress, string token, int wardId, IPAddress? source = null)
+    {
+        var probe = new StationProbe(Connect(baseAddress, token, source));
         probe.Connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), probe.Record);
         probe.Connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), heartbeat =>
         {
