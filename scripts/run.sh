@@ -1,19 +1,61 @@
 #!/usr/bin/env bash
-# Starts a working local Dispatch on this machine: installs MariaDB and Redis from Debian's
-# packages if missing, runs MariaDB on 127.0.0.1:3307 with its data in .local/run, migrates,
-# seeds the demo hospital and runs one server node on http://127.0.0.1:5080.
-# Ctrl+C stops the server and the database it started.
+# Starts a working local Dispatch on this machine: installs what is missing from Debian's
+# packages, runs MariaDB on 127.0.0.1:3307 with its data in .local/run, migrates, seeds the demo
+# hospital, and serves http://127.0.0.1:5080.
+#
+#   scripts/run.sh            one server node (the outbox is relayed in-process)
+#   scripts/run.sh --cluster  Redis, two Dispatch.Bridge processes (leader and standby), two
+#                             nodes on :5081 and :5082, and nginx (ip_hash) on :5080. A bridge or
+#                             node that exits is restarted after 1 s; logs in .local/run/logs.
+#
+# Ctrl+C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 
+mode=single
+case "${1:-}" in
+  "") ;;
+  --cluster) mode=cluster ;;
+  *) echo "usage: scripts/run.sh [--cluster]" >&2; exit 2 ;;
+esac
+
 state=${DISPATCH_STATE:-.local/run}
 db_port=${DISPATCH_DB_PORT:-3307}
-url=${DISPATCH_URL:-http://127.0.0.1:5080}
+redis_port=${DISPATCH_REDIS_PORT:-6380}
+url=http://127.0.0.1:5080
+supervisors=()
+
+stop_all() {
+  local pid
+  for pid in "${supervisors[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+  done
+  stop_services "$state/nginx"
+  stop_services "$state/redis"
+  stop_services "$state/mariadb"
+}
+trap stop_all EXIT
+
+# supervise NAME COMMAND...: runs COMMAND, and again 1 s after it exits, until this script ends.
+supervise() {
+  local name=$1
+  shift
+  mkdir -p "$state/logs"
+  (
+    while true; do
+      "$@" >>"$state/logs/$name.log" 2>&1 || true
+      echo "$(date +%T) $name exited; restarting in 1 s" | tee -a "$state/logs/$name.log" >&2
+      sleep 1
+    done
+  ) &
+  supervisors+=("$!")
+}
 
 ensure_packages
+[ "$mode" = single ] || command -v /usr/sbin/nginx >/dev/null || { echo "nginx is required for --cluster" >&2; exit 1; }
 start_mariadb "$state/mariadb" "$db_port"
-trap 'stop_services "$state/mariadb"' EXIT
 
 db_password=$(secret_for "$state" db-password)
 mariadb_root "$state/mariadb" "CREATE DATABASE IF NOT EXISTS dispatch"
@@ -22,17 +64,35 @@ export Database__ConnectionString="Server=127.0.0.1;Port=$db_port;Database=dispa
 # For maintenance commands by hand (see docs/runbooks): set -a; source .local/run/server.env
 (umask 077 && printf 'Database__ConnectionString=%q\n' "$Database__ConnectionString" >"$state/server.env")
 
-echo "Building Dispatch.Server..."
+echo "Building Dispatch..."
 dotnet build src/Dispatch.Server -c Release -o "$state/server" -nologo -v quiet
 server=("dotnet" "$state/server/Dispatch.Server.dll")
 "${server[@]}" migrate up
 "${server[@]}" seed-demo "$state/demo-credentials.env"
 
+if [ "$mode" = cluster ]; then
+  dotnet build src/Dispatch.Bridge -c Release -o "$state/bridge" -nologo -v quiet
+  start_redis "$state/redis" "$redis_port"
+  for n in 0 1; do
+    supervise "bridge-$n" env Bridge__Endpoint="tcp://127.0.0.1:560$n" ASPNETCORE_URLS="http://127.0.0.1:561$n" \
+      dotnet "$state/bridge/Dispatch.Bridge.dll"
+  done
+  for node in a:5081 b:5082; do
+    supervise "node-${node%%:*}" env Realtime__Mode=Bridge Realtime__Redis="127.0.0.1:$redis_port" \
+      Realtime__BridgeEndpoints__0=tcp://127.0.0.1:5600 Realtime__BridgeEndpoints__1=tcp://127.0.0.1:5601 \
+      Realtime__NodeName="node-${node%%:*}" "${server[@]}" --urls "http://127.0.0.1:${node##*:}"
+  done
+  start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5081 127.0.0.1:5082
+  description="a cluster: nginx on :5080 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port, bridges :5600/:5601 (health :5610/:5611)"
+else
+  description="one node; the outbox is relayed in-process"
+fi
+
 # shellcheck disable=SC1091
 source "$state/demo-credentials.env"
 cat <<BANNER
 
-Dispatch is starting on $url (single node; the outbox is relayed in-process).
+Dispatch is starting on $url ($description).
   Health:        curl $url/healthz
   Demo logins:   nurse-1-1 ... nurse-6-6 (nurses), manager-cardiology, admin
   Password:      $DEMO_PASSWORD   (all demo accounts; from $state/demo-credentials.env)
@@ -40,7 +100,11 @@ Dispatch is starting on $url (single node; the outbox is relayed in-process).
                  curl -X POST $url/api/calls -H "X-Device-Key: \$BED_1_KEY" \\
                       -H 'Content-Type: application/json' -d '{"bedId": 1, "kind": "normal"}'
   Watch ward 1:  scripts/watch.sh 1
-Ctrl+C stops the server and the database.
+Ctrl+C stops everything.
 
 BANNER
-"${server[@]}" --urls "$url"
+if [ "$mode" = cluster ]; then
+  wait
+else
+  "${server[@]}" --urls "$url"
+fi

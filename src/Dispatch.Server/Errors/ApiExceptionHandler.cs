@@ -19,7 +19,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad)),
             MySqlException db when DataExtensions.IsDeadlock(db) =>
                 (StatusCodes.Status503ServiceUnavailable, "Busy", "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request."),
-            MySqlException or TimeoutException =>
+            MySqlException { IsTransient: true } or TimeoutException =>
                 (StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database could not be reached; nothing was saved. Retry the request."),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed; it has been logged."),
         };

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
@@ -16,7 +17,7 @@ public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryM
 /// </summary>
 public static class HealthApi
 {
-    private static readonly DateTimeOffset s_startedAt = DateTimeOffset.UtcNow;
+    private static readonly DateTimeOffset s_startedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     // The documented shapes ({status, db_ok, memory_pct, ts}) are snake_case, as probes expect.
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
