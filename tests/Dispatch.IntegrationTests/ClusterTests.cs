@@ -162,6 +162,69 @@ public sealed class ClusterTests(ClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task AThousandCallsRaisedConcurrentlyOnBothNodesReachEveryStationOfTheirWardExactlyOnceInOrder()
+    {
+        const int Calls = 1_000;
+        var wards = new List<TestWard>();
+        for (var w = 0; w < 4; w++)
+        {
+            wards.Add(await cluster.Hospital().WardAsync(nurses: 3, beds: 10));
+        }
+        var stations = new List<(TestWard Ward, StationProbe Probe)>();
+        for (var i = 0; i < 20; i++)
+        {
+            var ward = wards[i % wards.Count];
+            var node = i % 2 == 0 ? cluster.NodeA : cluster.NodeB;
+            stations.Add((ward, await StationProbe.SubscribeAsync(node.BaseAddress, await node.LoginAsync(ward.Nurses[0]), ward.WardId)));
+        }
+        try
+        {
+            var beds = wards.SelectMany(w => w.Beds).ToList();
+            using var inFlight = new SemaphoreSlim(64);
+            var clock = Stopwatch.StartNew();
+            var raised = await Task.WhenAll(Enumerable.Range(0, Calls).Select(async i =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    return await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(beds[i % beds.Count]);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+            var raiseTime = clock.Elapsed;
+
+            foreach (var (ward, probe) in stations)
+            {
+                var expected = raised.Where(c => c.WardId == ward.WardId).Select(c => c.Id).ToHashSet();
+                var last = await cluster.Hospital().LastSequenceAsync(ward.WardId);
+                await probe.WaitForHeartbeatAtAsync(ward.WardId, last);
+                probe.Events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, (int)(last - probe.Snapshot.Seq)).Select(n => probe.Snapshot.Seq + n),
+                    "a station sees every event of its ward once, in sequence order");
+                probe.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(expected);
+            }
+
+            var latencies = stations.SelectMany(s => s.Probe.Latencies).Order().ToList();
+            Console.WriteLine($"{Calls} calls raised on 2 nodes in {raiseTime.TotalSeconds:F1} s (64 in flight); " +
+                $"{latencies.Count} deliveries to 20 stations, none lost or doubled; call→station latency " +
+                $"p50 {Percentile(latencies, 0.50).TotalMilliseconds:F0} ms, p99 {Percentile(latencies, 0.99).TotalMilliseconds:F0} ms, " +
+                $"max {latencies[^1].TotalMilliseconds:F0} ms (test and cluster share this machine's 2 cores)");
+            latencies.Should().HaveCount(Calls * 5, "each call reaches the 5 stations of its ward");
+        }
+        finally
+        {
+            foreach (var (_, probe) in stations)
+            {
+                await probe.DisposeAsync();
+            }
+        }
+    }
+
+    private static TimeSpan Percentile(List<TimeSpan> sorted, double p) => sorted[(int)Math.Ceiling(p * sorted.Count) - 1];
+
     private static async Task<long> ConnectionsAsync(DispatchServer node)
     {
         using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));

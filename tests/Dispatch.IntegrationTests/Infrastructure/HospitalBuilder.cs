@@ -69,6 +69,12 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         await conn.ExecuteAsync("UPDATE staff SET on_duty = @onDuty WHERE id = @StaffId", new { onDuty, staff.StaffId });
     }
 
+    public async Task<long> LastSequenceAsync(int wardId)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long?>("SELECT last_seq FROM ward_sequences WHERE ward_id = @wardId", new { wardId }) ?? 0;
+    }
+
     private static async Task<TestStaff> StaffAsync(MySqlConnection conn, string username, string role, int? wardId, bool onDuty)
     {
         var password = Secrets.NewToken();

@@ -15,6 +15,7 @@ namespace Dispatch.IntegrationTests.Infrastructure;
 public sealed class StationProbe : IAsyncDisposable
 {
     private readonly ConcurrentQueue<WardEvent> _events = new();
+    private readonly ConcurrentQueue<TimeSpan> _latencies = new();
     private readonly ConcurrentQueue<WardHeartbeat> _heartbeats = new();
     private readonly SemaphoreSlim _heartbeatArrived = new(0);
     private readonly List<(Func<WardEvent, bool> Match, TaskCompletionSource<WardEvent> Arrived)> _waiters = [];
@@ -25,6 +26,9 @@ public sealed class StationProbe : IAsyncDisposable
     public HubConnection Connection { get; }
     public WardSnapshot Snapshot { get; private set; } = null!;
     public IReadOnlyList<WardEvent> Events => [.. _events];
+
+    /// <summary>Per event received: from its creation in the database to its arrival here (one machine, one clock).</summary>
+    public IReadOnlyList<TimeSpan> Latencies => [.. _latencies];
 
     /// <summary>
     /// A hub connection over WebSockets. With <paramref name="source"/> it leaves from that loopback
@@ -126,6 +130,7 @@ public sealed class StationProbe : IAsyncDisposable
 
     private void Record(WardEvent wardEvent)
     {
+        _latencies.Enqueue(DateTimeOffset.UtcNow - wardEvent.At);
         lock (_gate)
         {
             _events.Enqueue(wardEvent);
