@@ -19,7 +19,13 @@ trap 'stop_services "$state/mariadb"; stop_services "$state/redis"' EXIT
 # Each test run creates its own dispatch_test_* databases and drops them at the end.
 db_password=$(secret_for "$state" db-password)
 ensure_db_user "$state/mariadb" dispatch_test "$db_password" 'dispatch\_test\_%'
+# The cluster tests' nodes and bridges connect as a user of their own, so that the test user can
+# count their queries (information_schema.USER_STATISTICS, which needs PROCESS) apart from the
+# other tests running in parallel.
+ensure_db_user "$state/mariadb" dispatch_cluster "$db_password" 'dispatch\_test\_%'
+mariadb_root "$state/mariadb" "GRANT PROCESS ON *.* TO 'dispatch_test'@'127.0.0.1'"
 export DISPATCH_TEST_MYSQL="Server=127.0.0.1;Port=$db_port;User ID=dispatch_test;Password=$db_password"
+export DISPATCH_TEST_MYSQL_CLUSTER="Server=127.0.0.1;Port=$db_port;User ID=dispatch_cluster;Password=$db_password"
 export DISPATCH_TEST_REDIS="127.0.0.1:$redis_port"
 
 dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"

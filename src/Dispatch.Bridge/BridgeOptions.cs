@@ -12,7 +12,7 @@ public sealed class BridgeOptions
 
     /// <summary>Fallback poll of the outbox; nodes wake the bridge after each commit.</summary>
     [Range(10, 10_000)]
-    public int PollIntervalMs { get; set; } = 100;
+    public int PollIntervalMs { get; set; } = 250;
 
     /// <summary>A delivery not acknowledged in this time goes to another node.</summary>
     [Range(50, 60_000)]

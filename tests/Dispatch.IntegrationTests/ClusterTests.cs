@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
+using MySqlConnector;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 
@@ -21,14 +23,28 @@ public sealed class ClusterFixture : IAsyncLifetime
     public List<BridgeProcess> Bridges { get; } = [];
     public HospitalBuilder Hospital() => new(_database.DataSource);
 
+    /// <summary>Statements the cluster's nodes and bridges have sent to MariaDB so far (they alone use their user).</summary>
+    public async Task<long> ClusterStatementsAsync()
+    {
+        await using var conn = await _database.DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS
+            FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch_cluster'
+            """);
+    }
+
     public async Task InitializeAsync()
     {
         _database = await ScratchDatabase.CreateAsync();
         await _database.Migrations.UpAsync(CancellationToken.None);
-        Bridges.Add(BridgeProcess.Start(_database.ConnectionString));
-        Bridges.Add(BridgeProcess.Start(_database.ConnectionString));
-        NodeA = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-a"));
-        NodeB = DispatchServer.Start(_database.ConnectionString, NodeSettings("node-b"));
+        var clusterConnection = new MySqlConnectionStringBuilder(
+            Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
+            ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
+        { Database = _database.Name }.ConnectionString;
+        Bridges.Add(BridgeProcess.Start(clusterConnection));
+        Bridges.Add(BridgeProcess.Start(clusterConnection));
+        NodeA = DispatchServer.Start(clusterConnection, NodeSettings("node-a"));
+        NodeB = DispatchServer.Start(clusterConnection, NodeSettings("node-b"));
         Nginx = NginxProcess.Start(NodeA.BaseAddress, NodeB.BaseAddress);
         await WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(30));
     }
@@ -220,6 +236,53 @@ public sealed class ClusterTests(ClusterFixture cluster)
             {
                 await probe.DisposeAsync();
             }
+        }
+    }
+
+    [Fact]
+    public async Task TheDatabaseQueryRateDoesNotGrowWithTheNumberOfIdleStations()
+    {
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        var tokens = new[] { await cluster.NodeA.LoginAsync(ward.Nurses[0]), await cluster.NodeB.LoginAsync(ward.Nurses[0]) };
+        var stations = new List<StationProbe>();
+        try
+        {
+            await ConnectAsync(50);
+            var with50 = await MeasureAsync();
+            await ConnectAsync(500);
+            var with500 = await MeasureAsync();
+
+            const double PollingQps = 500 / 0.5;
+            Console.WriteLine($"DB statements per second from the cluster (2 nodes, 2 bridges), idle stations: " +
+                $"50 -> {with50:F1}/s, 500 -> {with500:F1}/s; the polling model at 500 screens every 500 ms: {PollingQps:F0}/s " +
+                $"({PollingQps / Math.Max(with500, 0.1):F0}x more)");
+            with500.Should().BeLessThan(with50 * 1.5 + 5, "screens do not query the database; only the relay, sweep and leases do");
+            (PollingQps / with500).Should().BeGreaterThan(10);
+        }
+        finally
+        {
+            foreach (var station in stations)
+            {
+                await station.DisposeAsync();
+            }
+        }
+
+        async Task ConnectAsync(int total)
+        {
+            while (stations.Count < total)
+            {
+                var onA = stations.Count % 2 == 0;
+                stations.Add(await StationProbe.SubscribeAsync((onA ? cluster.NodeA : cluster.NodeB).BaseAddress, tokens[onA ? 0 : 1], ward.WardId));
+            }
+        }
+
+        // A rate needs a window of time: 5 s of the cluster standing idle with its stations connected.
+        async Task<double> MeasureAsync()
+        {
+            var before = await cluster.ClusterStatementsAsync();
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            return (await cluster.ClusterStatementsAsync() - before) / clock.Elapsed.TotalSeconds;
         }
     }
 

@@ -31,7 +31,6 @@ public sealed class BridgeProcess : IAsyncDisposable
             {
                 ["Database__ConnectionString"] = connectionString,
                 ["Bridge__Endpoint"] = endpoint,
-                ["Bridge__PollIntervalMs"] = "50",
                 ["Bridge__AckTimeoutMs"] = "1000",
                 ["Bridge__WardHeartbeatSeconds"] = "1",
                 ["ASPNETCORE_URLS"] = health.ToString(),

@@ -19,6 +19,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
         Migrations = new MigrationRunner(DataSource, DispatchFixture.MigrationsPath);
     }
 
+    public string Name => _name;
     public string ConnectionString { get; }
     public MySqlDataSource DataSource { get; }
     public MigrationRunner Migrations { get; }
