@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Threading.Channels;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.Client;
@@ -41,7 +42,8 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <param name="server">The server or nginx base address, e.g. http://127.0.0.1:5080.</param>
     /// <param name="token">A session token from <see cref="SignInAsync"/>.</param>
     /// <param name="maxReconnectDelay">The cap of the jittered reconnect backoff; 30 s when null.</param>
-    public DispatchClient(Uri server, string token, TimeSpan? maxReconnectDelay = null)
+    /// <param name="configureConnection">Adjusts the connection's options (proxy, certificates, a custom WebSocket factory).</param>
+    public DispatchClient(Uri server, string token, TimeSpan? maxReconnectDelay = null, Action<HttpConnectionOptions>? configureConnection = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         _connection = new HubConnectionBuilder()
@@ -51,6 +53,7 @@ public sealed class DispatchClient : IAsyncDisposable
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
                 options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                configureConnection?.Invoke(options);
             })
             .WithAutomaticReconnect(new ForeverJitteredRetryPolicy(maxReconnectDelay ?? TimeSpan.FromSeconds(30)))
             .Build();

@@ -126,7 +126,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
 
     private async Task<HttpResponseMessage> Raw(string path, string json, string deviceKey)
     {
-        using var request = DispatchServer.Request(HttpMethod.Post, path, deviceKey: deviceKey);
+        using var request = ServerApi.Request(HttpMethod.Post, path, deviceKey: deviceKey);
         request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         return await fixture.Http.SendAsync(request);
     }

@@ -2,98 +2,19 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 
 namespace Dispatch.IntegrationTests;
 
-/// <summary>
-/// Two hub nodes in Bridge mode with the Redis backplane, and two Dispatch.Bridge processes (one
-/// leads, one stands by), on a database of their own. Redis is the one scripts/test.sh starts.
-/// </summary>
+/// <summary>One <see cref="LocalCluster"/> shared by the tests that leave it running.</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    private ScratchDatabase _database = null!;
+    public LocalCluster Cluster { get; private set; } = null!;
 
-    public DispatchServer NodeA { get; private set; } = null!;
-    public DispatchServer NodeB { get; private set; } = null!;
-    public NginxProcess Nginx { get; private set; } = null!;
-    public List<BridgeProcess> Bridges { get; } = [];
-    public HospitalBuilder Hospital() => new(_database.DataSource);
+    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync();
 
-    /// <summary>Statements the cluster's nodes and bridges have sent to MariaDB so far (they alone use their user).</summary>
-    public async Task<long> ClusterStatementsAsync()
-    {
-        await using var conn = await _database.DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<long>("""
-            SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS
-            FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch_cluster'
-            """);
-    }
-
-    public async Task InitializeAsync()
-    {
-        _database = await ScratchDatabase.CreateAsync();
-        await _database.Migrations.UpAsync(CancellationToken.None);
-        var clusterConnection = new MySqlConnectionStringBuilder(
-            Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
-            ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
-        { Database = _database.Name }.ConnectionString;
-        Bridges.Add(BridgeProcess.Start(clusterConnection));
-        Bridges.Add(BridgeProcess.Start(clusterConnection));
-        NodeA = DispatchServer.Start(clusterConnection, NodeSettings("node-a"));
-        NodeB = DispatchServer.Start(clusterConnection, NodeSettings("node-b"));
-        Nginx = NginxProcess.Start(NodeA.BaseAddress, NodeB.BaseAddress);
-        await WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(30));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Nginx.DisposeAsync();
-        await NodeA.DisposeAsync();
-        await NodeB.DisposeAsync();
-        foreach (var bridge in Bridges)
-        {
-            await bridge.DisposeAsync();
-        }
-        await _database.DisposeAsync();
-    }
-
-    /// <summary>
-    /// The bridges are other processes with nothing to await: read their /healthz until one leads
-    /// and hears both nodes (bounded), and fail saying what they reported.
-    /// </summary>
-    public async Task<BridgeProcess> WaitForLeaderHearingBothNodesAsync(TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        var seen = "";
-        while (clock.Elapsed < timeout)
-        {
-            foreach (var bridge in Bridges.Where(b => !b.HasExited))
-            {
-                var health = await bridge.HealthAsync();
-                seen = $"{health}";
-                if (health is ("leading", 2))
-                {
-                    return bridge;
-                }
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No bridge led with both nodes within {timeout}; last health: {seen}");
-    }
-
-    private Dictionary<string, string> NodeSettings(string name) => new()
-    {
-        ["Realtime:Mode"] = "Bridge",
-        ["Realtime:Redis"] = Environment.GetEnvironmentVariable("DISPATCH_TEST_REDIS")
-            ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."),
-        ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
-        ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
-        ["Realtime:NodeName"] = name,
-    };
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]
@@ -103,19 +24,21 @@ public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 }
 
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterTests(ClusterFixture cluster)
+public sealed class ClusterTests(ClusterFixture fixture)
 {
+    private LocalCluster Cluster => fixture.Cluster;
+
     [Fact]
     public async Task CallsRaisedThroughNodeBReachAStationOnNodeAExactlyOnceInWardOrder()
     {
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
-        await using var onA = await StationProbe.SubscribeAsync(cluster.NodeA.BaseAddress, await cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
-        await using var onB = await StationProbe.SubscribeAsync(cluster.NodeB.BaseAddress, await cluster.NodeB.LoginAsync(ward.Nurses[0]), ward.WardId);
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        await using var onA = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
+        await using var onB = await StationProbe.SubscribeAsync(Cluster.NodeB.BaseAddress, await Cluster.NodeB.LoginAsync(ward.Nurses[0]), ward.WardId);
 
         var calls = new List<CallView>();
         for (var i = 0; i < 5; i++)
         {
-            calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+            calls.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
         }
 
         foreach (var station in new[] { onA, onB })
@@ -130,18 +53,18 @@ public sealed class ClusterTests(ClusterFixture cluster)
     [Fact]
     public async Task StationsBehindNginxFromSeveralSubnetsSpreadOverBothNodesAndEachSeesEveryCallOnceInOrder()
     {
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
-        var token = await cluster.NodeA.LoginAsync(ward.Nurses[0]);
-        var before = (A: await ConnectionsAsync(cluster.NodeA), B: await ConnectionsAsync(cluster.NodeB));
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var token = await Cluster.NodeA.LoginAsync(ward.Nurses[0]);
+        var before = (A: await ConnectionsAsync(Cluster.NodeA), B: await ConnectionsAsync(Cluster.NodeB));
         var stations = new List<StationProbe>();
         for (var subnet = 1; subnet <= 8; subnet++)
         {
-            stations.Add(await StationProbe.SubscribeAsync(cluster.Nginx.BaseAddress, token, ward.WardId, IPAddress.Parse($"127.0.{subnet}.10")));
+            stations.Add(await StationProbe.SubscribeAsync(Cluster.Nginx.BaseAddress, token, ward.WardId, LoopbackSource.Subnet(subnet)));
         }
         try
         {
-            var onA = await ConnectionsAsync(cluster.NodeA) - before.A;
-            var onB = await ConnectionsAsync(cluster.NodeB) - before.B;
+            var onA = await ConnectionsAsync(Cluster.NodeA) - before.A;
+            var onB = await ConnectionsAsync(Cluster.NodeB) - before.B;
             Console.WriteLine($"8 stations behind nginx ip_hash: {onA} on node A, {onB} on node B");
             (onA, onB).Should().Match<(long A, long B)>(n => n.A >= 1 && n.B >= 1 && n.A + n.B == 8, "both nodes carry stations");
 
@@ -149,7 +72,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
             for (var i = 0; i < 6; i++)
             {
                 // Alternately through nginx and straight to node B.
-                var via = i % 2 == 0 ? cluster.NodeB : null;
+                var via = i % 2 == 0 ? Cluster.NodeB : null as ServerApi;
                 calls.Add(via is null ? await RaiseThroughNginxAsync(ward.Beds[i % 2]) : await via.RaiseCallAsync(ward.Beds[i % 2]));
             }
 
@@ -170,8 +93,8 @@ public sealed class ClusterTests(ClusterFixture cluster)
 
         async Task<CallView> RaiseThroughNginxAsync(TestBed bed)
         {
-            using var http = new HttpClient { BaseAddress = cluster.Nginx.BaseAddress };
-            using var request = DispatchServer.Request(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind = CallKinds.Normal }, deviceKey: bed.DeviceKey);
+            using var http = new HttpClient { BaseAddress = Cluster.Nginx.BaseAddress };
+            using var request = ServerApi.Request(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind = CallKinds.Normal }, deviceKey: bed.DeviceKey);
             using var response = await http.SendAsync(request);
             response.StatusCode.Should().Be(HttpStatusCode.Created);
             return (await response.Content.ReadFromJsonAsync<CallView>())!;
@@ -185,13 +108,13 @@ public sealed class ClusterTests(ClusterFixture cluster)
         var wards = new List<TestWard>();
         for (var w = 0; w < 4; w++)
         {
-            wards.Add(await cluster.Hospital().WardAsync(nurses: 3, beds: 10));
+            wards.Add(await Cluster.Hospital().WardAsync(nurses: 3, beds: 10));
         }
         var stations = new List<(TestWard Ward, StationProbe Probe)>();
         for (var i = 0; i < 20; i++)
         {
             var ward = wards[i % wards.Count];
-            var node = i % 2 == 0 ? cluster.NodeA : cluster.NodeB;
+            var node = i % 2 == 0 ? Cluster.NodeA : Cluster.NodeB;
             stations.Add((ward, await StationProbe.SubscribeAsync(node.BaseAddress, await node.LoginAsync(ward.Nurses[0]), ward.WardId)));
         }
         try
@@ -204,7 +127,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
                 await inFlight.WaitAsync();
                 try
                 {
-                    return await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(beds[i % beds.Count]);
+                    return await (i % 2 == 0 ? Cluster.NodeA : Cluster.NodeB).RaiseCallAsync(beds[i % beds.Count]);
                 }
                 finally
                 {
@@ -216,7 +139,7 @@ public sealed class ClusterTests(ClusterFixture cluster)
             foreach (var (ward, probe) in stations)
             {
                 var expected = raised.Where(c => c.WardId == ward.WardId).Select(c => c.Id).ToHashSet();
-                var last = await cluster.Hospital().LastSequenceAsync(ward.WardId);
+                var last = await Cluster.Hospital().LastSequenceAsync(ward.WardId);
                 await probe.WaitForHeartbeatAtAsync(ward.WardId, last);
                 probe.Events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, (int)(last - probe.Snapshot.Seq)).Select(n => probe.Snapshot.Seq + n),
                     "a station sees every event of its ward once, in sequence order");
@@ -242,8 +165,8 @@ public sealed class ClusterTests(ClusterFixture cluster)
     [Fact]
     public async Task TheDatabaseQueryRateDoesNotGrowWithTheNumberOfIdleStations()
     {
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 1);
-        var tokens = new[] { await cluster.NodeA.LoginAsync(ward.Nurses[0]), await cluster.NodeB.LoginAsync(ward.Nurses[0]) };
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        var tokens = new[] { await Cluster.NodeA.LoginAsync(ward.Nurses[0]), await Cluster.NodeB.LoginAsync(ward.Nurses[0]) };
         var stations = new List<StationProbe>();
         try
         {
@@ -272,23 +195,23 @@ public sealed class ClusterTests(ClusterFixture cluster)
             while (stations.Count < total)
             {
                 var onA = stations.Count % 2 == 0;
-                stations.Add(await StationProbe.SubscribeAsync((onA ? cluster.NodeA : cluster.NodeB).BaseAddress, tokens[onA ? 0 : 1], ward.WardId));
+                stations.Add(await StationProbe.SubscribeAsync((onA ? Cluster.NodeA : Cluster.NodeB).BaseAddress, tokens[onA ? 0 : 1], ward.WardId));
             }
         }
 
         // A rate needs a window of time: 5 s of the cluster standing idle with its stations connected.
         async Task<double> MeasureAsync()
         {
-            var before = await cluster.ClusterStatementsAsync();
+            var before = await Cluster.ClusterStatementsAsync();
             var clock = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(5));
-            return (await cluster.ClusterStatementsAsync() - before) / clock.Elapsed.TotalSeconds;
+            return (await Cluster.ClusterStatementsAsync() - before) / clock.Elapsed.TotalSeconds;
         }
     }
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) => sorted[(int)Math.Ceiling(p * sorted.Count) - 1];
 
-    private static async Task<long> ConnectionsAsync(DispatchServer node)
+    private static async Task<long> ConnectionsAsync(ServerApi node)
     {
         using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
         return body.RootElement.GetProperty("connections").GetInt64();
@@ -297,20 +220,20 @@ public sealed class ClusterTests(ClusterFixture cluster)
     [Fact]
     public async Task WhenTheLeadingBridgeIsKilledTheStandbyTakesOverAndNothingIsLostOrShownTwice()
     {
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 1);
-        await using var station = await StationProbe.SubscribeAsync(cluster.NodeA.BaseAddress, await cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
-        var before = await cluster.NodeB.RaiseCallAsync(ward.Beds[0]);
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        await using var station = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
+        var before = await Cluster.NodeB.RaiseCallAsync(ward.Beds[0]);
         await station.WaitForAsync(e => e.CallId == before.Id, "the call raised before the kill");
 
-        var leader = await cluster.WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(10));
+        var leader = await Cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));
         leader.Kill();
         var duringTakeover = new List<CallView>();
         for (var i = 0; i < 3; i++)
         {
-            duringTakeover.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
+            duringTakeover.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
         }
         var clock = Stopwatch.StartNew();
-        await cluster.WaitForLeaderHearingBothNodesAsync(TimeSpan.FromSeconds(10));
+        await Cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));
         var takeover = clock.Elapsed;
 
         await station.WaitForAsync(e => e.CallId == duringTakeover[^1].Id, "the last call raised during the takeover", TimeSpan.FromSeconds(10));

@@ -24,7 +24,8 @@ public static class RealtimeApi
         var signalR = builder.Services.AddSignalR();
         if (!string.IsNullOrWhiteSpace(realtime.Redis))
         {
-            signalR.AddStackExchangeRedis(realtime.Redis, redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("dispatch"));
+            var prefix = realtime.RedisChannelPrefix ?? DefaultChannelPrefix(builder.Configuration);
+            signalR.AddStackExchangeRedis(realtime.Redis, redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal(prefix));
         }
         // The DB-overload runbook's switch (docs/runbooks/db-overload.md): POLLING_ENABLED=false.
         builder.Services.Configure<PollingOptions>(polling => polling.Enabled = builder.Configuration.GetValue(PollingOptions.Variable, true));
@@ -51,6 +52,13 @@ public static class RealtimeApi
         /// <summary>Whether GET /api/events (the HTTP fallback of Resync) answers; on by default.</summary>
         public bool Enabled { get; set; } = true;
     }
+
+    /// <summary>
+    /// Group names ("ward:1") repeat across installations, so two Dispatch databases sharing one
+    /// Redis must not share channels: by default the prefix names the database.
+    /// </summary>
+    private static string DefaultChannelPrefix(IConfiguration configuration) =>
+        "dispatch:" + new MySqlConnector.MySqlConnectionStringBuilder(configuration["Database:ConnectionString"] ?? "").Database;
 
     /// <summary>Exactly one relay runs on a node: the in-process one, or the link to the bridge.</summary>
     private static void AddRelay<TRelay>(IServiceCollection services) where TRelay : class, IHostedService, IRelayBacklog

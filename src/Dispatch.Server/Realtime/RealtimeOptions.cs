@@ -20,6 +20,13 @@ public sealed class RealtimeOptions : IValidatableObject
     /// <summary>StackExchange.Redis configuration of the SignalR backplane, e.g. "127.0.0.1:6379". Required in Bridge mode.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// The backplane's channel prefix; by default "dispatch:" and the database's name, so that
+    /// installations sharing a Redis never see each other's groups. Set it only to share a prefix
+    /// on purpose (the nodes of one cluster all use the same database anyway).
+    /// </summary>
+    public string? RedisChannelPrefix { get; set; }
+
     /// <summary>Every bridge's NetMQ endpoint (leader and standby), e.g. "tcp://127.0.0.1:5600".</summary>
     public string[] BridgeEndpoints { get; set; } = [];
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
-using System.Net.WebSockets;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -47,31 +45,10 @@ public sealed class StationProbe : IAsyncDisposable
                 }
                 if (source is not null)
                 {
-                    options.WebSocketFactory = (context, ct) => ConnectFromAsync(source, context.Uri, token, ct);
+                    options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token);
                 }
             })
             .Build();
-
-    private static async ValueTask<WebSocket> ConnectFromAsync(IPAddress source, Uri uri, string? token, CancellationToken ct)
-    {
-        var socket = new ClientWebSocket();
-        if (token is not null)
-        {
-            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-        }
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, token) =>
-            {
-                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(source, 0));
-                await tcp.ConnectAsync(context.DnsEndPoint, token);
-                return new NetworkStream(tcp, ownsSocket: true);
-            },
-        };
-        await socket.ConnectAsync(uri, new HttpMessageInvoker(handler), ct);
-        return socket;
-    }
 
     public static async Task<StationProbe> SubscribeAsync(Uri baseAddress, string token, int wardId, IPAddress? source = null)
     {

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Dapper;
+using MySqlConnector;
+
+namespace Dispatch.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The scaled-out system as real processes on loopback: two Dispatch.Server nodes in Bridge mode
+/// with the Redis backplane, two Dispatch.Bridge processes (one leads, one stands by) and nginx in
+/// front, on a database of its own. Redis is the one scripts/test.sh starts, shared by the clusters
+/// that tests run in parallel: their ward ids repeat, so this also checks that installations sharing
+/// a Redis stay apart (the backplane prefix names the database). The nodes and bridges connect to
+/// MariaDB as a user of their own, so their statements can be counted apart.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly ScratchDatabase _database;
+
+    private LocalCluster(ScratchDatabase database) => _database = database;
+
+    public NodeProcess NodeA { get; private set; } = null!;
+    public NodeProcess NodeB { get; private set; } = null!;
+    public NginxProcess Nginx { get; private set; } = null!;
+    public List<BridgeProcess> Bridges { get; } = [];
+
+    public static async Task<LocalCluster> StartAsync()
+    {
+        var database = await ScratchDatabase.CreateAsync();
+        await database.Migrations.UpAsync(CancellationToken.None);
+        var cluster = new LocalCluster(database);
+        var connection = new MySqlConnectionStringBuilder(
+            Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
+            ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
+        { Database = database.Name }.ConnectionString;
+        cluster.Bridges.Add(BridgeProcess.Start(connection));
+        cluster.Bridges.Add(BridgeProcess.Start(connection));
+        var nodes = await Task.WhenAll(
+            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a")),
+            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-b")));
+        (cluster.NodeA, cluster.NodeB) = (nodes[0], nodes[1]);
+        cluster.Nginx = NginxProcess.Start(cluster.NodeA.BaseAddress, cluster.NodeB.BaseAddress);
+        await cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
+        return cluster;
+    }
+
+    public HospitalBuilder Hospital() => new(_database.DataSource);
+
+    /// <summary>Statements the cluster's nodes and bridges have sent to MariaDB so far.</summary>
+    public async Task<long> ClusterStatementsAsync()
+    {
+        await using var conn = await _database.DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS
+            FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch_cluster'
+            """);
+    }
+
+    /// <summary>
+    /// The bridges are other processes with nothing to await: read their /healthz until one leads
+    /// and hears <paramref name="nodes"/> nodes (bounded), and fail saying what they reported.
+    /// </summary>
+    public async Task<BridgeProcess> WaitForLeaderHearingAsync(int nodes, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = "";
+        while (clock.Elapsed < timeout)
+        {
+            foreach (var bridge in Bridges.Where(b => !b.HasExited))
+            {
+                var health = await bridge.HealthAsync();
+                seen = $"{health}";
+                if (health is ("leading", var live) && live == nodes)
+                {
+                    return bridge;
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No bridge led with {nodes} nodes within {timeout}; last health: {seen}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Nginx.DisposeAsync();
+        await NodeA.DisposeAsync();
+        await NodeB.DisposeAsync();
+        foreach (var bridge in Bridges)
+        {
+            await bridge.DisposeAsync();
+        }
+        await _database.DisposeAsync();
+    }
+
+    private Dictionary<string, string> NodeSettings(string name) => new()
+    {
+        ["Realtime:Mode"] = "Bridge",
+        ["Realtime:Redis"] = Environment.GetEnvironmentVariable("DISPATCH_TEST_REDIS")
+            ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."),
+        ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
+        ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
+        ["Realtime:NodeName"] = name,
+    };
+}
