@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
@@ -14,24 +16,14 @@ public sealed class ClusterFailureTests
         await using var cluster = await LocalCluster.StartAsync();
         var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
-        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
+        var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
         try
         {
-            for (var subnet = 1; subnet <= 8; subnet++)
-            {
-                var source = LoopbackSource.Subnet(subnet);
-                var client = new DispatchClient(cluster.Nginx.BaseAddress, token, TimeSpan.FromSeconds(2),
-                    options => options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token));
-                var received = new ReceivedEvents(client);
-                await client.StartAsync();
-                await client.SubscribeAsync(ward.WardId);
-                stations.Add((client, received));
-            }
             var onA = await ConnectionsAsync(cluster.NodeA);
             onA.Should().BeGreaterThanOrEqualTo(1, "some stations must be on the node that dies");
 
             var calls = new List<CallView> { await cluster.NodeB.RaiseCallAsync(ward.Beds[0]) };
-            await AllReceivedAsync(calls);
+            await AllReceivedAsync(stations, calls.Count);
 
             cluster.NodeA.Kill();
             for (var i = 0; i < 3; i++)
@@ -39,7 +31,7 @@ public sealed class ClusterFailureTests
                 calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
             }
 
-            await AllReceivedAsync(calls);
+            await AllReceivedAsync(stations, calls.Count);
             foreach (var (_, received) in stations)
             {
                 received.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "every call once, in order, across the move");
@@ -55,11 +47,122 @@ public sealed class ClusterFailureTests
                 await client.DisposeAsync();
             }
         }
-
-        Task AllReceivedAsync(List<CallView> expected) =>
-            Task.WhenAll(stations.Select(s => s.Received.WaitUntilAsync(
-                events => events.Count >= expected.Count, $"{expected.Count} calls", TimeSpan.FromSeconds(20))));
     }
+
+    [Fact]
+    public async Task WhenRedisRestartsTheStationsRepairTheGapAndMissNothing()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var cluster = await LocalCluster.StartAsync(redis.Address);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
+        try
+        {
+            var calls = new List<CallView> { await cluster.NodeB.RaiseCallAsync(ward.Beds[0]) };
+            await AllReceivedAsync(stations, calls.Count);
+
+            await redis.StopAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+            }
+            await redis.StartAgainAsync();
+            calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
+
+            await AllReceivedAsync(stations, calls.Count);
+            foreach (var (_, received) in stations)
+            {
+                received.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "every call once, in order, across the Redis restart");
+            }
+        }
+        finally
+        {
+            foreach (var (client, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WhenMariaDbRestartsCallsRaisedDuringTheOutageGetA503WithNothingHalfWrittenAndDeliveryResumes()
+    {
+        await using var mariadb = await MariaDbProcess.StartAsync();
+        await using var cluster = await LocalCluster.StartAsync(mariadb: mariadb);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
+        try
+        {
+            var calls = new List<CallView> { await cluster.NodeB.RaiseCallAsync(ward.Beds[0]) };
+            await AllReceivedAsync(stations, calls.Count);
+
+            await mariadb.StopAsync();
+            using var duringOutage = await cluster.NodeB.RaiseAsync(ward.Beds[1]);
+            await mariadb.StartAgainAsync();
+            calls.Add(await RaiseOnceTheDatabaseAnswersAsync(cluster.NodeB, ward.Beds[0]));
+
+            duringOutage.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            (await duringOutage.Content.ReadAsStringAsync()).Should().Contain("nothing was saved");
+            await AllReceivedAsync(stations, calls.Count);
+            foreach (var (_, received) in stations)
+            {
+                received.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "the calls before and after the outage, once each");
+            }
+            (await cluster.Hospital().CallIdsAsync(ward.WardId)).Should().Equal(calls.Select(c => c.Id), "the refused raise left no row behind");
+        }
+        finally
+        {
+            foreach (var (client, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a bed device does after a 503: press again. The first requests after the restart may
+    /// still meet pooled connections to the old server; each answer is a clean 503 or a 201.
+    /// </summary>
+    private static async Task<CallView> RaiseOnceTheDatabaseAnswersAsync(ServerApi node, TestBed bed)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await node.RaiseAsync(bed);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                return (await response.Content.ReadFromJsonAsync<CallView>())!;
+            }
+            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, await response.Content.ReadAsStringAsync());
+            if (attempt == 20)
+            {
+                throw new TimeoutException("The node still answered 503 twenty attempts after MariaDB came back.");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Eight stations connected through nginx from eight /24s, so ip_hash spreads them over both nodes.</summary>
+    private static async Task<List<(DispatchClient Client, ReceivedEvents Received)>> StationsBehindNginxAsync(LocalCluster cluster, string token, int wardId)
+    {
+        var stations = new List<(DispatchClient, ReceivedEvents)>();
+        for (var subnet = 1; subnet <= 8; subnet++)
+        {
+            var source = LoopbackSource.Subnet(subnet);
+            var client = new DispatchClient(cluster.Nginx.BaseAddress, token, TimeSpan.FromSeconds(2),
+                options => options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token));
+            var received = new ReceivedEvents(client);
+            await client.StartAsync();
+            await client.SubscribeAsync(wardId);
+            stations.Add((client, received));
+        }
+        return stations;
+    }
+
+    private static Task AllReceivedAsync(List<(DispatchClient Client, ReceivedEvents Received)> stations, int calls) =>
+        Task.WhenAll(stations.Select(s => s.Received.WaitUntilAsync(
+            events => events.Count >= calls, $"{calls} calls", TimeSpan.FromSeconds(30))));
 
     private static async Task<long> ConnectionsAsync(ServerApi node)
     {

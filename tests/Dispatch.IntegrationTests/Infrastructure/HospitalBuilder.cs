@@ -69,6 +69,12 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         await conn.ExecuteAsync("UPDATE staff SET on_duty = @onDuty WHERE id = @StaffId", new { onDuty, staff.StaffId });
     }
 
+    public async Task<IReadOnlyList<long>> CallIdsAsync(int wardId)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<long>("SELECT id FROM calls WHERE ward_id = @wardId ORDER BY id", new { wardId })).ToList();
+    }
+
     public async Task<long> LastSequenceAsync(int wardId)
     {
         await using var conn = await dataSource.OpenConnectionAsync();

@@ -15,21 +15,30 @@ namespace Dispatch.IntegrationTests.Infrastructure;
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly ScratchDatabase _database;
+    private readonly string _redis;
 
-    private LocalCluster(ScratchDatabase database) => _database = database;
+    private LocalCluster(ScratchDatabase database, string redis)
+    {
+        _database = database;
+        _redis = redis;
+    }
 
     public NodeProcess NodeA { get; private set; } = null!;
     public NodeProcess NodeB { get; private set; } = null!;
     public NginxProcess Nginx { get; private set; } = null!;
     public List<BridgeProcess> Bridges { get; } = [];
 
-    public static async Task<LocalCluster> StartAsync()
+    /// <param name="redis">The backplane's address; the test Redis when null.</param>
+    /// <param name="mariadb">A MariaDB of the test's own; the test MariaDB when null.</param>
+    public static async Task<LocalCluster> StartAsync(string? redis = null, MariaDbProcess? mariadb = null)
     {
-        var database = await ScratchDatabase.CreateAsync();
+        var database = await ScratchDatabase.CreateAsync(mariadb?.AdminConnectionString);
         await database.Migrations.UpAsync(CancellationToken.None);
-        var cluster = new LocalCluster(database);
+        var cluster = new LocalCluster(database, redis ?? Environment.GetEnvironmentVariable("DISPATCH_TEST_REDIS")
+            ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."));
         var connection = new MySqlConnectionStringBuilder(
-            Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
+            mariadb?.ClusterConnectionString
+            ?? Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
             ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
         { Database = database.Name }.ConnectionString;
         cluster.Bridges.Add(BridgeProcess.Start(connection));
@@ -94,8 +103,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private Dictionary<string, string> NodeSettings(string name) => new()
     {
         ["Realtime:Mode"] = "Bridge",
-        ["Realtime:Redis"] = Environment.GetEnvironmentVariable("DISPATCH_TEST_REDIS")
-            ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."),
+        ["Realtime:Redis"] = _redis,
         ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
         ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
         ["Realtime:NodeName"] = name,

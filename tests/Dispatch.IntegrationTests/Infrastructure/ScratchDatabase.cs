@@ -24,9 +24,10 @@ public sealed class ScratchDatabase : IAsyncDisposable
     public MySqlDataSource DataSource { get; }
     public MigrationRunner Migrations { get; }
 
-    public static async Task<ScratchDatabase> CreateAsync()
+    /// <param name="adminConnectionString">A user that may create dispatch_test_* databases; the test MariaDB's when null.</param>
+    public static async Task<ScratchDatabase> CreateAsync(string? adminConnectionString = null)
     {
-        var admin = DispatchFixture.AdminConnectionString();
+        var admin = adminConnectionString ?? DispatchFixture.AdminConnectionString();
         return new ScratchDatabase(admin, await DispatchFixture.CreateDatabaseAsync(admin));
     }
 
