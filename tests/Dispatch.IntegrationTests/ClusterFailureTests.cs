@@ -121,6 +121,65 @@ public sealed class ClusterFailureTests
         }
     }
 
+    [Fact]
+    public async Task KillingTheLeadingBridgeDuringAThousandConcurrentCallsLosesNoneAndShowsNoneTwice()
+    {
+        const int Calls = 1_000;
+        await using var cluster = await LocalCluster.StartAsync();
+        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: 20);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var client = new DispatchClient((i % 2 == 0 ? cluster.NodeA : cluster.NodeB).BaseAddress, token);
+                stations.Add((client, new ReceivedEvents(client)));
+                await client.StartAsync();
+                await client.SubscribeAsync(ward.WardId);
+            }
+            var leader = await cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));
+
+            using var inFlight = new SemaphoreSlim(64);
+            var raised = 0;
+            var raising = Enumerable.Range(0, Calls).Select(async i =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i % ward.Beds.Count]);
+                    if (Interlocked.Increment(ref raised) == Calls / 3)
+                    {
+                        leader.Kill();
+                    }
+                    return call;
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }).ToList();
+            var calls = await Task.WhenAll(raising);
+
+            leader.HasExited.Should().BeTrue("the leader was killed a third of the way through");
+            await AllReceivedAsync(stations, Calls);
+            var expected = Enumerable.Range(1, Calls).Select(n => (long)n).ToList();
+            foreach (var (_, received) in stations)
+            {
+                received.Events.Select(e => e.Seq).Should().Equal(expected, "every event once, in ward order, across the takeover");
+            }
+            stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
+            Console.WriteLine($"Killed the leading bridge after {Calls / 3} of {Calls} concurrent calls: 20 stations each showed all {Calls} once, in order");
+        }
+        finally
+        {
+            foreach (var (client, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>
     /// What a bed device does after a 503: press again. The first requests after the restart may
     /// still meet pooled connections to the old server; each answer is a clean 503 or a 201.
