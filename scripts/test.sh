@@ -28,4 +28,7 @@ export DISPATCH_TEST_MYSQL="Server=127.0.0.1;Port=$db_port;User ID=dispatch_test
 export DISPATCH_TEST_MYSQL_CLUSTER="Server=127.0.0.1;Port=$db_port;User ID=dispatch_cluster;Password=$db_password"
 export DISPATCH_TEST_REDIS="127.0.0.1:$redis_port"
 
+# The JavaScript station client's dependencies, exactly as locked.
+npm ci --prefix web --no-audit --no-fund --loglevel=error
+
 dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -7,7 +7,11 @@ namespace Dispatch.IntegrationTests.Infrastructure;
 /// <summary>Runs the real tools the project ships configuration for (promtool, prometheus).</summary>
 public static class ExternalProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, params string[] arguments) =>
+        RunAsync(fileName, workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName, arguments)
         {
@@ -15,6 +19,10 @@ public static class ExternalProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

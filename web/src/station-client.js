@@ -1,0 +1,159 @@
+// Dispatch station client for browsers and Node: keeps each subscribed ward's board exact.
+// The protocol is in docs/protocol.md; Dispatch.Client (.NET) implements the same rules.
+import * as signalR from "@microsoft/signalr";
+
+/** Resync pages hold at most this many events (DispatchHubMethods.ResyncPageSize on the server). */
+export const RESYNC_PAGE_SIZE = 1000;
+
+/**
+ * Reconnects forever: full jitter over an exponential backoff (0.5 s, 1 s, 2 s, ...) capped at
+ * maxDelayMs. SignalR's default gives up after four tries, at the same instants for every station.
+ */
+export class ForeverJitteredRetryPolicy {
+  constructor(maxDelayMs = 30_000) {
+    this.maxDelayMs = maxDelayMs;
+  }
+
+  nextRetryDelayInMilliseconds(retryContext) {
+    const ceiling = Math.min(this.maxDelayMs, 500 * 2 ** Math.min(retryContext.previousRetryCount, 20));
+    return Math.random() * ceiling;
+  }
+}
+
+/** The last applied sequence of one ward. A ward's sequence is gap-free, so this is all a client needs. */
+export class WardSequence {
+  constructor(last) {
+    this.last = last;
+  }
+
+  /** "next" (apply it), "duplicate" (drop it) or "gap" (resync first). */
+  observe(seq) {
+    if (seq <= this.last) return "duplicate";
+    if (seq > this.last + 1) return "gap";
+    this.last = seq;
+    return "next";
+  }
+
+  isBehind(latest) {
+    return latest > this.last;
+  }
+}
+
+/**
+ * A nurse station's connection. Events reach onEvent handlers once each and in ward order;
+ * duplicates are dropped, gaps (seen in an event or a ward heartbeat) are repaired from the
+ * server's outbox, and after a reconnect the client resumes from the last sequence it applied.
+ * Work is serialised on one promise chain, so a resync never races a live event.
+ */
+export class StationClient {
+  #connection;
+  #wards = new Map();
+  #work = Promise.resolve();
+  #handlers = { event: [], state: [], escalated: [], error: [] };
+
+  /**
+   * @param {string} serverUrl e.g. "http://127.0.0.1:5080"
+   * @param {string} token a staff session token (POST /api/sessions)
+   * @param {{maxReconnectDelayMs?: number}} options
+   */
+  constructor(serverUrl, token, { maxReconnectDelayMs = 30_000 } = {}) {
+    this.#connection = new signalR.HubConnectionBuilder()
+      .withUrl(new URL("/hubs/dispatch", serverUrl).toString(), {
+        accessTokenFactory: () => token,
+        transport: signalR.HttpTransportType.WebSockets,
+        skipNegotiation: true,
+      })
+      .withAutomaticReconnect(new ForeverJitteredRetryPolicy(maxReconnectDelayMs))
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+    this.#connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
+    this.#connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
+    this.#connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
+    this.#connection.onreconnecting(() => this.#emit("state", "reconnecting"));
+    this.#connection.onreconnected(() => this.#enqueue(() => this.#resume()));
+    this.#connection.onclose(() => this.#emit("state", "stopped"));
+  }
+
+  /** Each event of a subscribed ward, once, in ward order. */
+  onEvent(handler) { this.#handlers.event.push(handler); }
+  /** "connected", "reconnecting" (calls may be delayed) or "stopped". */
+  onState(handler) { this.#handlers.state.push(handler); }
+  /** A call of any ward escalated to the signed-in staff member (live only). */
+  onEscalatedToMe(handler) { this.#handlers.escalated.push(handler); }
+  /** A failure the client will retry (a resync that could not run yet). */
+  onError(handler) { this.#handlers.error.push(handler); }
+
+  async start() {
+    await this.#connection.start();
+    this.#emit("state", "connected");
+  }
+
+  /**
+   * Subscribes to a ward; returns its open calls as of the snapshot's sequence. With `after` (the
+   * last sequence a page showed before a reload, say), the events since then are replayed to
+   * onEvent from the server's outbox before live ones.
+   */
+  subscribe(wardId, { after } = {}) {
+    return this.#enqueue(async () => {
+      const snapshot = await this.#connection.invoke("Subscribe", wardId);
+      const ward = new WardSequence(after ?? snapshot.seq);
+      this.#wards.set(wardId, ward);
+      if (ward.isBehind(snapshot.seq)) await this.#resync(wardId, ward);
+      return snapshot;
+    });
+  }
+
+  acknowledge(callId) { return this.#connection.invoke("Acknowledge", callId); }
+  reject(callId) { return this.#connection.invoke("Reject", callId); }
+
+  /** The last sequence applied for a ward (for display and tests). */
+  lastSequence(wardId) { return this.#wards.get(wardId)?.last; }
+
+  async stop() {
+    await this.#connection.stop();
+    await this.#work;
+  }
+
+  #enqueue(work) {
+    const result = this.#work.then(work);
+    this.#work = result.catch((error) => this.#emit("error", error));
+    return result;
+  }
+
+  async #apply(wardEvent) {
+    const ward = this.#wards.get(wardEvent.wardId);
+    if (!ward) return;
+    const verdict = ward.observe(wardEvent.seq);
+    if (verdict === "next") this.#emit("event", wardEvent);
+    // The outbox holds this event too; the resync applies it in its place.
+    if (verdict === "gap") await this.#resync(wardEvent.wardId, ward);
+  }
+
+  async #catchUpIfBehind(heartbeat) {
+    const ward = this.#wards.get(heartbeat.wardId);
+    if (ward?.isBehind(heartbeat.seq)) await this.#resync(heartbeat.wardId, ward);
+  }
+
+  /** After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped. */
+  async #resume() {
+    for (const [wardId, ward] of this.#wards) {
+      await this.#connection.invoke("Subscribe", wardId);
+      await this.#resync(wardId, ward);
+    }
+    this.#emit("state", "connected");
+  }
+
+  async #resync(wardId, ward) {
+    let page;
+    do {
+      page = await this.#connection.invoke("Resync", wardId, ward.last);
+      for (const wardEvent of page) {
+        if (ward.observe(wardEvent.seq) === "next") this.#emit("event", wardEvent);
+      }
+    } while (page.length === RESYNC_PAGE_SIZE);
+  }
+
+  #emit(kind, value) {
+    for (const handler of this.#handlers[kind]) handler(value);
+  }
+}
