@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Threading.Channels;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
     private readonly ConcurrentDictionary<string, (byte[] Identity, long LastHello)> _nodes = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingAcks = new();
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly OutboxSignal _wake = new();
     private RouterSocket? _socket;
     private NetMQPoller? _poller;
     private int _nextNode;
@@ -44,20 +43,7 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
     }
 
     /// <summary>Waits for a node's WAKE (a commit) or the poll interval.</summary>
-    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await _wake.Reader.WaitToReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // Poll anyway.
-        }
-        _wake.Reader.TryRead(out _);
-    }
+    public Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
 
     /// <summary>
     /// Hands a ward's events to one live node and waits for its ACK; on silence, to the next node.
@@ -124,7 +110,7 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
                 _nodes[name] = (identity, time.GetTimestamp());
                 break;
             case BridgeFrames.Wake:
-                _wake.Writer.TryWrite(true);
+                _wake.Notify();
                 break;
             case BridgeFrames.Ack when _pendingAcks.TryGetValue(message[2].ConvertToString(), out var acked):
                 acked.TrySetResult();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Outbox;
 using Dispatch.Server.Data;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;

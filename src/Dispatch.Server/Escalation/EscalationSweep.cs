@@ -1,7 +1,7 @@
 using Dapper;
+using Dispatch.Outbox;
 using Dispatch.Server.Data;
 using Dispatch.Server.Observability;
-using Dispatch.Server.Realtime;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using Polly;

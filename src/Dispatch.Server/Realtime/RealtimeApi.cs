@@ -1,4 +1,5 @@
 using Dispatch.Contracts;
+using Dispatch.Outbox;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;

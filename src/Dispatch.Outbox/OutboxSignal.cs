@@ -1,9 +1,10 @@
 using System.Threading.Channels;
 
-namespace Dispatch.Server.Realtime;
+namespace Dispatch.Outbox;
 
 /// <summary>
-/// Wakes the relay after a commit so that delivery latency is not bounded by the poll interval.
+/// Wakes a relay (the in-process one, or the bridge on a node's WAKE) so that delivery latency is
+/// not bounded by the poll interval.
 /// Notifications coalesce: many commits before the relay runs cause one pass.
 /// </summary>
 public sealed class OutboxSignal
