@@ -10,9 +10,12 @@ public sealed class BridgeOptions
     [Required]
     public string Endpoint { get; set; } = "tcp://127.0.0.1:5600";
 
-    /// <summary>Fallback poll of the outbox; nodes wake the bridge after each commit.</summary>
+    /// <summary>
+    /// Fallback poll of the outbox. Nodes wake the bridge after each commit (escalations included),
+    /// so this only bounds the delay of a wake lost in a failover.
+    /// </summary>
     [Range(10, 10_000)]
-    public int PollIntervalMs { get; set; } = 250;
+    public int PollIntervalMs { get; set; } = 500;
 
     /// <summary>A delivery not acknowledged in this time goes to another node.</summary>
     [Range(50, 60_000)]

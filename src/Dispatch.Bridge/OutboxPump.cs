@@ -55,7 +55,8 @@ public sealed partial class OutboxPump(
             try
             {
                 var conn = await dataSource.OpenConnectionAsync(ct);
-                if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition($"SELECT GET_LOCK({LockName}, 1)", cancellationToken: ct)) == 1)
+                // Waits inside MariaDB, which grants the lock the moment the leader's connection ends.
+                if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition($"SELECT GET_LOCK({LockName}, 10)", cancellationToken: ct)) == 1)
                 {
                     return conn;
                 }
@@ -87,7 +88,7 @@ public sealed partial class OutboxPump(
                 }
             }
 
-            await RelayPassAsync(cursors, ct);
+            await RelayPassAsync(lease, cursors, ct);
 
             if (now >= nextHeartbeat)
             {
@@ -98,10 +99,10 @@ public sealed partial class OutboxPump(
         }
     }
 
-    private async Task RelayPassAsync(Dictionary<int, long> cursors, CancellationToken ct)
+    /// <summary>One pass on the leader's own connection (the one holding the lock): no pool round trips while idle.</summary>
+    private async Task RelayPassAsync(MySqlConnection conn, Dictionary<int, long> cursors, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var positions = await OutboxReader.WardPositionsAsync(conn, ct);
         metrics.Polled(time.GetElapsedTime(started));
 

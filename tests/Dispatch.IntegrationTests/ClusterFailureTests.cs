@@ -7,7 +7,8 @@ using Dispatch.IntegrationTests.Infrastructure;
 
 namespace Dispatch.IntegrationTests;
 
-/// <summary>Each test breaks a cluster of its own.</summary>
+/// <summary>Each test breaks a cluster of its own (run in the cluster collection: see <see cref="ClusterCollection"/>).</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterFailureTests
 {
     [Fact]

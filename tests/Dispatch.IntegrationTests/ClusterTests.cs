@@ -17,6 +17,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+/// <summary>
+/// Every test that runs a cluster belongs here, so they run one after another: their nodes and
+/// bridges all connect as the one MariaDB user whose statements the query-rate test counts.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {

@@ -16,9 +16,12 @@ public sealed class EscalationOptions : IValidatableObject
     [Range(1, 3600)]
     public int Level3Seconds { get; set; } = 300;
 
-    /// <summary>How often the sweep looks for due calls; bounds how late an escalation can fire.</summary>
+    /// <summary>
+    /// The longest the sweep waits between looks. It wakes at each known deadline; this bounds how
+    /// late it notices a new call (whose first deadline is Level1Seconds away, so well within it).
+    /// </summary>
     [Range(50, 10_000)]
-    public int SweepIntervalMs { get; set; } = 250;
+    public int SweepIntervalMs { get; set; } = 1_000;
 
     /// <summary>Seconds from creation to <paramref name="level"/>, for levels 1 to 3.</summary>
     public int SecondsTo(int level) => level switch

@@ -2,9 +2,11 @@ namespace Dispatch.Server.Escalation;
 
 internal static class EscalationQueries
 {
-    public const string DueCalls = """
-        SELECT id FROM calls
-        WHERE status = 'open' AND next_escalation_at <= NOW(3)
+    /// <summary>Open calls by deadline, with the microseconds left (zero or less: due now).</summary>
+    public const string NextDeadlines = """
+        SELECT id AS CallId, TIMESTAMPDIFF(MICROSECOND, NOW(3), next_escalation_at) AS MicrosLeft
+        FROM calls
+        WHERE status = 'open' AND next_escalation_at IS NOT NULL
         ORDER BY next_escalation_at
         LIMIT @Limit
         """;
@@ -65,7 +67,8 @@ internal static class EscalationQueries
         """;
 
     /// <summary>Named per database, so that several Dispatch databases on one server each get one sweeper.</summary>
-    public const string TryLead = "SELECT GET_LOCK(CONCAT('dispatch.escalation.', DATABASE()), 0)";
+    /// <summary>Waits up to 10 s for the lock; MariaDB hands it over the moment its holder's connection ends.</summary>
+    public const string TryLead = "SELECT GET_LOCK(CONCAT('dispatch.escalation.', DATABASE()), 10)";
 
     public const string StillLeading = "SELECT IS_USED_LOCK(CONCAT('dispatch.escalation.', DATABASE())) = CONNECTION_ID()";
 }

@@ -11,10 +11,11 @@ namespace Dispatch.Server.Escalation;
 
 /// <summary>
 /// Escalates calls whose deadline has passed. Deadlines live in the calls table, so a restart
-/// loses none. One process per database sweeps: the one holding the MySQL named lock (released
-/// by the server if that process or its connection dies, so another takes over at its next
-/// tick). Each step also re-checks, under the call's row lock, that the call is still due, so
-/// two sweepers running at once never escalate a call twice.
+/// loses none. One process per database sweeps: the one holding the MySQL named lock; the others
+/// wait inside GET_LOCK, which MariaDB grants the moment the holder's connection ends. The leader
+/// sleeps until the next deadline (at most SweepIntervalMs), so an idle hospital costs about one
+/// query a second. Each step re-checks, under the call's row lock, that the call is still due, so
+/// two sweepers at once (around a takeover) never escalate a call twice.
 /// </summary>
 public sealed partial class EscalationSweep(
     MySqlDataSource dataSource,
@@ -23,49 +24,32 @@ public sealed partial class EscalationSweep(
     OutboxSignal outboxSignal,
     DispatchMetrics metrics,
     IOptions<EscalationOptions> options,
+    TimeProvider time,
     ILogger<EscalationSweep> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+    private static readonly TimeSpan s_leaseCheck = TimeSpan.FromSeconds(1);
     private readonly ResiliencePipeline _deadlockRetry = pipelines.GetPipeline(DataExtensions.DeadlockRetry);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs));
-        MySqlConnection? lease = null;
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            do
+            try
             {
-                try
-                {
-                    lease = await KeepLeadAsync(lease, stoppingToken);
-                    if (lease is not null)
-                    {
-                        await SweepOnceAsync(stoppingToken);
-                    }
-                }
-                catch (Exception e) when (e is MySqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-                {
-                    // Database away: deadlines are in the database, so nothing is lost; try again next tick.
-                    Log.SweepFailed(logger, e);
-                    if (lease is not null)
-                    {
-                        await lease.DisposeAsync();
-                        lease = null;
-                    }
-                }
+                await using var lease = await LeadAsync(stoppingToken);
+                Log.Leading(logger);
+                await SweepWhileLeadingAsync(lease, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host stopping.
-        }
-        finally
-        {
-            if (lease is not null)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                await lease.DisposeAsync();
+                return;
+            }
+            catch (Exception e) when (e is MySqlException or TimeoutException)
+            {
+                // Database away: deadlines are in the database, so nothing is lost; lead again later.
+                Log.SweepFailed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
         }
     }
@@ -73,14 +57,37 @@ public sealed partial class EscalationSweep(
     /// <summary>Escalates every call now due, each in its own transaction. Returns how many moved up.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken ct)
     {
-        List<long> due;
-        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await SweepAsync(conn, ct)).Escalated;
+    }
+
+    private async Task SweepWhileLeadingAsync(MySqlConnection lease, CancellationToken ct)
+    {
+        var maxWait = TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs);
+        var nextLeaseCheck = time.GetUtcNow() + s_leaseCheck;
+        while (!ct.IsCancellationRequested)
         {
-            due = (await conn.QueryAsync<long>(new CommandDefinition(EscalationQueries.DueCalls, new { Limit = BatchSize }, cancellationToken: ct))).ToList();
+            if (time.GetUtcNow() >= nextLeaseCheck)
+            {
+                nextLeaseCheck = time.GetUtcNow() + s_leaseCheck;
+                if (await lease.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.StillLeading, cancellationToken: ct)) != 1)
+                {
+                    return;
+                }
+            }
+            var (_, untilNext) = await SweepAsync(lease, ct);
+            await Task.Delay(untilNext is { } next && next < maxWait ? next : maxWait, time, ct);
         }
+    }
+
+    /// <summary>Escalates what is due; returns how many, and how long until the next deadline (null: none known).</summary>
+    private async Task<(int Escalated, TimeSpan? UntilNext)> SweepAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        var deadlines = (await conn.QueryAsync<(long CallId, long MicrosLeft)>(new CommandDefinition(
+            EscalationQueries.NextDeadlines, new { Limit = BatchSize }, cancellationToken: ct))).ToList();
 
         var escalated = 0;
-        foreach (var callId in due)
+        foreach (var (callId, _) in deadlines.Where(d => d.MicrosLeft <= 0))
         {
             if (await EscalateIfStillDueAsync(callId, ct))
             {
@@ -91,7 +98,12 @@ public sealed partial class EscalationSweep(
         {
             outboxSignal.Notify();
         }
-        return escalated;
+
+        var upcoming = deadlines.FirstOrDefault(d => d.MicrosLeft > 0);
+        TimeSpan? untilNext = deadlines.Count == BatchSize && upcoming == default
+            ? TimeSpan.Zero // a full batch was due: look again at once
+            : upcoming == default ? null : TimeSpan.FromMicroseconds(upcoming.MicrosLeft);
+        return (escalated, untilNext);
     }
 
     private async Task<bool> EscalateIfStillDueAsync(long callId, CancellationToken ct) =>
@@ -112,26 +124,26 @@ public sealed partial class EscalationSweep(
             return true;
         }, ct);
 
-    /// <summary>Keeps (or tries to take) the sweep's named lock; returns the connection holding it, or null.</summary>
-    private async Task<MySqlConnection?> KeepLeadAsync(MySqlConnection? lease, CancellationToken ct)
+    /// <summary>Blocks until this node holds the sweep's named lock; the returned connection keeps it.</summary>
+    private async Task<MySqlConnection> LeadAsync(CancellationToken ct)
     {
-        if (lease is not null)
+        while (true)
         {
-            if (await lease.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.StillLeading, cancellationToken: ct)) == 1)
+            var conn = await dataSource.OpenConnectionAsync(ct);
+            try
             {
-                return lease;
+                if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.TryLead, cancellationToken: ct)) == 1)
+                {
+                    return conn;
+                }
             }
-            await lease.DisposeAsync();
+            catch
+            {
+                await conn.DisposeAsync();
+                throw;
+            }
+            await conn.DisposeAsync();
         }
-
-        var conn = await dataSource.OpenConnectionAsync(ct);
-        if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.TryLead, cancellationToken: ct)) == 1)
-        {
-            Log.Leading(logger);
-            return conn;
-        }
-        await conn.DisposeAsync();
-        return null;
     }
 
     private static partial class Log
@@ -142,7 +154,7 @@ public sealed partial class EscalationSweep(
         [LoggerMessage(1201, LogLevel.Warning, "Call {CallId} escalated to level {Level}, now assigned to staff {StaffId}")]
         public static partial void Escalated(ILogger logger, long callId, int level, int? staffId);
 
-        [LoggerMessage(1202, LogLevel.Warning, "Escalation sweep failed; retrying at the next tick")]
+        [LoggerMessage(1202, LogLevel.Warning, "Escalation sweep failed; retrying")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
     }
 }
