@@ -18,6 +18,9 @@ public enum StationConnectionState
 
     /// <summary>Stopped by the application.</summary>
     Stopped,
+
+    /// <summary>The server ended the session (4401: revoked or expired). The client does not reconnect; sign in again.</summary>
+    SignedOut,
 }
 
 /// <summary>
@@ -37,6 +40,8 @@ public sealed class DispatchClient : IAsyncDisposable
     private readonly Dictionary<int, WardSequence> _wards = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
+    private readonly ForeverJitteredRetryPolicy _retryPolicy;
+    private volatile bool _signedOut;
 
     /// <summary>Connects to <paramref name="server"/> with a staff session token (see <see cref="SignInAsync"/>).</summary>
     /// <param name="server">The server or nginx base address, e.g. http://127.0.0.1:5080.</param>
@@ -46,6 +51,7 @@ public sealed class DispatchClient : IAsyncDisposable
     public DispatchClient(Uri server, string token, TimeSpan? maxReconnectDelay = null, Action<HttpConnectionOptions>? configureConnection = null)
     {
         ArgumentNullException.ThrowIfNull(server);
+        _retryPolicy = new ForeverJitteredRetryPolicy(maxReconnectDelay ?? TimeSpan.FromSeconds(30));
         _connection = new HubConnectionBuilder()
             .WithUrl(new Uri(server, DispatchHubMethods.Route), options =>
             {
@@ -55,17 +61,22 @@ public sealed class DispatchClient : IAsyncDisposable
                 options.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 configureConnection?.Invoke(options);
             })
-            .WithAutomaticReconnect(new ForeverJitteredRetryPolicy(maxReconnectDelay ?? TimeSpan.FromSeconds(30)))
+            .WithAutomaticReconnect(_retryPolicy)
             .Build();
 
         _connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
         _connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
         _connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
+        _connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
+        _connection.On<SessionClosedNotice>(nameof(IDispatchClient.SessionClosed), n => Enqueue(() => SignOutAsync(n)));
         _connection.Reconnecting += _ => Notify(StationConnectionState.Reconnecting);
         _connection.Reconnected += _ => Enqueue(ResumeAsync);
-        _connection.Closed += _ => Notify(StationConnectionState.Stopped);
+        _connection.Closed += _ => Notify(_signedOut || _retryPolicy.SessionRefused ? StationConnectionState.SignedOut : StationConnectionState.Stopped);
         _worker = RunWorkerAsync(_stopping.Token);
     }
+
+    /// <summary>Why the server ended the session, once <see cref="StationConnectionState.SignedOut"/>.</summary>
+    public string? SignedOutReason { get; private set; }
 
     /// <summary>Each event of a subscribed ward, once, in ward order.</summary>
     public event Action<WardEvent>? EventReceived;
@@ -75,6 +86,12 @@ public sealed class DispatchClient : IAsyncDisposable
     /// GET /api/staff/me/calls lists the open calls assigned to them.
     /// </summary>
     public event Action<WardEvent>? EscalatedToMe;
+
+    /// <summary>
+    /// The node is stopping; the connection drops next and the client reconnects (to another node
+    /// behind the load balancer) and resyncs by itself. For a quiet "moving to another server" note.
+    /// </summary>
+    public event Action<ShutdownNotice>? ServerShuttingDown;
 
     /// <summary>Connection state changes, for the station's banner.</summary>
     public event Action<StationConnectionState>? StateChanged;
@@ -163,6 +180,14 @@ public sealed class DispatchClient : IAsyncDisposable
                 await ResyncAsync(wardEvent.WardId, ward).ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>4401: stop for good, so that automatic reconnection does not retry a dead session.</summary>
+    private async Task SignOutAsync(SessionClosedNotice notice)
+    {
+        _signedOut = true;
+        SignedOutReason = notice.Reason;
+        await _connection.StopAsync(_stopping.Token).ConfigureAwait(false);
     }
 
     private Task CatchUpIfBehindAsync(WardHeartbeat heartbeat) =>

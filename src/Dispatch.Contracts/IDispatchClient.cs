@@ -13,6 +13,15 @@ public interface IDispatchClient
     /// stays in its own ward's event stream. GET /api/staff/me/calls lists such calls again.
     /// </summary>
     Task CallEscalatedToYou(WardEvent wardEvent);
+
+    /// <summary>
+    /// This node is stopping (SIGTERM, restart): the connection closes next. Reconnect, after a
+    /// random delay up to <see cref="ShutdownNotice.ReconnectWithinMs"/>, and resync as usual.
+    /// </summary>
+    Task ServerShutdown(ShutdownNotice notice);
+
+    /// <summary>The session was revoked or expired (code 4401): the connection closes next. Do not reconnect with it; sign in again.</summary>
+    Task SessionClosed(SessionClosedNotice notice);
 }
 
 /// <summary>Hub route and the hub methods a station may invoke.</summary>

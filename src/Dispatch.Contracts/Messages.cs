@@ -42,3 +42,12 @@ public sealed record LoginRequest(string? Username, string? Password);
 
 /// <summary>An opaque session token, used as "Authorization: Bearer" or the hub's access_token.</summary>
 public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int StaffId, string DisplayName, string Role, int? WardId);
+
+/// <summary>Sent as a node stops; the suggested window spreads the reconnects.</summary>
+public sealed record ShutdownNotice(string Reason, int ReconnectWithinMs);
+
+/// <summary>Sent before a connection whose session ended is closed. Code 4401: sign in again.</summary>
+public sealed record SessionClosedNotice(int Code, string Reason)
+{
+    public const int Revoked = 4401;
+}

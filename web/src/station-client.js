@@ -50,6 +50,7 @@ export class StationClient {
   #wards = new Map();
   #work = Promise.resolve();
   #handlers = { event: [], state: [], escalated: [], error: [] };
+  #signedOut = null;
 
   /**
    * @param {string} serverUrl e.g. "http://127.0.0.1:5080"
@@ -69,14 +70,24 @@ export class StationClient {
     this.#connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
     this.#connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
     this.#connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
+    // The node is stopping: the automatic reconnect moves the station quietly.
+    this.#connection.on("ServerShutdown", (notice) => this.#emit("state", { moving: notice }));
+    // 4401: the session is over; stop for good instead of retrying a dead session.
+    this.#connection.on("SessionClosed", (notice) => this.#enqueue(async () => {
+      this.#signedOut = notice;
+      await this.#connection.stop();
+    }));
     this.#connection.onreconnecting(() => this.#emit("state", "reconnecting"));
     this.#connection.onreconnected(() => this.#enqueue(() => this.#resume()));
-    this.#connection.onclose(() => this.#emit("state", "stopped"));
+    this.#connection.onclose(() => this.#emit("state", this.#signedOut ? "signed_out" : "stopped"));
   }
 
   /** Each event of a subscribed ward, once, in ward order. */
   onEvent(handler) { this.#handlers.event.push(handler); }
-  /** "connected", "reconnecting" (calls may be delayed) or "stopped". */
+  /**
+   * "connected", "reconnecting" (calls may be delayed), "stopped", "signed_out" (4401: show the
+   * sign-in page), or { moving } when the node announced its shutdown.
+   */
   onState(handler) { this.#handlers.state.push(handler); }
   /** A call of any ward escalated to the signed-in staff member (live only). */
   onEscalatedToMe(handler) { this.#handlers.escalated.push(handler); }

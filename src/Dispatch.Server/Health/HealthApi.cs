@@ -40,7 +40,7 @@ public static class HealthApi
         return TypedResults.Json(status, s_json, statusCode: dbOk ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionCounter connections, IRelayBacklog relay, TimeProvider time) =>
+    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionRegistry connections, IRelayBacklog relay, TimeProvider time) =>
         TypedResults.Json(new WsHealth(
             connections.Current,
             relay.PendingEvents,

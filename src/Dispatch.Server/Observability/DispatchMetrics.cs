@@ -24,7 +24,7 @@ public sealed class DispatchMetrics
     private readonly Histogram _deliverySeconds;
     private readonly Counter _escalations;
 
-    public DispatchMetrics(ConnectionCounter connections, MySqlDataSource dataSource)
+    public DispatchMetrics(ConnectionRegistry connections, MySqlDataSource dataSource)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);

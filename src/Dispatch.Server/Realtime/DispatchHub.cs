@@ -13,17 +13,18 @@ namespace Dispatch.Server.Realtime;
 /// the ward's sequence, then receives every later event of the ward with its sequence number.
 /// </summary>
 [Authorize]
-public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionCounter connections) : Hub<IDispatchClient>
+public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionRegistry connections) : Hub<IDispatchClient>
 {
     public override async Task OnConnectedAsync()
     {
-        connections.Connected();
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff(StaffUser.From(Context.User!).StaffId), Context.ConnectionAborted);
+        var staff = StaffUser.From(Context.User!);
+        connections.Connected(Context, staff.SessionId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff(staff.StaffId), Context.ConnectionAborted);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        connections.Disconnected();
+        connections.Disconnected(Context.ConnectionId);
         return Task.CompletedTask;
     }
 

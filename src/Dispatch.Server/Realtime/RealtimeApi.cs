@@ -32,9 +32,13 @@ public static class RealtimeApi
         builder.Services.Configure<PollingOptions>(polling => polling.Enabled = builder.Configuration.GetValue(PollingOptions.Variable, true));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<ConnectionCounter>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<WardReader>();
         builder.Services.AddSingleton<WardEventPublisher>();
+        builder.Services.AddSingleton<ShutdownNotifier>();
+        builder.Services.AddSingleton<IHostLifetime, GracefulLifetime>();
+        // SIGTERM to exit within 10 s: the goodbye, then at most 8 s for requests in flight.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(8));
         if (realtime.Mode == RealtimeMode.Bridge)
         {
             AddRelay<BridgeLink>(builder.Services);

@@ -30,6 +30,10 @@ public sealed class RealtimeOptions : IValidatableObject
     /// <summary>Every bridge's NetMQ endpoint (leader and standby), e.g. "tcp://127.0.0.1:5600".</summary>
     public string[] BridgeEndpoints { get; set; } = [];
 
+    /// <summary>At shutdown, clients are asked to reconnect at a random moment within this window.</summary>
+    [Range(0, 60_000)]
+    public int ReconnectWindowMs { get; set; } = 5_000;
+
     /// <summary>This node's name towards the bridge; unique in the cluster.</summary>
     [Required]
     public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

@@ -20,6 +20,7 @@ public static class SessionsApi
             .ValidateOnStart();
         builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
+        builder.Services.AddHostedService<SessionWatch>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffUser.Admin, policy => policy.RequireRole(StaffUser.Admin));
         return builder;

@@ -40,6 +40,7 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Database:ConnectionString", connectionString);
             builder.UseSetting("Relay:PollIntervalMs", "100");
             builder.UseSetting("Relay:WardHeartbeatSeconds", "1");
+            builder.UseSetting("Sessions:HeartbeatSeconds", "1");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

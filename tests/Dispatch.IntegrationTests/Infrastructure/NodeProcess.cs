@@ -40,6 +40,17 @@ public sealed class NodeProcess : ServerApi, IAsyncDisposable
         return node;
     }
 
+    /// <summary>SIGTERM, as systemd or Ctrl+C would send; returns once the process has exited.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", $"{_process.Id}"]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);

@@ -1,0 +1,35 @@
+using Dispatch.Contracts;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Server.Realtime;
+
+/// <summary>
+/// Tells this node's stations that it is stopping (server_shutdown), before anything closes their
+/// connections (see <see cref="GracefulLifetime"/>). Each client reconnects at a random moment in
+/// the suggested window, so the remaining nodes are not hit by a storm, and resyncs from its last
+/// sequence.
+/// </summary>
+public sealed partial class ShutdownNotifier(
+    IHubContext<DispatchHub, IDispatchClient> hub,
+    ConnectionRegistry connections,
+    IOptions<RealtimeOptions> options,
+    ILogger<ShutdownNotifier> logger)
+{
+    public async Task SayGoodbyeAsync(CancellationToken cancellationToken)
+    {
+        var ids = connections.ConnectionIds;
+        Log.SayingGoodbye(logger, ids.Count);
+        if (ids.Count > 0)
+        {
+            await hub.Clients.Clients(ids).ServerShutdown(new ShutdownNotice("server_shutdown", options.Value.ReconnectWindowMs))
+                .WaitAsync(cancellationToken);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1400, LogLevel.Information, "Stopping: telling {Connections} connections to reconnect elsewhere")]
+        public static partial void SayingGoodbye(ILogger logger, int connections);
+    }
+}
