@@ -29,8 +29,10 @@ supervisors=()
 stop_all() {
   local pid
   for pid in "${supervisors[@]}"; do
-    pkill -TERM -P "$pid" 2>/dev/null || true
-    kill "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${supervisors[@]}"; do
+    wait "$pid" 2>/dev/null || true
   done
   stop_services "$state/nginx"
   stop_services "$state/redis"
@@ -38,18 +40,13 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# supervise NAME COMMAND...: runs COMMAND, and again 1 s after it exits, until this script ends.
+# supervise NAME COMMAND...: runs COMMAND under scripts/supervise.sh (restarted 1 s after it
+# exits) until this script ends; output in $state/logs/NAME.log.
 supervise() {
   local name=$1
   shift
   mkdir -p "$state/logs"
-  (
-    while true; do
-      "$@" >>"$state/logs/$name.log" 2>&1 || true
-      echo "$(date +%T) $name exited; restarting in 1 s" | tee -a "$state/logs/$name.log" >&2
-      sleep 1
-    done
-  ) &
+  scripts/supervise.sh "$name" "$@" >>"$state/logs/$name.log" 2>&1 &
   supervisors+=("$!")
 }
 

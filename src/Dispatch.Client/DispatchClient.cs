@@ -35,12 +35,16 @@ public enum StationConnectionState
 /// </remarks>
 public sealed class DispatchClient : IAsyncDisposable
 {
-    private readonly HubConnection _connection;
+    private readonly Uri _server;
+    private readonly string _token;
+    private readonly Action<HttpConnectionOptions>? _configureConnection;
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WardSequence> _wards = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly ForeverJitteredRetryPolicy _retryPolicy;
+    private HubConnection _connection;
+    private Task _moving = Task.CompletedTask;
     private volatile bool _signedOut;
 
     /// <summary>Connects to <paramref name="server"/> with a staff session token (see <see cref="SignInAsync"/>).</summary>
@@ -51,27 +55,9 @@ public sealed class DispatchClient : IAsyncDisposable
     public DispatchClient(Uri server, string token, TimeSpan? maxReconnectDelay = null, Action<HttpConnectionOptions>? configureConnection = null)
     {
         ArgumentNullException.ThrowIfNull(server);
+        (_server, _token, _configureConnection) = (server, token, configureConnection);
         _retryPolicy = new ForeverJitteredRetryPolicy(maxReconnectDelay ?? TimeSpan.FromSeconds(30));
-        _connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server, DispatchHubMethods.Route), options =>
-            {
-                // WebSockets straight away: no negotiate round trip and no sticky session needed.
-                options.Transports = HttpTransportType.WebSockets;
-                options.SkipNegotiation = true;
-                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                configureConnection?.Invoke(options);
-            })
-            .WithAutomaticReconnect(_retryPolicy)
-            .Build();
-
-        _connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
-        _connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
-        _connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
-        _connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
-        _connection.On<SessionClosedNotice>(nameof(IDispatchClient.SessionClosed), n => Enqueue(() => SignOutAsync(n)));
-        _connection.Reconnecting += _ => Notify(StationConnectionState.Reconnecting);
-        _connection.Reconnected += _ => Enqueue(ResumeAsync);
-        _connection.Closed += _ => Notify(_signedOut || _retryPolicy.SessionRefused ? StationConnectionState.SignedOut : StationConnectionState.Stopped);
+        _connection = Connect();
         _worker = RunWorkerAsync(_stopping.Token);
     }
 
@@ -92,6 +78,12 @@ public sealed class DispatchClient : IAsyncDisposable
     /// behind the load balancer) and resyncs by itself. For a quiet "moving to another server" note.
     /// </summary>
     public event Action<ShutdownNotice>? ServerShuttingDown;
+
+    /// <summary>
+    /// The client moved to another node as a draining node asked (<see cref="ReconnectNotice"/>):
+    /// the new connection was up and resynced before the old one closed, so nothing was missed.
+    /// </summary>
+    public event Action<ReconnectNotice>? MovedToAnotherNode;
 
     /// <summary>Connection state changes, for the station's banner.</summary>
     public event Action<StationConnectionState>? StateChanged;
@@ -152,6 +144,7 @@ public sealed class DispatchClient : IAsyncDisposable
     {
         _work.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _moving.ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -162,6 +155,95 @@ public sealed class DispatchClient : IAsyncDisposable
             // Stopping.
         }
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// A hub connection with this client's handlers. Handlers of a connection that has been
+    /// replaced (after a move) still deliver events, deduplicated by sequence, but no longer speak
+    /// for the client's state.
+    /// </summary>
+    private HubConnection Connect()
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(_server, DispatchHubMethods.Route), options =>
+            {
+                // WebSockets straight away: no negotiate round trip and no sticky session needed.
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(_token);
+                _configureConnection?.Invoke(options);
+            })
+            .WithAutomaticReconnect(_retryPolicy)
+            .Build();
+
+        connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
+        connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
+        connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
+        connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
+        connection.On<ReconnectNotice>(nameof(IDispatchClient.ReconnectElsewhere), n => MoveSoon(connection, n));
+        connection.On<SessionClosedNotice>(nameof(IDispatchClient.SessionClosed), n => Enqueue(() => SignOutAsync(n)));
+        connection.Reconnecting += _ => IsCurrent(connection) ? Notify(StationConnectionState.Reconnecting) : Task.CompletedTask;
+        connection.Reconnected += _ => IsCurrent(connection) ? Enqueue(ResumeAsync) : Task.CompletedTask;
+        connection.Closed += _ => IsCurrent(connection)
+            ? Notify(_signedOut || _retryPolicy.SessionRefused ? StationConnectionState.SignedOut : StationConnectionState.Stopped)
+            : Task.CompletedTask;
+        return connection;
+    }
+
+    private bool IsCurrent(HubConnection connection) => ReferenceEquals(connection, _connection);
+
+    private Task MoveSoon(HubConnection from, ReconnectNotice notice)
+    {
+        if (IsCurrent(from))
+        {
+            _moving = MoveAsync(from, notice);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Make before break: at a random moment in the window, open a new connection (the draining
+    /// node refuses it, so the load balancer picks another), rejoin and resync the wards on it, and
+    /// only then close the old one. If the new one cannot open, the old one stays until the node
+    /// closes it, and the automatic reconnect takes over.
+    /// </summary>
+    private async Task MoveAsync(HubConnection from, ReconnectNotice notice)
+    {
+        HubConnection? fresh = null;
+        try
+        {
+            await Task.Delay(Random.Shared.Next(Math.Max(1, notice.ReconnectWithinMs)), _stopping.Token).ConfigureAwait(false);
+            fresh = Connect();
+            await fresh.StartAsync(_stopping.Token).ConfigureAwait(false);
+            var moved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Enqueue(async () =>
+            {
+                try
+                {
+                    await ResumeOnAsync(fresh).ConfigureAwait(false);
+                    _connection = fresh;
+                    moved.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    moved.TrySetException(e);
+                }
+            }).ConfigureAwait(false);
+            await moved.Task.ConfigureAwait(false);
+            await from.DisposeAsync().ConfigureAwait(false);
+            MovedToAnotherNode?.Invoke(notice);
+        }
+        catch (Exception e)
+        {
+            if (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                ErrorOccurred?.Invoke(e);
+            }
+            if (fresh is not null && !IsCurrent(fresh))
+            {
+                await fresh.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task ApplyAsync(WardEvent wardEvent)
@@ -177,7 +259,7 @@ public sealed class DispatchClient : IAsyncDisposable
                 break;
             case SequenceVerdict.Gap:
                 // The outbox holds this event too; the resync applies it in its place.
-                await ResyncAsync(wardEvent.WardId, ward).ConfigureAwait(false);
+                await ResyncAsync(_connection, wardEvent.WardId, ward).ConfigureAwait(false);
                 break;
         }
     }
@@ -192,26 +274,31 @@ public sealed class DispatchClient : IAsyncDisposable
 
     private Task CatchUpIfBehindAsync(WardHeartbeat heartbeat) =>
         _wards.TryGetValue(heartbeat.WardId, out var ward) && ward.IsBehind(heartbeat.Seq)
-            ? ResyncAsync(heartbeat.WardId, ward)
+            ? ResyncAsync(_connection, heartbeat.WardId, ward)
             : Task.CompletedTask;
 
     /// <summary>After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped.</summary>
     private async Task ResumeAsync()
     {
-        foreach (var (wardId, ward) in _wards)
-        {
-            await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, _stopping.Token).ConfigureAwait(false);
-            await ResyncAsync(wardId, ward).ConfigureAwait(false);
-        }
+        await ResumeOnAsync(_connection).ConfigureAwait(false);
         await Notify(StationConnectionState.Connected).ConfigureAwait(false);
     }
 
-    private async Task ResyncAsync(int wardId, WardSequence ward)
+    private async Task ResumeOnAsync(HubConnection connection)
+    {
+        foreach (var (wardId, ward) in _wards)
+        {
+            await connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, _stopping.Token).ConfigureAwait(false);
+            await ResyncAsync(connection, wardId, ward).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ResyncAsync(HubConnection connection, int wardId, WardSequence ward)
     {
         IReadOnlyList<WardEvent> page;
         do
         {
-            page = await _connection.InvokeAsync<IReadOnlyList<WardEvent>>(DispatchHubMethods.Resync, wardId, ward.Last, _stopping.Token).ConfigureAwait(false);
+            page = await connection.InvokeAsync<IReadOnlyList<WardEvent>>(DispatchHubMethods.Resync, wardId, ward.Last, _stopping.Token).ConfigureAwait(false);
             foreach (var wardEvent in page)
             {
                 if (ward.Observe(wardEvent.Seq) == SequenceVerdict.Next)

@@ -20,6 +20,12 @@ public interface IDispatchClient
     /// </summary>
     Task ServerShutdown(ShutdownNotice notice);
 
+    /// <summary>
+    /// This node is draining: move to another node without a gap — connect anew, resync, then
+    /// close this connection, within <see cref="ReconnectNotice.ReconnectWithinMs"/>.
+    /// </summary>
+    Task ReconnectElsewhere(ReconnectNotice notice);
+
     /// <summary>The session was revoked or expired (code 4401): the connection closes next. Do not reconnect with it; sign in again.</summary>
     Task SessionClosed(SessionClosedNotice notice);
 }

@@ -46,6 +46,17 @@ public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int S
 /// <summary>Sent as a node stops; the suggested window spreads the reconnects.</summary>
 public sealed record ShutdownNotice(string Reason, int ReconnectWithinMs);
 
+/// <summary>
+/// Sent while a node drains (memory pressure, maintenance): open a new connection (the load
+/// balancer sends it to another node), resync on it, then close this one, at a random moment within
+/// <see cref="ReconnectWithinMs"/>. This connection keeps delivering events until then.
+/// </summary>
+public sealed record ReconnectNotice(string Reason, int ReconnectWithinMs)
+{
+    public const string MemoryPressure = "memory_pressure";
+    public const string Maintenance = "maintenance";
+}
+
 /// <summary>Sent before a connection whose session ended is closed. Code 4401: sign in again.</summary>
 public sealed record SessionClosedNotice(int Code, string Reason)
 {

@@ -6,6 +6,7 @@ using Dispatch.Server.Health;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
+using Dispatch.Server.Watchdog;
 
 if (DatabaseCommands.IsCommand(args))
 {
@@ -24,12 +25,14 @@ builder.AddSessions();
 builder.AddCalls();
 builder.AddEscalation();
 builder.AddRealtime();
+builder.AddWatchdog();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestMetrics();
+app.UseDrainRefusal();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -38,6 +41,8 @@ app.MapObservability();
 app.MapSessions();
 app.MapCalls();
 app.MapRealtime();
+app.MapWatchdog();
 
 await app.RunAsync();
-return 0;
+// 75 after a drain (WatchdogOptions.DrainedExitCode), so the supervisor's log says why.
+return Environment.ExitCode;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
+using Dispatch.Server.Watchdog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 
@@ -32,19 +33,21 @@ public static class HealthApi
         return app;
     }
 
+    /// <summary>200 "ok"; 503 "unavailable" without the database, or "draining" before a restart.</summary>
     private static async Task<JsonHttpResult<HealthStatus>> HealthzAsync(
-        MySqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+        MySqlDataSource dataSource, NodeDrain drain, MemoryGauge memory, TimeProvider time, CancellationToken ct)
     {
         var dbOk = await PingAsync(dataSource, ct);
-        var status = new HealthStatus(dbOk ? "ok" : "unavailable", dbOk, MemoryGauge.UsagePercent(), time.GetUtcNow());
-        return TypedResults.Json(status, s_json, statusCode: dbOk ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        var status = drain.IsDraining ? "draining" : dbOk ? "ok" : "unavailable";
+        return TypedResults.Json(new HealthStatus(status, dbOk, memory.UsagePercent(), time.GetUtcNow()), s_json,
+            statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionRegistry connections, IRelayBacklog relay, TimeProvider time) =>
+    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionRegistry connections, IRelayBacklog relay, MemoryGauge memory, TimeProvider time) =>
         TypedResults.Json(new WsHealth(
             connections.Current,
             relay.PendingEvents,
-            Math.Round(MemoryGauge.WorkingSetBytes() / (1024.0 * 1024.0), 1),
+            Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
             (long)(time.GetUtcNow() - s_startedAt).TotalSeconds), s_json);
 
     private static async Task<bool> PingAsync(MySqlDataSource dataSource, CancellationToken ct)

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Dapper;
 using Dispatch.Outbox;
-using Dispatch.Server.Health;
 using Dispatch.Server.Realtime;
+using Dispatch.Server.Watchdog;
 using MySqlConnector;
 using Prometheus;
 
@@ -23,8 +23,11 @@ public sealed class DispatchMetrics
     private readonly Histogram _assignSeconds;
     private readonly Histogram _deliverySeconds;
     private readonly Counter _escalations;
+    private readonly Gauge _draining;
+    private readonly Counter _drainBatches;
+    private readonly Counter _drainNotices;
 
-    public DispatchMetrics(ConnectionRegistry connections, MySqlDataSource dataSource)
+    public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -43,11 +46,14 @@ public sealed class DispatchMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
         _escalations = factory.CreateCounter("dispatch_escalations_total", "Escalation steps taken by this node.",
             new CounterConfiguration { LabelNames = ["level"] });
+        _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
+        _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
+        _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
 
         Registry.AddBeforeCollectCallback(() =>
         {
             wsConnections.Set(connections.Current);
-            memory.Set(MemoryGauge.UsagePercent());
+            memory.Set(memoryGauge.UsagePercent());
             avgAssign.Set(_assignMs.Average());
             failedRate.Set(_assignFailed.Average());
             pollAvg.Set(_pollMs.Average());
@@ -74,6 +80,14 @@ public sealed class DispatchMetrics
     public void OutboxPolled(TimeSpan duration) => _pollMs.Add(duration.TotalMilliseconds);
 
     public void EventDelivered(TimeSpan latency) => _deliverySeconds.Observe(Math.Max(0, latency.TotalSeconds));
+
+    public void DrainStarted() => _draining.Set(1);
+
+    public void DrainBatchSent(int connections)
+    {
+        _drainBatches.Inc();
+        _drainNotices.Inc(connections);
+    }
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

@@ -33,11 +33,15 @@ public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionR
     {
         EnsureWardAccess(wardId);
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
+        connections.Watching(Context.ConnectionId, wardId);
         return await Guard(() => wards.SnapshotAsync(wardId, Context.ConnectionAborted));
     }
 
-    public Task Unsubscribe(int wardId) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
+    public async Task Unsubscribe(int wardId)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
+        connections.NotWatching(Context.ConnectionId, wardId);
+    }
 
     /// <summary>The ward's events after <paramref name="afterSeq"/>, at most one page; ask again from the last one.</summary>
     public Task<IReadOnlyList<WardEvent>> Resync(int wardId, long afterSeq)

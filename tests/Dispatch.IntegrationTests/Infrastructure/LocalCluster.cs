@@ -30,7 +30,10 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <param name="redis">The backplane's address; the test Redis when null.</param>
     /// <param name="mariadb">A MariaDB of the test's own; the test MariaDB when null.</param>
-    public static async Task<LocalCluster> StartAsync(string? redis = null, MariaDbProcess? mariadb = null)
+    /// <param name="nodeASettings">Extra configuration of node A (e.g. its watchdog's).</param>
+    /// <param name="supervised">Run the nodes under scripts/supervise.sh, which restarts a node that exits.</param>
+    public static async Task<LocalCluster> StartAsync(
+        string? redis = null, MariaDbProcess? mariadb = null, IReadOnlyDictionary<string, string>? nodeASettings = null, bool supervised = false)
     {
         var database = await ScratchDatabase.CreateAsync(mariadb?.AdminConnectionString);
         await database.Migrations.UpAsync(CancellationToken.None);
@@ -44,8 +47,8 @@ public sealed class LocalCluster : IAsyncDisposable
         cluster.Bridges.Add(BridgeProcess.Start(connection));
         cluster.Bridges.Add(BridgeProcess.Start(connection));
         var nodes = await Task.WhenAll(
-            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a")),
-            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-b")));
+            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a", nodeASettings), supervised ? "node-a" : null),
+            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-b"), supervised ? "node-b" : null));
         (cluster.NodeA, cluster.NodeB) = (nodes[0], nodes[1]);
         cluster.Nginx = NginxProcess.Start(cluster.NodeA.BaseAddress, cluster.NodeB.BaseAddress);
         await cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
@@ -100,12 +103,20 @@ public sealed class LocalCluster : IAsyncDisposable
         await _database.DisposeAsync();
     }
 
-    private Dictionary<string, string> NodeSettings(string name) => new()
+    private Dictionary<string, string> NodeSettings(string name, IReadOnlyDictionary<string, string>? extra = null)
     {
-        ["Realtime:Mode"] = "Bridge",
-        ["Realtime:Redis"] = _redis,
-        ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
-        ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
-        ["Realtime:NodeName"] = name,
-    };
+        var settings = new Dictionary<string, string>
+        {
+            ["Realtime:Mode"] = "Bridge",
+            ["Realtime:Redis"] = _redis,
+            ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
+            ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
+            ["Realtime:NodeName"] = name,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
 }

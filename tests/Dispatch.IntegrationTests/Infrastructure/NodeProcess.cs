@@ -1,19 +1,32 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Dispatch.IntegrationTests.Infrastructure;
 
-/// <summary>A Dispatch.Server node as a real OS process, so that a test can kill it with SIGKILL.</summary>
-public sealed class NodeProcess : ServerApi, IAsyncDisposable
+/// <summary>
+/// A Dispatch.Server node as a real OS process, so that a test can kill it with SIGKILL; with a
+/// supervisor name, it runs under scripts/supervise.sh, which restarts it when it exits.
+/// </summary>
+public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<int> _exitCodes = new();
 
     private NodeProcess(Process process, Uri baseAddress) : base(baseAddress) => _process = process;
 
-    public static async Task<NodeProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string> settings)
+    /// <summary>The exit codes the supervisor logged (supervised nodes only).</summary>
+    public IReadOnlyList<int> SupervisedExitCodes => [.. _exitCodes];
+
+    public static async Task<NodeProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
         var bin = Path.Combine(Repository.Root, "src", "Dispatch.Server", "bin", Repository.Configuration, "net10.0");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(bin, "Dispatch.Server.dll"), "--urls", baseAddress.ToString()])
+        string[] command = ["dotnet", Path.Combine(bin, "Dispatch.Server.dll"), "--urls", baseAddress.ToString()];
+        var start = new ProcessStartInfo(
+            supervisedAs is null ? command[0] : Path.Combine(Repository.Root, "scripts", "supervise.sh"),
+            supervisedAs is null ? command[1..] : [supervisedAs, .. command])
         {
             WorkingDirectory = bin,
             RedirectStandardOutput = true,
@@ -31,14 +44,23 @@ public sealed class NodeProcess : ServerApi, IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(start)!;
+        var node = new NodeProcess(process, baseAddress);
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null && SupervisorExit().Match(line.Data) is { Success: true } exit)
+            {
+                node._exitCodes.Enqueue(int.Parse(exit.Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new NodeProcess(process, baseAddress);
         await node.WaitUntilHealthyAsync();
         return node;
     }
+
+    [GeneratedRegex(@"exited with code (\d+)")]
+    private static partial Regex SupervisorExit();
 
     /// <summary>SIGTERM, as systemd or Ctrl+C would send; returns once the process has exited.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
@@ -68,8 +90,8 @@ public sealed class NodeProcess : ServerApi, IAsyncDisposable
         Http.Dispose();
     }
 
-    /// <summary>Another process with nothing to await: ask /healthz until it answers (bounded).</summary>
-    private async Task WaitUntilHealthyAsync()
+    /// <summary>Another process with nothing to await: ask /healthz until it answers 200 (bounded); also after a supervised restart.</summary>
+    public async Task WaitUntilHealthyAsync()
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))

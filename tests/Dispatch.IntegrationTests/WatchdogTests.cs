@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dispatch.Client;
+using Dispatch.Contracts;
+using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Server.Sessions;
+using Dispatch.Server.Watchdog;
+
+namespace Dispatch.IntegrationTests;
+
+/// <summary>
+/// The memory watchdog's drain and SIGTERM on real nodes behind real nginx; each test runs a
+/// cluster of its own (in the cluster collection: see <see cref="ClusterCollection"/>).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class WatchdogTests
+{
+    private const int Stations = 200;
+    private const int Wards = 4;
+    private const int BatchSize = 25;
+    private const int BatchIntervalMs = 1_000;
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    [Fact]
+    public async Task ADrainingNodeMovesItsTwoHundredStationsInBatchesWithNoCallLostOrDoubledThenExitsAndIsRestarted()
+    {
+        await using var cluster = await LocalCluster.StartAsync(supervised: true, nodeASettings: new Dictionary<string, string>
+        {
+            ["Watchdog:BatchSize"] = $"{BatchSize}",
+            ["Watchdog:BatchIntervalMs"] = $"{BatchIntervalMs}",
+        });
+        var wards = new List<TestWard>();
+        for (var w = 0; w < Wards; w++)
+        {
+            wards.Add(await cluster.Hospital().WardAsync(nurses: 1, beds: 4));
+        }
+        var tokens = await Task.WhenAll(wards.Select(w => cluster.NodeB.LoginAsync(w.Nurses[0])));
+        var subnetsOnA = await SubnetsLeadingToNodeAAsync(cluster, tokens[0], count: 4);
+
+        var stations = await ConnectStationsAsync(cluster, wards, tokens, subnetsOnA);
+        try
+        {
+            (await ConnectionsAsync(cluster.NodeA)).Should().Be(Stations, "every station came in through nginx from subnets that lead to node A");
+            var admin = await cluster.NodeA.LoginAsync(await cluster.Hospital().StaffAsync(StaffUser.Admin, wardId: null));
+
+            using var raising = new CancellationTokenSource();
+            var raiser = RaiseUntilStoppedAsync(cluster, wards, raising.Token);
+            await Task.Delay(500);
+            var drainStarted = _clock.Elapsed;
+            (await cluster.NodeA.SendAsync(HttpMethod.Post, "/api/node/drain", admin)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+            using (var health = await cluster.NodeA.Http.GetAsync("/healthz"))
+            {
+                health.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "a draining node is not ready");
+                (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().Should().Be("draining");
+            }
+
+            await WaitUntilAsync(() => cluster.NodeA.SupervisedExitCodes.Count > 0, TimeSpan.FromSeconds(45), "node A to exit after its drain");
+            var exitedAfter = _clock.Elapsed - drainStarted;
+            await raising.CancelAsync();
+            var raised = await raiser;
+            await cluster.NodeA.WaitUntilHealthyAsync();
+
+            cluster.NodeA.SupervisedExitCodes.Should().Equal([WatchdogOptions.DrainedExitCode], "the drained node exits with its own code and the supervisor restarts it");
+            (await ConnectionsAsync(cluster.NodeB)).Should().Be(Stations, "every station moved to node B");
+            stations.Should().AllSatisfy(s => s.MovedAt.Should().NotBeNull("each station moved before its old connection closed"));
+
+            foreach (var ward in wards)
+            {
+                var last = await cluster.Hospital().LastSequenceAsync(ward.WardId);
+                var expected = raised.Where(c => c.WardId == ward.WardId).Select(c => c.Id).ToList();
+                expected.Should().NotBeEmpty("calls were raised in every ward during the drain");
+                foreach (var station in stations.Where(s => s.WardId == ward.WardId))
+                {
+                    await station.Received.WaitUntilAsync(events => events.Count > 0 && events[^1].Seq >= last, $"ward {ward.WardId} up to #{last}", TimeSpan.FromSeconds(15));
+                    station.Received.Events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, (int)last).Select(n => (long)n),
+                        "every event of the ward once, in order, across the move");
+                    station.Received.Events.Select(e => e.CallId!.Value).Should().Equal(expected);
+                }
+                var moves = stations.Where(s => s.WardId == ward.WardId).Select(s => s.MovedAt!.Value).ToList();
+                (moves.Max() - moves.Min()).Should().BeGreaterThan(TimeSpan.FromMilliseconds(BatchIntervalMs),
+                    "a ward's stations move in several batches, never all at once");
+            }
+
+            var seconds = stations.Select(s => (int)(s.MovedAt!.Value - drainStarted).TotalSeconds).ToList();
+            Console.WriteLine($"Drained {Stations} stations ({Wards} wards) from node A in batches of {BatchSize} every {BatchIntervalMs} ms; " +
+                $"{raised.Count} calls raised meanwhile, none lost or doubled; node A exited with {WatchdogOptions.DrainedExitCode} after {exitedAfter.TotalSeconds:F1} s and was restarted.");
+            Console.WriteLine("Stations moved per second since the drain began:");
+            foreach (var bucket in seconds.GroupBy(s => s).OrderBy(g => g.Key))
+            {
+                Console.WriteLine($"  {bucket.Key,2}-{bucket.Key + 1,2} s  {bucket.Count(),3}  {new string('#', bucket.Count() / 2)}");
+            }
+            seconds.Distinct().Count().Should().BeGreaterThanOrEqualTo(Stations / BatchSize - 2, "the moves are spread over the drain, not a storm");
+        }
+        finally
+        {
+            foreach (var station in stations)
+            {
+                await station.Client.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed record Station(DispatchClient Client, int WardId, ReceivedEvents Received)
+    {
+        public TimeSpan? MovedAt { get; set; }
+    }
+
+    /// <summary>Station i watches ward i mod 4 and comes from subnet i mod 4, all through nginx; 20 connect at a time.</summary>
+    private async Task<List<Station>> ConnectStationsAsync(LocalCluster cluster, List<TestWard> wards, string[] tokens, List<IPAddress> subnets)
+    {
+        var stations = new ConcurrentBag<Station>();
+        using var connecting = new SemaphoreSlim(20);
+        await Task.WhenAll(Enumerable.Range(0, Stations).Select(async i =>
+        {
+            await connecting.WaitAsync();
+            try
+            {
+                var (token, source) = (tokens[i % Wards], subnets[i % subnets.Count]);
+                var client = new DispatchClient(cluster.Nginx.BaseAddress, token, TimeSpan.FromSeconds(2),
+                    options => options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token));
+                var station = new Station(client, wards[i % Wards].WardId, new ReceivedEvents(client));
+                client.MovedToAnotherNode += _ => station.MovedAt = _clock.Elapsed;
+                stations.Add(station);
+                await client.StartAsync();
+                await client.SubscribeAsync(station.WardId);
+            }
+            finally
+            {
+                connecting.Release();
+            }
+        }));
+        return [.. stations];
+    }
+
+    /// <summary>
+    /// Bed devices pressing through nginx every 50 ms, every fifth a code blue, until stopped. A
+    /// device presses again after a refusal (a node stopping), as a patient would; the calls
+    /// returned are the ones accepted (201).
+    /// </summary>
+    private static async Task<List<CallView>> RaiseUntilStoppedAsync(LocalCluster cluster, List<TestWard> wards, CancellationToken stop)
+    {
+        var raised = new List<CallView>();
+        using var http = new HttpClient { BaseAddress = cluster.Nginx.BaseAddress };
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var bed = wards[i % Wards].Beds[i / Wards % 4];
+            using var request = ServerApi.Request(HttpMethod.Post, "/api/calls",
+                body: new { bedId = bed.BedId, kind = i % 5 == 0 ? CallKinds.CodeBlue : CallKinds.Normal }, deviceKey: bed.DeviceKey);
+            using var response = await http.SendAsync(request, CancellationToken.None);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                raised.Add((await response.Content.ReadFromJsonAsync<CallView>(CancellationToken.None))!);
+            }
+            else
+            {
+                response.StatusCode.Should().BeOneOf(HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable);
+            }
+            await Task.Delay(50, CancellationToken.None);
+        }
+        return raised;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Waited {timeout} for {what}.");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<long> ConnectionsAsync(ServerApi node)
+    {
+        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
+        return body.RootElement.GetProperty("connections").GetInt64();
+    }
+
+    /// <summary>Loopback /24s that nginx's ip_hash sends to node A, found by connecting once from each.</summary>
+    private static async Task<List<IPAddress>> SubnetsLeadingToNodeAAsync(LocalCluster cluster, string token, int count)
+    {
+        var found = new List<IPAddress>();
+        for (var subnet = 1; found.Count < count && subnet <= 64; subnet++)
+        {
+            var before = await ConnectionsAsync(cluster.NodeA);
+            await using var probe = StationProbe.Connect(cluster.Nginx.BaseAddress, token, LoopbackSource.Subnet(subnet));
+            await probe.StartAsync();
+            if (await ConnectionsAsync(cluster.NodeA) > before)
+            {
+                found.Add(LoopbackSource.Subnet(subnet));
+            }
+        }
+        found.Should().HaveCount(count);
+        return found;
+    }
+}
