@@ -32,7 +32,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestMetrics();
-app.UseDrainRefusal();
+app.UseHubAdmission();
 app.UseAuthentication();
 app.UseAuthorization();
 

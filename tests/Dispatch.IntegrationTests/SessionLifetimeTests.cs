@@ -80,7 +80,7 @@ public sealed class ShutdownTests
             var notices = await Task.WhenAll(told).WaitAsync(TimeSpan.FromSeconds(1));
             notices.Should().AllSatisfy(n => n.Reason.Should().Be("server_shutdown"));
             notices.Should().AllSatisfy(n => n.ReconnectWithinMs.Should().BePositive());
-            stopped.Should().BeLessThan(TimeSpan.FromSeconds(10));
+            stopped.Should().BeLessThan(TimeSpan.FromSeconds(10), string.Join("\n", node.Output));
             exitCode.Should().Be(0, "a clean stop");
             Console.WriteLine($"SIGTERM: 3 stations told server_shutdown; process exited in {stopped.TotalMilliseconds:F0} ms");
         }

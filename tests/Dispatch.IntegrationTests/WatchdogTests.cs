@@ -104,6 +104,62 @@ public sealed class WatchdogTests
         }
     }
 
+    [Fact]
+    public async Task OnSigtermBehindNginxTheNodesStationsAreToldServerShutdownItIsGoneWithinTenSecondsAndEveryCallRaisedMeanwhileArrives()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 4);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = new List<(DispatchClient Client, ReceivedEvents Received, Task<ShutdownNotice> Told)>();
+        try
+        {
+            for (var subnet = 1; subnet <= 8; subnet++)
+            {
+                var source = LoopbackSource.Subnet(subnet);
+                var client = new DispatchClient(cluster.Nginx.BaseAddress, token, TimeSpan.FromSeconds(2),
+                    options => options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token));
+                var told = new TaskCompletionSource<ShutdownNotice>(TaskCreationOptions.RunContinuationsAsynchronously);
+                client.ServerShuttingDown += n => told.TrySetResult(n);
+                stations.Add((client, new ReceivedEvents(client), told.Task));
+                await client.StartAsync();
+                await client.SubscribeAsync(ward.WardId);
+            }
+            var onA = await ConnectionsAsync(cluster.NodeA);
+            onA.Should().BeInRange(1, 7, "both nodes carry some of the eight subnets");
+
+            using var raising = new CancellationTokenSource();
+            var raiser = RaiseUntilStoppedAsync(cluster, [ward], raising.Token);
+            await Task.Delay(300);
+            var clock = Stopwatch.StartNew();
+            var exitCode = await cluster.NodeA.TerminateAsync(TimeSpan.FromSeconds(10));
+            var stopped = clock.Elapsed;
+            await Task.Delay(1_000);
+            await raising.CancelAsync();
+            var raised = await raiser;
+
+            exitCode.Should().Be(0);
+            stopped.Should().BeLessThan(TimeSpan.FromSeconds(10));
+            stations.Count(s => s.Told.IsCompletedSuccessfully).Should().Be((int)onA,
+                "every station of the stopping node, and only those, was told; node A said: " + string.Join(Environment.NewLine, cluster.NodeA.Output.TakeLast(40)));
+            stations.Where(s => s.Told.IsCompletedSuccessfully).Should().AllSatisfy(s => s.Told.Result.Reason.Should().Be("server_shutdown"));
+            var last = await cluster.Hospital().LastSequenceAsync(ward.WardId);
+            foreach (var (_, received, _) in stations)
+            {
+                await received.WaitUntilAsync(events => events.Count > 0 && events[^1].Seq >= last, $"#{last}", TimeSpan.FromSeconds(15));
+                received.Events.Select(e => e.CallId!.Value).Should().Equal(raised.Select(c => c.Id), "every accepted call once, in order");
+            }
+            Console.WriteLine($"SIGTERM on node A behind nginx: {onA} of 8 stations told server_shutdown, exited in {stopped.TotalMilliseconds:F0} ms; " +
+                $"{raised.Count} calls raised through nginx meanwhile all reached all 8 stations once");
+        }
+        finally
+        {
+            foreach (var (client, _, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private sealed record Station(DispatchClient Client, int WardId, ReceivedEvents Received)
     {
         public TimeSpan? MovedAt { get; set; }
@@ -147,7 +203,7 @@ public sealed class WatchdogTests
         using var http = new HttpClient { BaseAddress = cluster.Nginx.BaseAddress };
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
-            var bed = wards[i % Wards].Beds[i / Wards % 4];
+            var bed = wards[i % wards.Count].Beds[i / wards.Count % 4];
             using var request = ServerApi.Request(HttpMethod.Post, "/api/calls",
                 body: new { bedId = bed.BedId, kind = i % 5 == 0 ? CallKinds.CodeBlue : CallKinds.Normal }, deviceKey: bed.DeviceKey);
             using var response = await http.SendAsync(request, CancellationToken.None);
@@ -199,5 +255,28 @@ public sealed class WatchdogTests
         }
         found.Should().HaveCount(count);
         return found;
+    }
+}
+
+/// <summary>The watchdog's own trigger: memory over the threshold, on a single node (nowhere to move its stations).</summary>
+public sealed class MemoryThresholdTests
+{
+    [Fact]
+    public async Task ANodeOverItsMemoryThresholdReportsItDrainsAndExitsWithTheRestartCode()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        await database.Migrations.UpAsync(CancellationToken.None);
+        // A 64 MiB allowance: the runtime alone is above 80 % of it.
+        await using var node = await NodeProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Watchdog:MemoryLimitMb"] = "64",
+            ["Watchdog:SampleIntervalMs"] = "200",
+        }, waitUntilHealthy: false);
+
+        var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        exitCode.Should().Be(WatchdogOptions.DrainedExitCode, string.Join(Environment.NewLine, node.Output));
+        node.Output.Should().Contain(line => line.Contains("over the watchdog threshold of 80 %", StringComparison.Ordinal));
+        node.Output.Should().Contain(line => line.Contains("exiting for a restart", StringComparison.Ordinal));
     }
 }

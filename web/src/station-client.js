@@ -46,11 +46,16 @@ export class WardSequence {
  * Work is serialised on one promise chain, so a resync never races a live event.
  */
 export class StationClient {
+  #serverUrl;
+  #token;
+  #retryPolicy;
   #connection;
+  #moving = Promise.resolve();
   #wards = new Map();
   #work = Promise.resolve();
   #handlers = { event: [], state: [], escalated: [], error: [] };
   #signedOut = null;
+  #stopped = false;
 
   /**
    * @param {string} serverUrl e.g. "http://127.0.0.1:5080"
@@ -58,35 +63,77 @@ export class StationClient {
    * @param {{maxReconnectDelayMs?: number}} options
    */
   constructor(serverUrl, token, { maxReconnectDelayMs = 30_000 } = {}) {
-    this.#connection = new signalR.HubConnectionBuilder()
-      .withUrl(new URL("/hubs/dispatch", serverUrl).toString(), {
-        accessTokenFactory: () => token,
+    this.#serverUrl = serverUrl;
+    this.#token = token;
+    this.#retryPolicy = new ForeverJitteredRetryPolicy(maxReconnectDelayMs);
+    this.#connection = this.#connect();
+  }
+
+  /**
+   * A hub connection with this client's handlers. A connection replaced after a move still
+   * delivers events (deduplicated by sequence) but no longer speaks for the client's state.
+   */
+  #connect() {
+    const connection = new signalR.HubConnectionBuilder()
+      .withUrl(new URL("/hubs/dispatch", this.#serverUrl).toString(), {
+        accessTokenFactory: () => this.#token,
         transport: signalR.HttpTransportType.WebSockets,
         skipNegotiation: true,
       })
-      .withAutomaticReconnect(new ForeverJitteredRetryPolicy(maxReconnectDelayMs))
+      .withAutomaticReconnect(this.#retryPolicy)
       .configureLogging(signalR.LogLevel.Warning)
       .build();
-    this.#connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
-    this.#connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
-    this.#connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
+    const current = () => connection === this.#connection;
+    connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
+    connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
+    connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
     // The node is stopping: the automatic reconnect moves the station quietly.
-    this.#connection.on("ServerShutdown", (notice) => this.#emit("state", { moving: notice }));
+    connection.on("ServerShutdown", (notice) => this.#emit("state", { moving: notice }));
+    // The node is draining: move with no gap (connect anew, resync, then close this one).
+    connection.on("ReconnectElsewhere", (notice) => {
+      if (current()) this.#moving = this.#move(connection, notice);
+    });
     // 4401: the session is over; stop for good instead of retrying a dead session.
-    this.#connection.on("SessionClosed", (notice) => this.#enqueue(async () => {
+    connection.on("SessionClosed", (notice) => this.#enqueue(async () => {
       this.#signedOut = notice;
       await this.#connection.stop();
     }));
-    this.#connection.onreconnecting(() => this.#emit("state", "reconnecting"));
-    this.#connection.onreconnected(() => this.#enqueue(() => this.#resume()));
-    this.#connection.onclose(() => this.#emit("state", this.#signedOut ? "signed_out" : "stopped"));
+    connection.onreconnecting(() => current() && this.#emit("state", "reconnecting"));
+    connection.onreconnected(() => current() && this.#enqueue(() => this.#resume()));
+    connection.onclose(() => current() && this.#emit("state", this.#signedOut ? "signed_out" : "stopped"));
+    return connection;
+  }
+
+  /**
+   * Make before break, at a random moment in the notice's window: the draining node refuses the
+   * new connection, so the load balancer picks another; the wards are rejoined and resynced on it
+   * before the old connection closes. If it cannot open, the old one stays until the node closes
+   * it, and the automatic reconnect takes over.
+   */
+  async #move(from, notice) {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * notice.reconnectWithinMs));
+    if (this.#stopped) return;
+    const fresh = this.#connect();
+    try {
+      await fresh.start();
+      await this.#enqueue(async () => {
+        await this.#resumeOn(fresh);
+        this.#connection = fresh;
+      });
+      await from.stop();
+      this.#emit("state", { moved: notice });
+    } catch (error) {
+      this.#emit("error", error);
+      if (fresh !== this.#connection) await fresh.stop();
+    }
   }
 
   /** Each event of a subscribed ward, once, in ward order. */
   onEvent(handler) { this.#handlers.event.push(handler); }
   /**
    * "connected", "reconnecting" (calls may be delayed), "stopped", "signed_out" (4401: show the
-   * sign-in page), or { moving } when the node announced its shutdown.
+   * sign-in page), { moving } when the node announced its shutdown, or { moved } after moving
+   * off a draining node.
    */
   onState(handler) { this.#handlers.state.push(handler); }
   /** A call of any ward escalated to the signed-in staff member (live only). */
@@ -121,6 +168,8 @@ export class StationClient {
   lastSequence(wardId) { return this.#wards.get(wardId)?.last; }
 
   async stop() {
+    this.#stopped = true;
+    await this.#moving;
     await this.#connection.stop();
     await this.#work;
   }
@@ -147,17 +196,21 @@ export class StationClient {
 
   /** After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped. */
   async #resume() {
-    for (const [wardId, ward] of this.#wards) {
-      await this.#connection.invoke("Subscribe", wardId);
-      await this.#resync(wardId, ward);
-    }
+    await this.#resumeOn(this.#connection);
     this.#emit("state", "connected");
   }
 
-  async #resync(wardId, ward) {
+  async #resumeOn(connection) {
+    for (const [wardId, ward] of this.#wards) {
+      await connection.invoke("Subscribe", wardId);
+      await this.#resync(wardId, ward, connection);
+    }
+  }
+
+  async #resync(wardId, ward, connection = this.#connection) {
     let page;
     do {
-      page = await this.#connection.invoke("Resync", wardId, ward.last);
+      page = await connection.invoke("Resync", wardId, ward.last);
       for (const wardEvent of page) {
         if (ward.observe(wardEvent.seq) === "next") this.#emit("event", wardEvent);
       }

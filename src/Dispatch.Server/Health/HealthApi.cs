@@ -33,12 +33,17 @@ public static class HealthApi
         return app;
     }
 
-    /// <summary>200 "ok"; 503 "unavailable" without the database, or "draining" before a restart.</summary>
+    /// <summary>200 "ok"; 503 "unavailable" without the database, "draining" before a restart, "stopping" after SIGTERM.</summary>
     private static async Task<JsonHttpResult<HealthStatus>> HealthzAsync(
-        MySqlDataSource dataSource, NodeDrain drain, MemoryGauge memory, TimeProvider time, CancellationToken ct)
+        MySqlDataSource dataSource, NodeStatus node, MemoryGauge memory, TimeProvider time, CancellationToken ct)
     {
         var dbOk = await PingAsync(dataSource, ct);
-        var status = drain.IsDraining ? "draining" : dbOk ? "ok" : "unavailable";
+        var status = node.State switch
+        {
+            NodeState.Draining => "draining",
+            NodeState.Stopping => "stopping",
+            _ => dbOk ? "ok" : "unavailable",
+        };
         return TypedResults.Json(new HealthStatus(status, dbOk, memory.UsagePercent(), time.GetUtcNow()), s_json,
             statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

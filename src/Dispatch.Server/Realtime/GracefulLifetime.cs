@@ -11,6 +11,7 @@ namespace Dispatch.Server.Realtime;
 public sealed partial class GracefulLifetime(
     IHostApplicationLifetime lifetime,
     ShutdownNotifier notifier,
+    NodeStatus node,
     ILogger<GracefulLifetime> logger) : IHostLifetime, IDisposable
 {
     private readonly List<PosixSignalRegistration> _signals = [];
@@ -32,6 +33,7 @@ public sealed partial class GracefulLifetime(
         // This lifetime stops the host itself, once the goodbye is out.
         context.Cancel = true;
         Log.Signal(logger, context.Signal);
+        node.Stopping();
         _stopping ??= SayGoodbyeThenStopAsync();
     }
 
@@ -39,7 +41,7 @@ public sealed partial class GracefulLifetime(
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             await notifier.SayGoodbyeAsync(timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)

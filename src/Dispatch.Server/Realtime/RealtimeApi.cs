@@ -33,6 +33,7 @@ public static class RealtimeApi
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<NodeStatus>();
         builder.Services.AddSingleton<WardReader>();
         builder.Services.AddSingleton<WardEventPublisher>();
         builder.Services.AddSingleton<ShutdownNotifier>();
@@ -71,6 +72,23 @@ public static class RealtimeApi
         services.AddSingleton<TRelay>();
         services.AddSingleton<IRelayBacklog>(sp => sp.GetRequiredService<TRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<TRelay>());
+    }
+
+    /// <summary>New hub connections are refused with 503 while the node drains or stops (see <see cref="NodeStatus"/>).</summary>
+    public static IApplicationBuilder UseHubAdmission(this IApplicationBuilder app)
+    {
+        var node = app.ApplicationServices.GetRequiredService<NodeStatus>();
+        return app.Use(async (context, next) =>
+        {
+            if (!node.AcceptsConnections && context.Request.Path.StartsWithSegments(DispatchHubMethods.Route))
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await TypedResults.Problem($"This node is {node.State.ToString().ToLowerInvariant()}; connect to another node.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
     }
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)

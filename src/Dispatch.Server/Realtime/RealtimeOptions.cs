@@ -34,6 +34,13 @@ public sealed class RealtimeOptions : IValidatableObject
     [Range(0, 60_000)]
     public int ReconnectWindowMs { get; set; } = 5_000;
 
+    /// <summary>
+    /// How long a stopping node lets its goodbye leave before SignalR closes the connections: a
+    /// written message is queued, not yet on the wire, and closing aborts what is queued.
+    /// </summary>
+    [Range(0, 2_000)]
+    public int GoodbyeGraceMs { get; set; } = 500;
+
     /// <summary>This node's name towards the bridge; unique in the cluster.</summary>
     [Required]
     public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

@@ -22,8 +22,9 @@ public sealed partial class ShutdownNotifier(
         Log.SayingGoodbye(logger, ids.Count);
         if (ids.Count > 0)
         {
-            await hub.Clients.Clients(ids).ServerShutdown(new ShutdownNotice("server_shutdown", options.Value.ReconnectWindowMs))
-                .WaitAsync(cancellationToken);
+            var notice = new ShutdownNotice("server_shutdown", options.Value.ReconnectWindowMs);
+            await hub.Clients.SendEachAsync(ids, client => client.ServerShutdown(notice)).WaitAsync(cancellationToken);
+            await Task.Delay(options.Value.GoodbyeGraceMs, cancellationToken);
         }
     }
 

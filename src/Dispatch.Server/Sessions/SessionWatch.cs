@@ -51,8 +51,8 @@ public sealed partial class SessionWatch(
         {
             return;
         }
-        await hub.Clients.Clients(closing.Select(c => c.ConnectionId).ToList()).SessionClosed(
-            new SessionClosedNotice(SessionClosedNotice.Revoked, "Your session was ended (signed out, revoked or expired). Sign in again."));
+        var notice = new SessionClosedNotice(SessionClosedNotice.Revoked, "Your session was ended (signed out, revoked or expired). Sign in again.");
+        await hub.Clients.SendEachAsync(closing.Select(c => c.ConnectionId), client => client.SessionClosed(notice));
         // Clients close by themselves on the notice; aborting at once would drop it unsent.
         await Task.Delay(s_closeGrace, time, ct);
         foreach (var context in closing)

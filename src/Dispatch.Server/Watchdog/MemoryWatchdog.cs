@@ -18,11 +18,19 @@ public sealed partial class MemoryWatchdog(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Stopping the host while it still starts would crash it rather than exit with the restart code.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(started.SetResult))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
         var settings = options.Value;
         var reason = await WaitForReasonAsync(settings, stoppingToken);
-        await drain.RunAsync(reason, stoppingToken);
-        Environment.ExitCode = WatchdogOptions.DrainedExitCode;
-        lifetime.StopApplication();
+        if (await drain.RunAsync(reason, stoppingToken))
+        {
+            Environment.ExitCode = WatchdogOptions.DrainedExitCode;
+            lifetime.StopApplication();
+        }
     }
 
     private async Task<string> WaitForReasonAsync(WatchdogOptions settings, CancellationToken ct)

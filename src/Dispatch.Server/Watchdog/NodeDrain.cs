@@ -16,6 +16,7 @@ namespace Dispatch.Server.Watchdog;
 /// </summary>
 public sealed partial class NodeDrain(
     ConnectionRegistry connections,
+    NodeStatus node,
     IHubContext<DispatchHub, IDispatchClient> hub,
     ShutdownNotifier shutdown,
     DispatchMetrics metrics,
@@ -26,20 +27,22 @@ public sealed partial class NodeDrain(
 {
     private static readonly TimeSpan s_leavingCheck = TimeSpan.FromMilliseconds(50);
     private readonly TaskCompletionSource<string> _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _draining;
-
-    public bool IsDraining => _draining;
-
     /// <summary>Completes with the reason when an admin asks this node to drain (the watchdog runs it).</summary>
     public Task<string> Requested => _requested.Task;
 
     public bool Request(string reason) => _requested.TrySetResult(reason);
 
-    /// <summary>Runs the drain to its end or its deadline; whoever is left is told server_shutdown.</summary>
-    public async Task RunAsync(string reason, CancellationToken ct)
+    /// <summary>
+    /// Runs the drain to its end or its deadline; whoever is left is told server_shutdown. False
+    /// when the node was already stopping (SIGTERM came first).
+    /// </summary>
+    public async Task<bool> RunAsync(string reason, CancellationToken ct)
     {
         var settings = options.Value;
-        _draining = true;
+        if (!node.TryLeave(NodeState.Draining))
+        {
+            return false;
+        }
         metrics.DrainStarted();
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -55,7 +58,8 @@ public sealed partial class NodeDrain(
             {
                 var batchStarted = time.GetTimestamp();
                 var batch = batches[i].Where(connections.IsConnected).ToList();
-                await hub.Clients.Clients(batch).ReconnectElsewhere(new ReconnectNotice(reason, settings.BatchIntervalMs));
+                var notice = new ReconnectNotice(reason, settings.BatchIntervalMs);
+                await hub.Clients.SendEachAsync(batch, client => client.ReconnectElsewhere(notice));
                 metrics.DrainBatchSent(batch.Count);
                 var stayed = await WaitUntilGoneAsync(batch, TimeSpan.FromMilliseconds(settings.BatchIntervalMs + settings.MovePatienceMs), deadline.Token);
                 Log.BatchMoved(logger, i + 1, batches.Count, batch.Count - stayed, stayed, clock.ElapsedMilliseconds);
@@ -72,9 +76,10 @@ public sealed partial class NodeDrain(
         }
 
         using var goodbye = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        goodbye.CancelAfter(TimeSpan.FromSeconds(1));
+        goodbye.CancelAfter(TimeSpan.FromSeconds(3));
         await shutdown.SayGoodbyeAsync(goodbye.Token);
         Log.Drained(logger, clock.ElapsedMilliseconds, (int)connections.Current);
+        return true;
     }
 
     /// <summary>Waits for the batch to leave; closes the ones still here after the patience (they reconnect by themselves). Returns how many were closed.</summary>

@@ -22,26 +22,6 @@ public static partial class WatchdogApi
     }
 
     /// <summary>
-    /// While draining, new hub connections are refused with 503, which nginx answers by trying the
-    /// next node (proxy_next_upstream http_503): with ip_hash a failing /healthz alone moves nobody.
-    /// </summary>
-    public static IApplicationBuilder UseDrainRefusal(this IApplicationBuilder app)
-    {
-        var drain = app.ApplicationServices.GetRequiredService<NodeDrain>();
-        return app.Use(async (context, next) =>
-        {
-            if (drain.IsDraining && context.Request.Path.StartsWithSegments(DispatchHubMethods.Route))
-            {
-                context.Response.Headers.RetryAfter = "1";
-                await TypedResults.Problem("This node is draining before a restart; connect to another node.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
-                return;
-            }
-            await next(context);
-        });
-    }
-
-    /// <summary>
     /// Drains this node (ops before maintenance; tests). Call it on the node's own address, not
     /// through nginx, which would pick a node by the caller's address.
     /// </summary>
@@ -52,11 +32,11 @@ public static partial class WatchdogApi
     }
 
     private static Results<Accepted<DrainStarted>, ProblemHttpResult> RequestDrain(
-        HttpContext context, NodeDrain drain, ConnectionRegistry connections, ILoggerFactory loggers)
+        HttpContext context, NodeDrain drain, NodeStatus node, ConnectionRegistry connections, ILoggerFactory loggers)
     {
-        if (drain.IsDraining || !drain.Request(ReconnectNotice.Maintenance))
+        if (!node.AcceptsConnections || !drain.Request(ReconnectNotice.Maintenance))
         {
-            return TypedResults.Problem("This node is already draining.", statusCode: StatusCodes.Status409Conflict);
+            return TypedResults.Problem($"This node is already {node.State.ToString().ToLowerInvariant()}.", statusCode: StatusCodes.Status409Conflict);
         }
         Log.DrainRequested(loggers.CreateLogger(typeof(WatchdogApi)), StaffUser.From(context.User).StaffId);
         return TypedResults.Accepted((string?)null, new DrainStarted(ReconnectNotice.Maintenance, connections.Current));

@@ -13,13 +13,22 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<int> _exitCodes = new();
+    private readonly ConcurrentQueue<string> _output = new();
 
     private NodeProcess(Process process, Uri baseAddress) : base(baseAddress) => _process = process;
 
     /// <summary>The exit codes the supervisor logged (supervised nodes only).</summary>
     public IReadOnlyList<int> SupervisedExitCodes => [.. _exitCodes];
 
-    public static async Task<NodeProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null)
+    /// <summary>What the node printed (warnings and errors; the tests log at Warning).</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    /// <param name="connectionString">The node's database.</param>
+    /// <param name="settings">Configuration keys ("Section:Key") and values, passed as environment variables.</param>
+    /// <param name="supervisedAs">Run under scripts/supervise.sh with this name, which restarts the node when it exits.</param>
+    /// <param name="waitUntilHealthy">Return once /healthz answers 200 (else at once, for a node expected to exit).</param>
+    public static async Task<NodeProcess> StartAsync(
+        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null, bool waitUntilHealthy = true)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
         var bin = Path.Combine(Repository.Root, "src", "Dispatch.Server", "bin", Repository.Configuration, "net10.0");
@@ -35,7 +44,8 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
             {
                 ["Database__ConnectionString"] = connectionString,
                 ["Relay__WardHeartbeatSeconds"] = "1",
-                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Default"] = "Information",
+                ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
             },
         };
 
@@ -45,18 +55,35 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
         }
         var process = Process.Start(start)!;
         var node = new NodeProcess(process, baseAddress);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null && SupervisorExit().Match(line.Data) is { Success: true } exit)
-            {
-                node._exitCodes.Enqueue(int.Parse(exit.Groups[1].Value, CultureInfo.InvariantCulture));
-            }
-        };
+        process.OutputDataReceived += (_, line) => node.Record(line.Data);
+        process.ErrorDataReceived += (_, line) => node.Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await node.WaitUntilHealthyAsync();
+        if (waitUntilHealthy)
+        {
+            await node.WaitUntilHealthyAsync();
+        }
         return node;
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        if (SupervisorExit().Match(line) is { Success: true } exit)
+        {
+            _exitCodes.Enqueue(int.Parse(exit.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Waits for an unsupervised node to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
     }
 
     [GeneratedRegex(@"exited with code (\d+)")]
