@@ -39,6 +39,10 @@ stop_all() {
   stop_services "$state/mariadb"
 }
 trap stop_all EXIT
+# Background jobs of a script ignore SIGINT, so Ctrl+C reaches only this shell (and a foreground
+# node): leave through the EXIT trap, which stops everything, rather than wait on forever.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # supervise NAME COMMAND...: runs COMMAND under scripts/supervise.sh (restarted 1 s after it
 # exits) until this script ends; output in $state/logs/NAME.log.
