@@ -57,6 +57,7 @@ public sealed class WatchdogTests
                 health.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "a draining node is not ready");
                 (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().Should().Be("draining");
             }
+            (await cluster.NodeA.Http.GetStringAsync("/metrics")).Should().Contain("\ndispatch_node_draining 1\n", "ops see the drain");
 
             await WaitUntilAsync(() => cluster.NodeA.SupervisedExitCodes.Count > 0, TimeSpan.FromSeconds(45), "node A to exit after its drain");
             var exitedAfter = _clock.Elapsed - drainStarted;
