@@ -25,6 +25,17 @@ internal sealed class Arguments(Dictionary<string, string> values)
             ? value
             : throw new ArgumentException($"--{name} must be a number.");
 
+    public string Optional(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+
+    public int Int(string name, int fallback) => values.ContainsKey(name) ? RequiredInt(name) : fallback;
+
+    public double Number(string name, double fallback) =>
+        !values.TryGetValue(name, out var text) ? fallback
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new ArgumentException($"--{name} must be a positive number.");
+
+    public double? OptionalNumber(string name) => values.ContainsKey(name) ? Number(name, 0) : null;
+
     public Uri Server => new(values.GetValueOrDefault("server", "http://127.0.0.1:5080"));
 
     public static string Secret(string variable) =>

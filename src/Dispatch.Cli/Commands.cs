@@ -11,9 +11,15 @@ internal static class Commands
     {
         Console.Error.WriteLine("""
             usage:
+              dispatch login --user NAME [--server URL]                        password in DISPATCH_PASSWORD; prints a session token
               dispatch watch --ward ID --user NAME [--server URL]              password in DISPATCH_PASSWORD
               dispatch raise --bed ID --kind KIND [--server URL]               device key in DISPATCH_DEVICE_KEY
+              dispatch ack --call ID [--server URL]                            session token in DISPATCH_TOKEN
+              dispatch swarm --stations N --calls-per-second M --seconds T --devices FILE
+                             [--user admin] [--subnets 8] [--nodes URL,URL] [--server URL]
+                             [--max-failed 0] [--max-lost 0] [--max-p99-ms MS]   password in DISPATCH_PASSWORD
             kinds: code_blue, staff_emergency, staff_assist, bath, normal, trouble
+            The server defaults to http://127.0.0.1:5080 (nginx in scripts/run.sh --cluster).
             """);
         return 2;
     }
@@ -46,6 +52,51 @@ internal static class Commands
             // Ctrl+C.
         }
         return 0;
+    }
+
+    /// <summary>Signs in and prints the session token, for DISPATCH_TOKEN: export DISPATCH_TOKEN=$(dispatch login --user NAME).</summary>
+    public static async Task<int> LoginAsync(Arguments args, CancellationToken ct)
+    {
+        var session = await DispatchClient.SignInAsync(args.Server, args.Required("user"), Arguments.Secret("DISPATCH_PASSWORD"), ct);
+        Console.Error.WriteLine($"Signed in as {session.DisplayName} ({session.Role}) until {session.ExpiresAt:u}.");
+        Console.WriteLine(session.Token);
+        return 0;
+    }
+
+    /// <summary>Acknowledges a call as the signed-in nurse: its escalation stops.</summary>
+    public static async Task<int> AcknowledgeAsync(Arguments args, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = args.Server };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/calls/{args.RequiredInt("call")}/ack");
+        request.Headers.Authorization = new("Bearer", Arguments.Secret("DISPATCH_TOKEN"));
+        using var response = await http.SendAsync(request, ct);
+        Console.WriteLine($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        return response.IsSuccessStatusCode ? 0 : 1;
+    }
+
+    /// <summary>The load generator (see <see cref="Swarm"/>); exits with 1 when a threshold is missed.</summary>
+    public static async Task<int> SwarmAsync(Arguments args, CancellationToken ct)
+    {
+        var settings = new SwarmSettings(
+            args.Server,
+            [.. args.Optional("nodes", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => new Uri(n))],
+            args.RequiredInt("stations"),
+            args.Number("calls-per-second", 10),
+            args.RequiredInt("seconds"),
+            args.Int("subnets", 8),
+            args.Optional("user", "admin"),
+            Arguments.Secret("DISPATCH_PASSWORD"),
+            DeviceFile.Read(args.Required("devices")),
+            new SwarmThresholds(args.Int("max-failed", 0), args.Int("max-lost", 0), args.OptionalNumber("max-p99-ms")));
+        if (settings.Stations < 1 || settings.Seconds < 1 || settings.Subnets is < 1 or > 254)
+        {
+            throw new ArgumentException("--stations and --seconds must be at least 1, --subnets between 1 and 254.");
+        }
+        using var swarm = new Swarm(settings, Console.Error);
+        var report = await swarm.RunAsync(ct);
+        Console.Write(report.Text());
+        Console.WriteLine(report.ResultLine());
+        return report.Passed ? 0 : 1;
     }
 
     /// <summary>What a bed's call button does: raises a call with the bed device's key.</summary>

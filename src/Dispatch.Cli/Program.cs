@@ -1,7 +1,6 @@
 using Dispatch.Cli;
 
-// dispatch watch --server URL --user NAME --ward ID     (password from DISPATCH_PASSWORD)
-// dispatch raise --server URL --bed ID --kind KIND      (device key from DISPATCH_DEVICE_KEY)
+// dispatch login | watch | raise | ack | swarm: see Commands.Usage.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -13,7 +12,10 @@ try
 {
     return args switch
     {
+        ["login", .. var rest] => await Commands.LoginAsync(Arguments.Parse(rest), stop.Token),
         ["watch", .. var rest] => await Commands.WatchAsync(Arguments.Parse(rest), stop.Token),
+        ["ack", .. var rest] => await Commands.AcknowledgeAsync(Arguments.Parse(rest), stop.Token),
+        ["swarm", .. var rest] => await Commands.SwarmAsync(Arguments.Parse(rest), stop.Token),
         ["raise", .. var rest] => await Commands.RaiseAsync(Arguments.Parse(rest), stop.Token),
         _ => Commands.Usage(),
     };

@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dispatch.Client;
+using Dispatch.Contracts;
+
+namespace Dispatch.Cli;
+
+internal sealed record SwarmSettings(
+    Uri Server,
+    IReadOnlyList<Uri> Nodes,
+    int Stations,
+    double CallsPerSecond,
+    int Seconds,
+    int Subnets,
+    string User,
+    string Password,
+    IReadOnlyList<BedDevice> Beds,
+    SwarmThresholds Thresholds);
+
+/// <summary>One node's /ws-health at a moment.</summary>
+internal sealed record NodeHealth(Uri Node, long Connections, double MemoryMb);
+
+/// <summary>
+/// The load generator: <see cref="SwarmSettings.Stations"/> station connections through nginx,
+/// spread over loopback /24s (ip_hash keys on the first three octets) and over the wards of the
+/// bed devices; calls raised through the API at a steady rate; every delivery timed from the
+/// moment its raise was sent to its arrival at a station, on this process's clock. At the end
+/// the swarm cancels the calls it raised, leaving the boards as it found them.
+/// </summary>
+internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisposable
+{
+    private const int ConnectConcurrency = 64;
+    private const int RaisesInFlight = 256;
+    private static readonly TimeSpan s_idleSettle = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_deliverySettle = TimeSpan.FromSeconds(15);
+
+    private readonly ConcurrentQueue<(long CallId, long At)> _arrivals = new();
+    private readonly ConcurrentDictionary<long, (long SentAt, BedDevice Bed)> _raised = new();
+    private readonly ConcurrentDictionary<int, int> _stationsPerWard = new();
+    private readonly ConcurrentBag<DispatchClient> _clients = [];
+    private readonly HttpClient _http = new() { BaseAddress = settings.Server };
+    private int _connected;
+    private int _failed;
+    private int _drops;
+    private int _raiseFailed;
+    private string _phase = "signing in";
+
+    public async Task<SwarmReport> RunAsync(CancellationToken ct)
+    {
+        var wards = settings.Beds.Select(b => b.WardId).Distinct().Order().ToList();
+        using var reporting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reporter = ReportProgressAsync(reporting.Token);
+        try
+        {
+            var session = await DispatchClient.SignInAsync(settings.Server, settings.User, settings.Password, ct);
+            var before = await NodeHealthAsync(ct);
+
+            _phase = "connecting";
+            var connectClock = Stopwatch.StartNew();
+            await ConnectAsync(session.Token, wards, ct);
+            var connectTime = connectClock.Elapsed;
+            _phase = "idle";
+            await Task.Delay(s_idleSettle, ct);
+            var idle = await NodeHealthAsync(ct);
+
+            _phase = "raising";
+            var raiseClock = Stopwatch.StartNew();
+            await RaiseAsync(ct);
+            var raiseTime = raiseClock.Elapsed;
+            _phase = "settling";
+            await SettleAsync(ct);
+
+            return SwarmReport.From(settings, new SwarmFigures(
+                _connected, _failed, _drops, connectTime, before, idle,
+                _raised.Count, _raiseFailed, raiseTime, Deliveries()));
+        }
+        finally
+        {
+            _phase = "cleaning up";
+            await CleanUpAsync();
+            await reporting.CancelAsync();
+            await reporter;
+        }
+    }
+
+    private async Task ConnectAsync(string token, List<int> wards, CancellationToken ct)
+    {
+        using var connecting = new SemaphoreSlim(ConnectConcurrency);
+        await Task.WhenAll(Enumerable.Range(0, settings.Stations).Select(async i =>
+        {
+            await connecting.WaitAsync(ct);
+            try
+            {
+                await ConnectStationAsync(token, wards[i % wards.Count], SourceAddress(i), ct);
+            }
+            finally
+            {
+                connecting.Release();
+            }
+        }));
+    }
+
+    /// <summary>Station i leaves from 127.0.(1 + i mod subnets).10.</summary>
+    private IPAddress SourceAddress(int station) => IPAddress.Parse($"127.0.{1 + station % settings.Subnets}.10");
+
+    private async Task ConnectStationAsync(string token, int wardId, IPAddress source, CancellationToken ct)
+    {
+        var client = new DispatchClient(settings.Server, token, TimeSpan.FromSeconds(5),
+            options => options.WebSocketFactory = LocalAddress.WebSocketFactory(source, token));
+        client.EventReceived += e =>
+        {
+            if (e.Type == EventTypes.CallRaised && e.CallId is { } callId)
+            {
+                _arrivals.Enqueue((callId, Stopwatch.GetTimestamp()));
+            }
+        };
+        client.StateChanged += state =>
+        {
+            if (state == StationConnectionState.Reconnecting)
+            {
+                Interlocked.Increment(ref _drops);
+            }
+        };
+        try
+        {
+            await client.StartAsync(ct);
+            await client.SubscribeAsync(wardId, ct);
+            _clients.Add(client);
+            _stationsPerWard.AddOrUpdate(wardId, 1, (_, n) => n + 1);
+            Interlocked.Increment(ref _connected);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException
+            or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.SignalR.HubException or TimeoutException)
+        {
+            Interlocked.Increment(ref _failed);
+            await client.DisposeAsync();
+        }
+    }
+
+    /// <summary>Presses bed buttons in turn at the set rate; the schedule is fixed, so a slow server shows as latency, not a lower rate.</summary>
+    private async Task RaiseAsync(CancellationToken ct)
+    {
+        var total = (int)Math.Round(settings.CallsPerSecond * settings.Seconds);
+        var interval = TimeSpan.FromSeconds(1 / settings.CallsPerSecond);
+        using var inFlight = new SemaphoreSlim(RaisesInFlight);
+        var raises = new List<Task>(total);
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < total; i++)
+        {
+            var due = interval * i - Stopwatch.GetElapsedTime(started);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, ct);
+            }
+            await inFlight.WaitAsync(ct);
+            raises.Add(RaiseOneAsync(settings.Beds[i % settings.Beds.Count], inFlight, ct));
+        }
+        await Task.WhenAll(raises);
+    }
+
+    private async Task RaiseOneAsync(BedDevice bed, SemaphoreSlim inFlight, CancellationToken ct)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/calls")
+            {
+                Content = JsonContent.Create(new { bedId = bed.BedId, kind = CallKinds.Normal }),
+            };
+            request.Headers.Add("X-Device-Key", bed.DeviceKey);
+            var sentAt = Stopwatch.GetTimestamp();
+            using var response = await _http.SendAsync(request, ct);
+            if (response.StatusCode == HttpStatusCode.Created && await response.Content.ReadFromJsonAsync<CallView>(ct) is { } call)
+            {
+                _raised[call.Id] = (sentAt, bed);
+            }
+            else
+            {
+                Interlocked.Increment(ref _raiseFailed);
+            }
+        }
+        catch (HttpRequestException)
+        {
+            Interlocked.Increment(ref _raiseFailed);
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    private long ExpectedDeliveries => _raised.Values.Sum(r => (long)_stationsPerWard.GetValueOrDefault(r.Bed.WardId));
+
+    /// <summary>Waits (bounded) until every station of each call's ward has it.</summary>
+    private async Task SettleAsync(CancellationToken ct)
+    {
+        var expected = ExpectedDeliveries;
+        var settle = Stopwatch.StartNew();
+        while (_arrivals.Count < expected && settle.Elapsed < s_deliverySettle)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
+
+    private Deliveries Deliveries()
+    {
+        var latenciesMs = new List<double>();
+        var perCall = new Dictionary<long, int>();
+        foreach (var (callId, at) in _arrivals)
+        {
+            if (_raised.TryGetValue(callId, out var raised))
+            {
+                latenciesMs.Add(Stopwatch.GetElapsedTime(raised.SentAt, at).TotalMilliseconds);
+                perCall[callId] = perCall.GetValueOrDefault(callId) + 1;
+            }
+        }
+        long lost = 0, duplicated = 0;
+        foreach (var (callId, (_, bed)) in _raised)
+        {
+            var expected = _stationsPerWard.GetValueOrDefault(bed.WardId);
+            var received = perCall.GetValueOrDefault(callId);
+            lost += Math.Max(0, expected - received);
+            duplicated += Math.Max(0, received - expected);
+        }
+        latenciesMs.Sort();
+        return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs);
+    }
+
+    private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(CancellationToken ct)
+    {
+        var health = new List<NodeHealth>();
+        foreach (var node in settings.Nodes)
+        {
+            using var body = JsonDocument.Parse(await _http.GetStringAsync(new Uri(node, "/ws-health"), ct));
+            health.Add(new NodeHealth(node, body.RootElement.GetProperty("connections").GetInt64(), body.RootElement.GetProperty("memory_mb").GetDouble()));
+        }
+        return health;
+    }
+
+    /// <summary>Cancels the swarm's calls at their beds and closes the stations.</summary>
+    private async Task CleanUpAsync()
+    {
+        using var inFlight = new SemaphoreSlim(32);
+        await Task.WhenAll(_raised.Select(async raised =>
+        {
+            await inFlight.WaitAsync();
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/calls/{raised.Key}/cancel");
+                request.Headers.Add("X-Device-Key", raised.Value.Bed.DeviceKey);
+                using var response = await _http.SendAsync(request);
+            }
+            catch (HttpRequestException)
+            {
+                // The server is gone; its calls stay open, as a real bed's would.
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }));
+        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task ReportProgressAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await progress.WriteLineAsync(
+                    $"[{clock.Elapsed.TotalSeconds,5:F0} s] {_phase,-11} stations {_connected:N0}/{settings.Stations:N0} ({_failed} failed, {_drops} drops)  " +
+                    $"calls {_raised.Count:N0} ({_raiseFailed} failed)  deliveries {_arrivals.Count:N0}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Done.
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+
+namespace Dispatch.Cli;
+
+/// <summary>What the swarm must reach; a run that misses one exits with 1.</summary>
+internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, double? MaxP99Ms);
+
+internal sealed record Deliveries(long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs)
+{
+    public double Percentile(double p) =>
+        SortedLatenciesMs.Count == 0 ? double.NaN : SortedLatenciesMs[Math.Clamp((int)Math.Ceiling(p * SortedLatenciesMs.Count) - 1, 0, SortedLatenciesMs.Count - 1)];
+}
+
+internal sealed record SwarmFigures(
+    int Connected,
+    int FailedConnections,
+    int Drops,
+    TimeSpan ConnectTime,
+    IReadOnlyList<NodeHealth> Before,
+    IReadOnlyList<NodeHealth> Idle,
+    int Raised,
+    int RaiseFailed,
+    TimeSpan RaiseTime,
+    Deliveries Deliveries);
+
+/// <summary>The swarm's figures, printed for people and as one RESULT line for scripts, and the verdict on the thresholds.</summary>
+internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures, IReadOnlyList<string> Failures)
+{
+    public bool Passed => Failures.Count == 0;
+
+    public static SwarmReport From(SwarmSettings settings, SwarmFigures figures)
+    {
+        var failures = new List<string>();
+        var thresholds = settings.Thresholds;
+        if (figures.FailedConnections > thresholds.MaxFailedConnections)
+        {
+            failures.Add($"{figures.FailedConnections} connections failed (at most {thresholds.MaxFailedConnections} allowed)");
+        }
+        if (figures.Deliveries.Lost > thresholds.MaxLost)
+        {
+            failures.Add($"{figures.Deliveries.Lost} deliveries lost (at most {thresholds.MaxLost} allowed)");
+        }
+        if (figures.Deliveries.Duplicated > 0)
+        {
+            failures.Add($"{figures.Deliveries.Duplicated} deliveries shown twice");
+        }
+        if (figures.Raised == 0)
+        {
+            failures.Add("no call was raised");
+        }
+        if (thresholds.MaxP99Ms is { } maxP99 && !(figures.Deliveries.Percentile(0.99) <= maxP99))
+        {
+            failures.Add($"p99 {figures.Deliveries.Percentile(0.99):F1} ms is over {maxP99} ms");
+        }
+        return new SwarmReport(settings, figures, failures);
+    }
+
+    /// <summary>Connections each node gained, and the memory each gained per connection (KiB), between before and idle.</summary>
+    public IReadOnlyList<(Uri Node, long Stations, double KibPerConnection)> PerNode =>
+        Figures.Before.Zip(Figures.Idle, (before, idle) =>
+        {
+            var stations = idle.Connections - before.Connections;
+            return (idle.Node, stations, stations > 0 ? (idle.MemoryMb - before.MemoryMb) * 1024 / stations : double.NaN);
+        }).ToList();
+
+    public string Text()
+    {
+        var f = Figures;
+        var d = f.Deliveries;
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"stations     {f.Connected:N0} of {Settings.Stations:N0} connected in {f.ConnectTime.TotalSeconds:F1} s, {f.FailedConnections} failed, {f.Drops} drops, {Settings.Subnets} source /24s"));
+        foreach (var (node, stations, kib) in PerNode)
+        {
+            text.AppendLine(Invariant($"  node {node.Authority,-21} {stations,6:N0} stations, {kib:F1} KiB of working set per connection"));
+        }
+        text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} refused"));
+        text.AppendLine(Invariant($"deliveries   {d.Received:N0} of {d.Expected:N0} expected, {d.Lost:N0} lost, {d.Duplicated:N0} shown twice"));
+        text.AppendLine(Invariant($"latency      press → station: p50 {d.Percentile(0.50):F1} ms, p95 {d.Percentile(0.95):F1} ms, p99 {d.Percentile(0.99):F1} ms, max {(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ms"));
+        text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
+        return text.ToString();
+    }
+
+    /// <summary>One line of key=value pairs for scripts (loadtests/run.sh).</summary>
+    public string ResultLine()
+    {
+        var f = Figures;
+        var d = f.Deliveries;
+        var perNode = string.Join(",", PerNode.Select(n => Invariant($"{n.Node.Port}:{n.Stations}")));
+        var kib = PerNode.Where(n => n.Stations > 0).Select(n => n.KibPerConnection).DefaultIfEmpty(double.NaN).Average();
+        return Invariant($"RESULT stations={Settings.Stations} connected={f.Connected} failed={f.FailedConnections} drops={f.Drops} ") +
+            Invariant($"calls_per_s={Settings.CallsPerSecond} raised={f.Raised} raise_failed={f.RaiseFailed} expected={d.Expected} delivered={d.Received} lost={d.Lost} duplicated={d.Duplicated} ") +
+            Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
+            Invariant($"kib_per_connection={kib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
