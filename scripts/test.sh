@@ -28,7 +28,8 @@ export DISPATCH_TEST_MYSQL="Server=127.0.0.1;Port=$db_port;User ID=dispatch_test
 export DISPATCH_TEST_MYSQL_CLUSTER="Server=127.0.0.1;Port=$db_port;User ID=dispatch_cluster;Password=$db_password"
 export DISPATCH_TEST_REDIS="127.0.0.1:$redis_port"
 
-# The JavaScript station client's dependencies, exactly as locked.
+# The JavaScript station client's and the k6 shim's dependencies, exactly as locked.
 npm ci --prefix web --no-audit --no-fund --loglevel=error
+npm ci --prefix loadtests/k6 --no-audit --no-fund --loglevel=error
 
 dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"
