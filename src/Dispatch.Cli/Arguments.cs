@@ -31,8 +31,8 @@ internal sealed class Arguments(Dictionary<string, string> values)
 
     public double Number(string name, double fallback) =>
         !values.TryGetValue(name, out var text) ? fallback
-        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-        : throw new ArgumentException($"--{name} must be a positive number.");
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
+        : throw new ArgumentException($"--{name} must be a number, 0 or more.");
 
     public double? OptionalNumber(string name) => values.ContainsKey(name) ? Number(name, 0) : null;
 

@@ -18,6 +18,9 @@ internal static class Commands
               dispatch swarm --stations N --calls-per-second M --seconds T --devices FILE
                              [--user admin] [--subnets 8] [--nodes URL,URL] [--server URL]
                              [--max-failed 0] [--max-lost 0] [--max-p99-ms MS]   password in DISPATCH_PASSWORD
+                             (--calls-per-second 0 holds the stations idle for --seconds)
+              dispatch poll --screens N --seconds T --devices FILE [--interval-ms 500] [--user admin] [--server URL]
+                             the legacy polling model, for comparison          password in DISPATCH_PASSWORD
             kinds: code_blue, staff_emergency, staff_assist, bath, normal, trouble
             The server defaults to http://127.0.0.1:5080 (nginx in scripts/run.sh --cluster).
             """);

@@ -1,6 +1,6 @@
 using Dispatch.Cli;
 
-// dispatch login | watch | raise | ack | swarm: see Commands.Usage.
+// dispatch login | watch | raise | ack | swarm | poll: see Commands.Usage.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -16,6 +16,7 @@ try
         ["watch", .. var rest] => await Commands.WatchAsync(Arguments.Parse(rest), stop.Token),
         ["ack", .. var rest] => await Commands.AcknowledgeAsync(Arguments.Parse(rest), stop.Token),
         ["swarm", .. var rest] => await Commands.SwarmAsync(Arguments.Parse(rest), stop.Token),
+        ["poll", .. var rest] => await Poll.RunAsync(Arguments.Parse(rest), stop.Token),
         ["raise", .. var rest] => await Commands.RaiseAsync(Arguments.Parse(rest), stop.Token),
         _ => Commands.Usage(),
     };

@@ -46,6 +46,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private int _failed;
     private int _drops;
     private int _raiseFailed;
+    private string? _firstFailure;
     private string _phase = "signing in";
 
     public async Task<SwarmReport> RunAsync(CancellationToken ct)
@@ -74,7 +75,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             await SettleAsync(ct);
 
             return SwarmReport.From(settings, new SwarmFigures(
-                _connected, _failed, _drops, connectTime, before, idle,
+                _connected, _failed, _firstFailure, _drops, connectTime, before, idle,
                 _raised.Count, _raiseFailed, raiseTime, Deliveries()));
         }
         finally
@@ -136,13 +137,22 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.SignalR.HubException or TimeoutException)
         {
             Interlocked.Increment(ref _failed);
+            Interlocked.CompareExchange(ref _firstFailure, $"{source}: {e.GetType().Name}: {e.Message}", null);
             await client.DisposeAsync();
         }
     }
 
-    /// <summary>Presses bed buttons in turn at the set rate; the schedule is fixed, so a slow server shows as latency, not a lower rate.</summary>
+    /// <summary>
+    /// Presses bed buttons in turn at the set rate; the schedule is fixed, so a slow server shows as
+    /// latency, not a lower rate. At 0 calls/s the stations are held idle for the duration.
+    /// </summary>
     private async Task RaiseAsync(CancellationToken ct)
     {
+        if (settings.CallsPerSecond == 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(settings.Seconds), ct);
+            return;
+        }
         var total = (int)Math.Round(settings.CallsPerSecond * settings.Seconds);
         var interval = TimeSpan.FromSeconds(1 / settings.CallsPerSecond);
         using var inFlight = new SemaphoreSlim(RaisesInFlight);

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmarks the local cluster (scripts/run.sh --cluster: nginx, 2 nodes, 2 bridges, Redis,
+# MariaDB) with the swarm at 500, 2,000, 5,000 and 10,000 stations, compares the database load of
+# push and of polling at 500 screens, and appends the figures to docs/benchmarks.md.
+#
+#   loadtests/run.sh                  every level, 50 calls/s for 20 s each
+#   loadtests/run.sh 500 2000         chosen levels
+#   SWARM_CALLS_PER_SECOND=20 SWARM_SECONDS=30 loadtests/run.sh
+#
+# Needs the ports of scripts/run.sh --cluster free (5080-5082, 5600-5611, 3307, 6380).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+levels=("$@")
+[ ${#levels[@]} -gt 0 ] || levels=(500 2000 5000 10000)
+calls_per_second=${SWARM_CALLS_PER_SECOND:-50}
+seconds=${SWARM_SECONDS:-20}
+state=.local/run
+nginx=http://127.0.0.1:5080
+nodes=http://127.0.0.1:5081,http://127.0.0.1:5082
+log=.local/loadtest
+mkdir -p "$log"
+
+# 10,000 stations are 10,000 sockets in the swarm and twice that through nginx.
+ulimit -n "$(ulimit -Hn)"
+
+if curl -fs "$nginx/healthz" >/dev/null 2>&1; then
+  echo "Something already answers on $nginx; stop it first (scripts/run.sh --cluster is started here)." >&2
+  exit 1
+fi
+scripts/run.sh --cluster >"$log/cluster.log" 2>&1 &
+cluster=$!
+trap 'kill -TERM "$cluster" 2>/dev/null; wait "$cluster" 2>/dev/null || true' EXIT
+trap 'exit 130' INT
+
+echo "Starting the cluster (log: $log/cluster.log)..."
+# Ask the nodes themselves: a refused probe through nginx would mark a node down for 5 s.
+for _ in $(seq 1 180); do
+  curl -fs http://127.0.0.1:5081/healthz >/dev/null 2>&1 && curl -fs http://127.0.0.1:5082/healthz >/dev/null 2>&1 && break
+  kill -0 "$cluster" 2>/dev/null || { echo "The cluster did not start; see $log/cluster.log" >&2; exit 1; }
+  sleep 1
+done
+dotnet build src/Dispatch.Cli -c Release -v quiet -nologo >/dev/null
+cli=(dotnet src/Dispatch.Cli/bin/Release/net10.0/dispatch.dll)
+# shellcheck disable=SC1091
+source "$state/demo-credentials.env"
+export DISPATCH_PASSWORD=$DEMO_PASSWORD
+
+# statements: what the cluster's database user has sent MariaDB so far (USER_STATISTICS).
+statements() {
+  mariadb --no-defaults --socket="$state/mariadb/mariadb.sock" -uroot --skip-column-names -e \
+    "SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch'"
+}
+
+# measure_while PID: sets $rate to the statements per second over 10 s once the load has ramped
+# up, then waits for PID to finish.
+measure_while() {
+  sleep 8
+  local before after
+  before=$(statements)
+  sleep 10
+  after=$(statements)
+  wait "$1" || true
+  rate=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.1f", (b - a) / 10 }')
+}
+
+results=()
+for stations in "${levels[@]}"; do
+  echo "Swarm: $stations stations, $calls_per_second calls/s for $seconds s..."
+  "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
+    --devices "$state/demo-credentials.env" --nodes "$nodes" --server "$nginx" | tee "$log/swarm-$stations.txt" || true
+  results+=("$(grep '^RESULT' "$log/swarm-$stations.txt" || echo "RESULT stations=$stations failed=all")")
+done
+
+echo "Database load, 500 stations idle (push) against 500 screens polling every 500 ms..."
+"${cli[@]}" swarm --stations 500 --calls-per-second 0 --seconds 25 --devices "$state/demo-credentials.env" \
+  --nodes "$nodes" --server "$nginx" >"$log/push-idle.txt" 2>&1 &
+measure_while $!
+push=$rate
+"${cli[@]}" poll --screens 500 --interval-ms 500 --seconds 20 --devices "$state/demo-credentials.env" \
+  --server "$nginx" >"$log/poll.txt" 2>&1 &
+measure_while $!
+poll=$rate
+echo "push: $push statements/s; polling: $poll statements/s"
+
+# field NAME LINE: the value of NAME= in a RESULT line.
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+{
+  echo
+  echo "## Swarm through nginx, $(date -u +%Y-%m-%d)"
+  echo
+  echo '```sh'
+  echo "SWARM_CALLS_PER_SECOND=$calls_per_second SWARM_SECONDS=$seconds loadtests/run.sh ${levels[*]}"
+  echo '```'
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version). The swarm, nginx, both nodes, both bridges, MariaDB and Redis share these cores."
+  echo
+  echo "| stations | connected / failed | drops | per node | calls raised | deliveries (lost / doubled) | p50 | p95 | p99 | max | KiB per connection |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  for line in "${results[@]}"; do
+    echo "| $(field stations "$line") | $(field connected "$line") / $(field failed "$line") | $(field drops "$line") | $(field per_node "$line") | $(field raised "$line") ($(field calls_per_s "$line")/s asked) | $(field delivered "$line") ($(field lost "$line") / $(field duplicated "$line")) | $(field p50_ms "$line") ms | $(field p95_ms "$line") ms | $(field p99_ms "$line") ms | $(field max_ms "$line") ms | $(field kib_per_connection "$line") |"
+  done
+  echo
+  echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's working-set growth over its new connections (GC heap included)."
+  echo
+  echo "Database statements per second (the cluster's MariaDB user, 10 s window): 500 stations idle on push: **$push/s**; 500 screens polling every 500 ms: **$poll/s**."
+} >>docs/benchmarks.md
+echo "Appended to docs/benchmarks.md."

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Dispatch.Client;
+using Dispatch.Contracts;
+
+namespace Dispatch.Cli;
+
+/// <summary>
+/// The legacy model, for comparison with push: N screens each asking the server for their ward's
+/// new events every interval (GET /api/events, which reads the outbox on every request, as the
+/// boards Dispatch replaces read MySQL). Used by loadtests/run.sh to measure the database load of
+/// polling against that of the same number of pushed-to stations.
+/// </summary>
+internal static class Poll
+{
+    public static async Task<int> RunAsync(Arguments args, CancellationToken ct)
+    {
+        var screens = args.RequiredInt("screens");
+        var interval = TimeSpan.FromMilliseconds(args.Int("interval-ms", 500));
+        var duration = TimeSpan.FromSeconds(args.RequiredInt("seconds"));
+        var wards = DeviceFile.Read(args.Required("devices")).Select(b => b.WardId).Distinct().Order().ToList();
+        var session = await DispatchClient.SignInAsync(args.Server, args.Optional("user", "admin"), Arguments.Secret("DISPATCH_PASSWORD"), ct);
+
+        using var http = new HttpClient { BaseAddress = args.Server };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);
+        long requests = 0, failed = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, screens).Select(async screen =>
+        {
+            var ward = wards[screen % wards.Count];
+            long after = 0;
+            // Screens start spread over one interval, as boards opened at different moments would.
+            await Task.Delay(interval * Random.Shared.NextDouble(), ct);
+            while (clock.Elapsed < duration)
+            {
+                var due = clock.Elapsed + interval;
+                try
+                {
+                    var page = await http.GetFromJsonAsync<List<WardEvent>>($"/api/events?ward={ward}&after={after}", ct);
+                    after = page is { Count: > 0 } ? page[^1].Seq : after;
+                    Interlocked.Increment(ref requests);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                var rest = due - clock.Elapsed;
+                if (rest > TimeSpan.Zero)
+                {
+                    await Task.Delay(rest, ct);
+                }
+            }
+        }));
+        var perSecond = requests / clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{screens} screens polling every {interval.TotalMilliseconds} ms for {clock.Elapsed.TotalSeconds:F1} s: {requests:N0} requests ({perSecond:F0}/s), {failed} failed"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT screens={screens} interval_ms={interval.TotalMilliseconds} requests={requests} failed={failed} per_second={perSecond:F1}"));
+        return failed == 0 ? 0 : 1;
+    }
+}
