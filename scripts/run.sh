@@ -67,6 +67,9 @@ export Database__ConnectionString="Server=127.0.0.1;Port=$db_port;Database=dispa
 
 echo "Building Dispatch..."
 dotnet build src/Dispatch.Server -c Release -o "$state/server" -nologo -v quiet
+npm ci --prefix web --no-audit --no-fund --loglevel=error
+npm run build --prefix web --silent
+export Web__Root="$PWD/web/dist"
 server=("dotnet" "$state/server/Dispatch.Server.dll")
 "${server[@]}" migrate up
 "${server[@]}" seed-demo "$state/demo-credentials.env"
@@ -94,6 +97,8 @@ source "$state/demo-credentials.env"
 cat <<BANNER
 
 Dispatch is starting on $url ($description).
+  Nurse station: $url/            (sign in as a nurse; managers and admin give a ward number)
+  Bedside:       $url/bedside.html (bed device simulator: raise, cancel, nurse presence)
   Health:        curl $url/healthz
   Demo logins:   nurse-1-1 ... nurse-6-6 (nurses), manager-cardiology, admin
   Password:      $DEMO_PASSWORD   (all demo accounts; from $state/demo-credentials.env)

@@ -31,5 +31,6 @@ export DISPATCH_TEST_REDIS="127.0.0.1:$redis_port"
 # The JavaScript station client's and the k6 shim's dependencies, exactly as locked.
 npm ci --prefix web --no-audit --no-fund --loglevel=error
 npm ci --prefix loadtests/k6 --no-audit --no-fund --loglevel=error
+npm run build --prefix web --silent
 
 dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"

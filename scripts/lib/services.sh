@@ -15,6 +15,7 @@ ensure_packages() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v dotnet >/dev/null 2>&1 || { echo "dotnet SDK 10 is required (see README)" >&2; return 1; }
   if ((${#missing[@]})); then
     echo "Installing ${missing[*]} from Debian's packages..."

@@ -7,6 +7,7 @@ using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Watchdog;
+using Dispatch.Server.Web;
 
 if (DatabaseCommands.IsCommand(args))
 {
@@ -33,6 +34,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestMetrics();
 app.UseHubAdmission();
+app.UseWeb();
 app.UseAuthentication();
 app.UseAuthorization();
 

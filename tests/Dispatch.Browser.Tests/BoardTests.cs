@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using Dispatch.Contracts;
+using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Server.Sessions;
+using Microsoft.Playwright;
+
+namespace Dispatch.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
+{
+    private static readonly string s_screenshots = Path.Combine(Repository.Root, "docs", "screenshots");
+
+    [Fact]
+    public async Task TwoStationsShowABedsideCallWithinASecondMostUrgentFirstAnAcknowledgeUpdatesBothAndPresenceClearsIt()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 2, beds: 2);
+        await using var first = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        await using var second = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[1]);
+        await using var bed1 = await BedsidePage.OpenAsync(chromium.Browser, server.BaseAddress, ward.Beds[0]);
+        await using var bed2 = await BedsidePage.OpenAsync(chromium.Browser, server.BaseAddress, ward.Beds[1]);
+
+        var clock = Stopwatch.StartNew();
+        var normal = await bed1.RaiseAsync(CallKinds.Normal);
+        await Task.WhenAll(first.Call(normal).WaitForAsync(new() { Timeout = 1_000 }), second.Call(normal).WaitForAsync(new() { Timeout = 1_000 }));
+        var shownIn = clock.Elapsed;
+        var codeBlue = await bed2.RaiseAsync(CallKinds.CodeBlue);
+
+        foreach (var station in new[] { first, second })
+        {
+            await station.Call(codeBlue).WaitForAsync(new() { Timeout = 1_000 });
+            (await station.Calls.EvaluateAllAsync<string[]>("calls => calls.map(c => c.dataset.callId)"))
+                .Should().Equal([$"{codeBlue}", $"{normal}"], "the code blue comes first");
+            (await station.Call(codeBlue).GetAttributeAsync("class")).Should().Contain("band-code");
+        }
+        Console.WriteLine($"A bedside call appeared on both stations {shownIn.TotalMilliseconds:F0} ms after the button was pressed");
+
+        await first.Call(normal).Locator("button.acknowledge").ClickAsync();
+        foreach (var station in new[] { first, second })
+        {
+            await Assertions.Expect(station.Call(normal)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-accepted"));
+            (await station.Call(normal).Locator("button.acknowledge").CountAsync()).Should().Be(0, "an accepted call needs no more acknowledging");
+        }
+
+        await bed1.PresenceAsync(ward.Nurses[0]);
+        foreach (var station in new[] { first, second })
+        {
+            await Assertions.Expect(station.Call(normal)).ToHaveCountAsync(0);
+            await Assertions.Expect(station.Calls).ToHaveCountAsync(1);
+            await Assertions.Expect(station.Call(codeBlue)).ToHaveCountAsync(1, new() { Timeout = 1_000 });
+        }
+    }
+
+    [Fact]
+    public async Task ArabicMirrorsTheBoardRightToLeftAndABoardOfMixedPrioritiesIsPhotographed()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 4);
+        foreach (var (bed, kind) in ward.Beds.Zip([CallKinds.Normal, CallKinds.CodeBlue, CallKinds.Bath, CallKinds.StaffAssist]))
+        {
+            await server.RaiseCallAsync(bed, kind);
+        }
+
+        await using var english = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        await Assertions.Expect(english.Calls).ToHaveCountAsync(4);
+        (await english.Calls.EvaluateAllAsync<int[]>("calls => calls.map(c => Number(c.dataset.priority))")).Should().BeInDescendingOrder();
+        Directory.CreateDirectory(s_screenshots);
+        await english.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board.png"), FullPage = true });
+
+        await using var arabic = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], language: "ar");
+        await Assertions.Expect(arabic.Calls).ToHaveCountAsync(4);
+        (await arabic.Page.EvaluateAsync<string>("document.documentElement.dir")).Should().Be("rtl");
+        (await arabic.Page.EvaluateAsync<string>("document.documentElement.lang")).Should().Be("ar");
+        (await arabic.Page.Locator("#calls .call").First.Locator(".kind").TextContentAsync()).Should().StartWith("إنعاش");
+        var icon = await arabic.Calls.First.Locator(".icon").BoundingBoxAsync();
+        var age = await arabic.Calls.First.Locator(".age").BoundingBoxAsync();
+        icon!.X.Should().BeGreaterThan(age!.X, "right to left: the icon sits at the right-hand start of the row");
+        await arabic.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-ar.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task ARevokedSessionSendsTheStationToSignInWithTheReason()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var nurse = ward.Nurses[0];
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, nurse);
+        var admin = await server.LoginAsync(await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null));
+
+        (await server.SendAsync(HttpMethod.Post, $"/api/staff/{nurse.StaffId}/sessions/revoke", admin)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await station.Page.Locator("#sign-in").WaitForAsync(new() { Timeout = 5_000 });
+        (await station.Page.Locator("#sign-in-message").TextContentAsync()).Should().Contain("Sign in again");
+        (await station.Page.Locator("#board").IsHiddenAsync()).Should().BeTrue();
+    }
+}

@@ -1,0 +1,41 @@
+// The board's calls: the ward's snapshot, then every event applied in ward order (the station
+// client guarantees order and exactly-once). Pure, so Node tests it without a browser.
+
+/** Most urgent first, then oldest first: the server's order for a ward's open calls. */
+export function byUrgency(a, b) {
+  return b.priority - a.priority || Date.parse(a.createdAt) - Date.parse(b.createdAt);
+}
+
+/** A visual band per priority; escalation raises a call within its band (bands are 10 apart). */
+export function band(priority) {
+  if (priority >= 60) return "code";
+  if (priority >= 50) return "emergency";
+  if (priority >= 40) return "assist";
+  if (priority >= 20) return "routine";
+  return "trouble";
+}
+
+export class BoardState {
+  #calls = new Map();
+
+  load(snapshot) {
+    this.#calls = new Map(snapshot.calls.map((call) => [call.id, call]));
+  }
+
+  /** Returns the call's previous state (undefined when it is new). Resolved calls leave the board. */
+  apply(event) {
+    const before = this.#calls.get(event.callId);
+    if (event.type === "call_resolved" || event.call?.status === "resolved") this.#calls.delete(event.callId);
+    else if (event.call) this.#calls.set(event.callId, event.call);
+    return before;
+  }
+
+  get calls() {
+    return [...this.#calls.values()].sort(byUrgency);
+  }
+
+  /** Calls nobody has acknowledged yet: their tone repeats. */
+  get waiting() {
+    return this.calls.filter((call) => call.status === "open");
+  }
+}

@@ -1,0 +1,218 @@
+// The nurse-station board: sign in, watch a ward, see every open call (most urgent first, with a
+// live age), hear it until someone acknowledges it, acknowledge or reject it. The station client
+// keeps the board exact across reconnects (docs/protocol.md).
+import { StationClient } from "./station-client.js";
+import { BoardState, band } from "./board-state.js";
+import { LANGUAGES, strings } from "./i18n.js";
+import { Sound } from "./sound.js";
+
+const REPEAT_MS = 10_000;
+const $ = (selector) => document.querySelector(selector);
+const sound = new Sound();
+const board = new BoardState();
+let client = null;
+let language = localStorage.getItem("dispatch.language") ?? "en";
+let connection = "disconnected";
+
+// Icons differ in shape as well as colour, so that colour is never the only cue.
+const ICONS = {
+  code: '<path d="M9 2h6v7h7v6h-7v7H9v-7H2V9h7z"/>',
+  emergency: '<path d="M12 1 23 21H1zM11 8v6h2V8zm0 8v2h2v-2z"/>',
+  assist: '<circle cx="12" cy="12" r="10"/>',
+  routine: '<path d="M12 2a6 6 0 0 0-6 6v6l-2 3h16l-2-3V8a6 6 0 0 0-6-6zm-2 17a2 2 0 0 0 4 0z"/>',
+  trouble: '<rect x="3" y="3" width="18" height="18" rx="2"/>',
+};
+
+function t() {
+  return strings(language);
+}
+
+function applyLanguage() {
+  document.documentElement.lang = language;
+  document.documentElement.dir = LANGUAGES[language].dir;
+  document.title = t().title;
+  for (const element of document.querySelectorAll("[data-text]")) element.textContent = t()[element.dataset.text];
+  $("#language").value = language;
+  renderConnection();
+  renderSoundControls();
+  render();
+}
+
+function renderConnection() {
+  const banner = $("#connection");
+  banner.className = `connection ${connection}`;
+  banner.textContent = t()[connection] ?? connection;
+}
+
+function renderSoundControls() {
+  $("#enable-sound").hidden = sound.ready;
+  $("#sound-needed").hidden = sound.ready || $("#board").hidden;
+  $("#mute").textContent = sound.muted ? t().unmute : t().mute;
+  $("#mute").setAttribute("aria-pressed", String(sound.muted));
+}
+
+function age(call) {
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(call.createdAt)) / 1000));
+  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function render() {
+  const list = $("#calls");
+  const calls = board.calls;
+  list.replaceChildren(...calls.map(renderCall));
+  $("#empty").hidden = calls.length > 0;
+}
+
+function renderCall(call) {
+  const item = document.createElement("li");
+  item.className = `call band-${band(call.priority)} status-${call.status}`;
+  item.dataset.callId = call.id;
+  item.dataset.priority = call.priority;
+  const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+  item.innerHTML = `
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[band(call.priority)]}</svg>
+    <div class="what">
+      <div class="kind"></div>
+      <div class="where"></div>
+      <div class="who"></div>
+    </div>
+    <div class="when"><div class="age" aria-label="age"></div><div class="raised"></div></div>
+    <div class="actions"></div>`;
+  item.querySelector(".kind").textContent = `${t().kinds[call.kind] ?? call.kind} · ${call.priority}`;
+  item.querySelector(".where").textContent = `${t().room} ${call.room} · ${t().bed} ${call.bed}`;
+  item.querySelector(".who").textContent = [
+    call.assignedStaffName ?? t().unassigned,
+    call.status === "accepted" ? t().accepted : t().open,
+    call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
+  ].filter(Boolean).join(" · ");
+  item.querySelector(".age").textContent = age(call);
+  item.querySelector(".raised").textContent = `${t().raisedAt} ${time}`;
+  if (call.status === "open") {
+    item.querySelector(".actions").append(
+      button(t().acknowledge, "acknowledge", () => client.acknowledge(call.id)),
+      button(t().reject, "reject", () => client.reject(call.id)));
+  }
+  return item;
+}
+
+function button(label, kind, action) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = kind;
+  element.textContent = label;
+  element.addEventListener("click", async () => {
+    element.disabled = true;
+    try {
+      await action();
+      showMessage("");
+    } catch (error) {
+      showMessage(error.message.replace(/^.*HubException: /, ""));
+      element.disabled = false;
+    }
+  });
+  return element;
+}
+
+function showMessage(text) {
+  $("#message").textContent = text;
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const response = await fetch("/api/sessions", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: $("#username").value, password: $("#password").value }),
+  });
+  if (!response.ok) {
+    $("#sign-in-message").textContent = t().signInFailed;
+    return;
+  }
+  const session = await response.json();
+  const ward = Number($("#ward").value) || session.wardId;
+  sessionStorage.setItem("dispatch.session", JSON.stringify({ ...session, ward }));
+  await sound.enable().catch(() => {});
+  await start();
+}
+
+async function start() {
+  const session = JSON.parse(sessionStorage.getItem("dispatch.session") ?? "null");
+  if (!session?.ward) return showSignIn();
+  $("#sign-in").hidden = true;
+  $("#board").hidden = false;
+  $("#sign-out").hidden = false;
+  $("#ward-id").textContent = session.ward;
+  client = new StationClient(location.origin, session.token, { maxReconnectDelayMs: 10_000 });
+  client.onState((state) => {
+    if (typeof state !== "string") return; // a node moving its stations: handled quietly
+    if (state === "signed_out") return showSignIn(t().sessionEnded);
+    connection = state === "stopped" ? "disconnected" : state;
+    renderConnection();
+  });
+  client.onEvent((event) => {
+    const before = board.apply(event);
+    if (event.call?.status === "open" && (!before || event.call.priority > before.priority)) sound.play(band(event.call.priority));
+    render();
+  });
+  client.onError((error) => console.warn(error));
+  try {
+    await client.start();
+    board.load(await client.subscribe(session.ward));
+    render();
+  } catch (error) {
+    showSignIn(error.message);
+  }
+  renderSoundControls();
+}
+
+async function showSignIn(message = "") {
+  sessionStorage.removeItem("dispatch.session");
+  const closing = client;
+  client = null;
+  await closing?.stop().catch(() => {});
+  board.load({ calls: [] });
+  connection = "disconnected";
+  $("#board").hidden = true;
+  $("#sign-out").hidden = true;
+  $("#sign-in").hidden = false;
+  $("#sign-in-message").textContent = message;
+  applyLanguage();
+}
+
+async function signOut() {
+  const session = JSON.parse(sessionStorage.getItem("dispatch.session") ?? "null");
+  if (session) await fetch("/api/sessions/current", { method: "DELETE", headers: { Authorization: `Bearer ${session.token}` } }).catch(() => {});
+  await showSignIn();
+}
+
+$("#sign-in").addEventListener("submit", signIn);
+$("#sign-out").addEventListener("click", signOut);
+$("#language").replaceChildren(...Object.entries(LANGUAGES).map(([code, { name }]) => new Option(name, code)));
+$("#language").addEventListener("change", (event) => {
+  language = event.target.value;
+  localStorage.setItem("dispatch.language", language);
+  applyLanguage();
+});
+$("#enable-sound").addEventListener("click", async () => {
+  await sound.enable();
+  renderSoundControls();
+});
+$("#mute").addEventListener("click", () => {
+  sound.muted = !sound.muted;
+  renderSoundControls();
+});
+
+// The age timers tick every second; a call nobody has acknowledged sounds again every 10 s.
+setInterval(() => {
+  for (const item of document.querySelectorAll("#calls .call")) {
+    const call = board.calls.find((c) => String(c.id) === item.dataset.callId);
+    if (call) item.querySelector(".age").textContent = age(call);
+  }
+}, 1000);
+setInterval(() => {
+  const [mostUrgent] = board.waiting;
+  if (mostUrgent) sound.play(band(mostUrgent.priority));
+}, REPEAT_MS);
+
+applyLanguage();
+start();

@@ -1,0 +1,42 @@
+// Tones per priority band, by Web Audio: distinct in pitch and in the number of beeps, so that a
+// code blue is told from a bathroom call without looking. Browsers start audio only after a
+// user gesture, so the page asks for one ("Enable sound") until the context runs.
+const TONES = {
+  code: { hz: 880, beeps: 3 },
+  emergency: { hz: 740, beeps: 3 },
+  assist: { hz: 620, beeps: 2 },
+  routine: { hz: 520, beeps: 1 },
+  trouble: { hz: 330, beeps: 1 },
+};
+
+export class Sound {
+  #context = null;
+  muted = false;
+
+  /** True once the browser lets the page play sound. */
+  get ready() {
+    return this.#context?.state === "running";
+  }
+
+  /** Call from a click or key press. */
+  async enable() {
+    this.#context ??= new AudioContext();
+    await this.#context.resume();
+  }
+
+  play(band) {
+    if (this.muted || !this.ready) return;
+    const tone = TONES[band] ?? TONES.routine;
+    const start = this.#context.currentTime;
+    for (let i = 0; i < tone.beeps; i++) {
+      const oscillator = this.#context.createOscillator();
+      const gain = this.#context.createGain();
+      oscillator.frequency.value = tone.hz;
+      gain.gain.setValueAtTime(0.25, start + i * 0.3);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + i * 0.3 + 0.25);
+      oscillator.connect(gain).connect(this.#context.destination);
+      oscillator.start(start + i * 0.3);
+      oscillator.stop(start + i * 0.3 + 0.25);
+    }
+  }
+}
