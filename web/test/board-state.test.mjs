@@ -1,0 +1,31 @@
+// The board's state rules, without a browser.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BoardState, band, byUrgency } from "../src/board-state.js";
+
+const call = (id, priority, createdAt, status = "open") => ({ id, priority, createdAt, status });
+
+test("calls are ordered most urgent first, then oldest first", () => {
+  const calls = [call(1, 20, "2026-01-01T10:00:02Z"), call(2, 60, "2026-01-01T10:00:03Z"), call(3, 20, "2026-01-01T10:00:01Z")];
+  assert.deepEqual(calls.sort(byUrgency).map((c) => c.id), [2, 3, 1]);
+});
+
+test("events update the board; a resolved call leaves it; waiting calls are the unacknowledged ones", () => {
+  const board = new BoardState();
+  board.load({ calls: [call(1, 20, "2026-01-01T10:00:00Z")] });
+  board.apply({ type: "call_raised", callId: 2, call: call(2, 60, "2026-01-01T10:00:05Z") });
+  board.apply({ type: "call_accepted", callId: 1, call: call(1, 20, "2026-01-01T10:00:00Z", "accepted") });
+  assert.deepEqual(board.calls.map((c) => c.id), [2, 1]);
+  assert.deepEqual(board.waiting.map((c) => c.id), [2]);
+  const before = board.apply({ type: "call_resolved", callId: 2, call: call(2, 60, "2026-01-01T10:00:05Z", "resolved") });
+  assert.equal(before.id, 2);
+  assert.deepEqual(board.calls.map((c) => c.id), [1]);
+});
+
+test("an escalated call stays in its band; a code blue is always the code band", () => {
+  assert.equal(band(60), "code");
+  assert.equal(band(65), "code");
+  assert.equal(band(20 + 5), "routine");
+  assert.equal(band(50 + 2), "emergency");
+  assert.equal(band(10), "trouble");
+});
