@@ -13,6 +13,8 @@ const board = new BoardState();
 let client = null;
 let language = localStorage.getItem("dispatch.language") ?? "en";
 let connection = "disconnected";
+// When the link last came back after a drop, shown beside "Connected" so an interruption is never silent.
+let reconnectedAt = null;
 
 // Icons differ in shape as well as colour, so that colour is never the only cue.
 const ICONS = {
@@ -42,6 +44,9 @@ function renderConnection() {
   const banner = $("#connection");
   banner.className = `connection ${connection}`;
   banner.textContent = t()[connection] ?? connection;
+  if (connection === "connected" && reconnectedAt) {
+    banner.textContent += ` · ${t().reconnectedAt} ${reconnectedAt.toLocaleTimeString(language)}`;
+  }
 }
 
 function renderSoundControls() {
@@ -146,6 +151,7 @@ async function start() {
   client.onState((state) => {
     if (typeof state !== "string") return; // a node moving its stations: handled quietly
     if (state === "signed_out") return showSignIn(t().sessionEnded);
+    if (state === "connected" && connection !== "connected" && connection !== "disconnected") reconnectedAt = new Date();
     connection = state === "stopped" ? "disconnected" : state;
     renderConnection();
   });
@@ -172,6 +178,7 @@ async function showSignIn(message = "") {
   await closing?.stop().catch(() => {});
   board.load({ calls: [] });
   connection = "disconnected";
+  reconnectedAt = null;
   $("#board").hidden = true;
   $("#sign-out").hidden = true;
   $("#sign-in").hidden = false;

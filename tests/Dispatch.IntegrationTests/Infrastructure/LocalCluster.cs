@@ -32,8 +32,13 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="mariadb">A MariaDB of the test's own; the test MariaDB when null.</param>
     /// <param name="nodeASettings">Extra configuration of node A (e.g. its watchdog's).</param>
     /// <param name="supervised">Run the nodes under scripts/supervise.sh, which restarts a node that exits.</param>
+    /// <param name="countedUser">
+    /// Connect as the MariaDB user whose statements the query-rate test counts; a cluster started
+    /// by another test assembly (which runs in parallel with this one) must not.
+    /// </param>
     public static async Task<LocalCluster> StartAsync(
-        string? redis = null, MariaDbProcess? mariadb = null, IReadOnlyDictionary<string, string>? nodeASettings = null, bool supervised = false)
+        string? redis = null, MariaDbProcess? mariadb = null, IReadOnlyDictionary<string, string>? nodeASettings = null,
+        bool supervised = false, bool countedUser = true)
     {
         var database = await ScratchDatabase.CreateAsync(mariadb?.AdminConnectionString);
         await database.Migrations.UpAsync(CancellationToken.None);
@@ -41,7 +46,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ?? throw new InvalidOperationException("DISPATCH_TEST_REDIS is not set. Run the tests with scripts/test.sh, which starts Redis."));
         var connection = new MySqlConnectionStringBuilder(
             mariadb?.ClusterConnectionString
-            ?? Environment.GetEnvironmentVariable("DISPATCH_TEST_MYSQL_CLUSTER")
+            ?? Environment.GetEnvironmentVariable(countedUser ? "DISPATCH_TEST_MYSQL_CLUSTER" : "DISPATCH_TEST_MYSQL")
             ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
         { Database = database.Name }.ConnectionString;
         cluster.Bridges.Add(BridgeProcess.Start(connection));
@@ -112,6 +117,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
             ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
             ["Realtime:NodeName"] = name,
+            ["Web:Root"] = Path.Combine(Repository.Root, "web", "dist"),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {

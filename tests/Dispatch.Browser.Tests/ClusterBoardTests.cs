@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dispatch.IntegrationTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Dispatch.Browser.Tests;
+
+/// <summary>The board behind nginx while the node it is connected to dies (a cluster of its own).</summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class ClusterBoardTests(ChromiumFixture chromium)
+{
+    [Fact]
+    public async Task WhenItsNodeDiesTheBoardShowsItReconnectedThroughNginxAndACallRaisedMeanwhileAppearsOnce()
+    {
+        await using var cluster = await LocalCluster.StartAsync(countedUser: false);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, cluster.Nginx.BaseAddress, ward.Nurses[0]);
+        var (itsNode, otherNode) = await ConnectionsAsync(cluster.NodeA) == 1 ? (cluster.NodeA, cluster.NodeB) : (cluster.NodeB, cluster.NodeA);
+        (await ConnectionsAsync(itsNode)).Should().Be(1, "the page holds one hub connection");
+
+        itsNode.Kill();
+        var duringOutage = await otherNode.RaiseCallAsync(ward.Beds[0]);
+
+        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToHaveTextAsync(ReconnectedBanner(), new() { Timeout = 15_000 });
+        await Assertions.Expect(station.Call(duringOutage.Id)).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        var afterwards = await otherNode.RaiseCallAsync(ward.Beds[1]);
+        await Assertions.Expect(station.Call(afterwards.Id)).ToHaveCountAsync(1, new() { Timeout = 2_000 });
+        await Assertions.Expect(station.Calls).ToHaveCountAsync(2);
+        (await ConnectionsAsync(otherNode)).Should().Be(1, "the page moved to the surviving node");
+    }
+
+    private static async Task<long> ConnectionsAsync(ServerApi node)
+    {
+        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
+        return body.RootElement.GetProperty("connections").GetInt64();
+    }
+
+    [GeneratedRegex("^Connected · reconnected at ")]
+    private static partial Regex ReconnectedBanner();
+}
