@@ -99,6 +99,7 @@ cat <<BANNER
 Dispatch is starting on $url ($description).
   Nurse station: $url/            (sign in as a nurse; managers and admin give a ward number)
   Bedside:       $url/bedside.html (bed device simulator: raise, cancel, nurse presence)
+  Operations:    $url/ops.html     (sign in as admin or a manager)
   Health:        curl $url/healthz
   Demo logins:   nurse-1-1 ... nurse-6-6 (nurses), manager-cardiology, admin
   Password:      $DEMO_PASSWORD   (all demo accounts; from $state/demo-credentials.env)

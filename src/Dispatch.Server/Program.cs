@@ -4,6 +4,7 @@ using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
 using Dispatch.Server.Health;
 using Dispatch.Server.Observability;
+using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Watchdog;
@@ -27,6 +28,7 @@ builder.AddCalls();
 builder.AddEscalation();
 builder.AddRealtime();
 builder.AddWatchdog();
+builder.AddOps();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.MapSessions();
 app.MapCalls();
 app.MapRealtime();
 app.MapWatchdog();
+app.MapOps();
 
 await app.RunAsync();
 // 75 after a drain (WatchdogOptions.DrainedExitCode), so the supervisor's log says why.

@@ -93,3 +93,38 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         (await station.Page.Locator("#board").IsHiddenAsync()).Should().BeTrue();
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromium)
+{
+    [Fact]
+    public async Task AnAdministratorSeesTheNodeAndEachWardsOpenCallsOnTheOpsPage()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);
+        foreach (var bed in ward.Beds)
+        {
+            await server.RaiseCallAsync(bed);
+        }
+        var admin = await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null);
+        var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("/ops.html");
+            await page.FillAsync("#username", admin.Username);
+            await page.FillAsync("#password", admin.Password);
+            await page.ClickAsync("#sign-in button[type=submit]");
+
+            await Assertions.Expect(page.Locator("#updated")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^updated "));
+            await Assertions.Expect(page.Locator("#nodes tbody tr").First).ToContainTextAsync("serving");
+            var wardRow = page.Locator("#wards tbody tr").Filter(new() { HasText = ward.WardId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " });
+            await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("3");
+            await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("3");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "screenshots", "ops.png"), FullPage = true });
+        }
+        finally
+        {
+            await context.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using Dapper;
+using Dispatch.Server.Realtime;
+using Dispatch.Server.Sessions;
+using Dispatch.Server.Watchdog;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace Dispatch.Server.Ops;
+
+public sealed class OpsOptions
+{
+    public const string Section = "Ops";
+
+    /// <summary>How often this node writes its heartbeat row (connections, memory, state).</summary>
+    [Range(1, 60)]
+    public int HeartbeatSeconds { get; set; } = 5;
+}
+
+public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
+
+public sealed record WardRow(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long LastSeq, long? RelayedSeq);
+
+public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag);
+
+public sealed record EscalationCount(long Level, long Count);
+
+/// <summary>What the ops page shows: every live node, every ward's load, and the last hour's escalations.</summary>
+public sealed record OpsSummary(
+    string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour, DateTimeOffset At);
+
+public static class OpsApi
+{
+    public const string Policy = "ops";
+
+    public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<NodeHeartbeat>();
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.RequireRole(StaffUser.Admin, StaffUser.Manager));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/ops/summary", SummaryAsync).WithTags("Ops").RequireAuthorization(Policy);
+        return app;
+    }
+
+    private static async Task<Ok<OpsSummary>> SummaryAsync(
+        MySqlDataSource dataSource, IOptions<RealtimeOptions> realtime, TimeProvider time, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var nodes = await conn.QueryAsync<NodeRow>(new CommandDefinition(OpsQueries.LiveNodes, cancellationToken: ct));
+        var wards = await conn.QueryAsync<WardRow>(new CommandDefinition(OpsQueries.Wards, cancellationToken: ct));
+        var escalations = await conn.QueryAsync<EscalationCount>(new CommandDefinition(OpsQueries.EscalationsLastHour, cancellationToken: ct));
+        // The bridge's cursor means something only in a cluster; a single node relays in process.
+        var bridged = realtime.Value.Mode == RealtimeMode.Bridge;
+        return TypedResults.Ok(new OpsSummary(
+            realtime.Value.Mode.ToString(),
+            [.. nodes],
+            [.. wards.Select(w => new WardSummary(w.WardId, w.Name, w.OpenCalls, w.Unacknowledged, w.OldestSeconds,
+                bridged && w.RelayedSeq is { } relayed ? Math.Max(0, w.LastSeq - relayed) : null))],
+            [.. escalations],
+            time.GetUtcNow()));
+    }
+}
+
+/// <summary>Writes this node's heartbeat row every few seconds (see 005_node_heartbeats).</summary>
+public sealed partial class NodeHeartbeat(
+    MySqlDataSource dataSource,
+    ConnectionRegistry connections,
+    NodeStatus node,
+    MemoryGauge memory,
+    IOptions<RealtimeOptions> realtime,
+    IOptions<OpsOptions> options,
+    TimeProvider time,
+    ILogger<NodeHeartbeat> logger) : BackgroundService
+{
+    private static readonly DateTime s_startedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), time);
+        var forgotten = false;
+        do
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
+                if (!forgotten)
+                {
+                    await conn.ExecuteAsync(new CommandDefinition(OpsQueries.ForgetOldNodes, cancellationToken: stoppingToken));
+                    forgotten = true;
+                }
+                await conn.ExecuteAsync(new CommandDefinition(OpsQueries.Heartbeat, new
+                {
+                    Name = realtime.Value.NodeName,
+                    State = node.State.ToString().ToLowerInvariant(),
+                    Connections = (int)connections.Current,
+                    MemoryMb = Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
+                    MemoryPct = memory.UsagePercent(),
+                    StartedAt = s_startedAt,
+                }, cancellationToken: stoppingToken));
+            }
+            catch (Exception e) when (e is MySqlException or TimeoutException)
+            {
+                Log.Failed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1700, LogLevel.Warning, "Could not write this node's heartbeat; retrying at the next one")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,46 @@
+namespace Dispatch.Server.Ops;
+
+internal static class OpsQueries
+{
+    public const string Heartbeat = """
+        INSERT INTO node_heartbeats (node_name, state, connections, memory_mb, memory_pct, started_at, seen_at)
+        VALUES (@Name, @State, @Connections, @MemoryMb, @MemoryPct, @StartedAt, NOW(3))
+        ON DUPLICATE KEY UPDATE state = VALUES(state), connections = VALUES(connections), memory_mb = VALUES(memory_mb),
+          memory_pct = VALUES(memory_pct), started_at = VALUES(started_at), seen_at = NOW(3)
+        """;
+
+    /// <summary>Nodes that are gone (names of single nodes change with each process) are forgotten after a day.</summary>
+    public const string ForgetOldNodes = "DELETE FROM node_heartbeats WHERE seen_at < NOW(3) - INTERVAL 1 DAY";
+
+    public const string LiveNodes = """
+        SELECT node_name AS Name, state AS State, connections AS Connections, memory_mb AS MemoryMb, memory_pct AS MemoryPct,
+               TIMESTAMPDIFF(SECOND, started_at, NOW(3)) AS UptimeS, TIMESTAMPDIFF(SECOND, seen_at, NOW(3)) AS SeenSecondsAgo
+        FROM node_heartbeats
+        WHERE seen_at > NOW(3) - INTERVAL 30 SECOND
+        ORDER BY node_name
+        """;
+
+    /// <summary>Per ward: open calls, the ones nobody acknowledged, the oldest one's age, and the outbox against the bridge's cursor.</summary>
+    public const string Wards = """
+        SELECT w.id AS WardId, w.name AS Name,
+               COUNT(c.id) AS OpenCalls,
+               CAST(COALESCE(SUM(c.status = 'open'), 0) AS SIGNED) AS Unacknowledged,
+               COALESCE(TIMESTAMPDIFF(SECOND, MIN(c.created_at), NOW(3)), 0) AS OldestSeconds,
+               COALESCE(MAX(s.last_seq), 0) AS LastSeq,
+               MAX(r.last_seq) AS RelayedSeq
+        FROM wards w
+        LEFT JOIN calls c ON c.ward_id = w.id AND c.status IN ('open', 'accepted')
+        LEFT JOIN ward_sequences s ON s.ward_id = w.id
+        LEFT JOIN relay_cursors r ON r.ward_id = w.id
+        GROUP BY w.id, w.name
+        ORDER BY w.id
+        """;
+
+    public const string EscalationsLastHour = """
+        SELECT CAST(SUBSTRING(action, 13) AS SIGNED) AS Level, COUNT(*) AS Count
+        FROM audit_log
+        WHERE at > NOW(3) - INTERVAL 1 HOUR AND action IN ('escalation_l1', 'escalation_l2', 'escalation_l3')
+        GROUP BY action
+        ORDER BY action
+        """;
+}

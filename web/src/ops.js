@@ -1,0 +1,97 @@
+// The ops page: every live node (from the nodes' heartbeat rows), every ward's open calls and the
+// bridge's lag, the last hour's escalations, each with a five-minute sparkline kept in the page.
+const $ = (selector) => document.querySelector(selector);
+const REFRESH_MS = 5_000;
+const HISTORY = 60;
+const history = new Map();
+let token = sessionStorage.getItem("dispatch.ops.token");
+
+function remember(key, value) {
+  const points = history.get(key) ?? [];
+  points.push(value);
+  if (points.length > HISTORY) points.shift();
+  history.set(key, points);
+  return points;
+}
+
+/** A small SVG line of the recent values, scaled to its own maximum. */
+function sparkline(points) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${HISTORY} 20`);
+  svg.setAttribute("class", "sparkline");
+  svg.setAttribute("aria-hidden", "true");
+  const max = Math.max(1, ...points);
+  const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  line.setAttribute("points", points.map((v, i) => `${i + HISTORY - points.length},${20 - (v / max) * 18 - 1}`).join(" "));
+  svg.append(line);
+  return svg;
+}
+
+function row(cells, points) {
+  const tr = document.createElement("tr");
+  for (const value of cells) {
+    const td = document.createElement("td");
+    td.textContent = value;
+    tr.append(td);
+  }
+  const chart = document.createElement("td");
+  chart.append(sparkline(points));
+  tr.append(chart);
+  return tr;
+}
+
+const duration = (seconds) =>
+  seconds >= 3600 ? `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`
+  : seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+
+async function refresh() {
+  const response = await fetch("/api/ops/summary", { headers: { Authorization: `Bearer ${token}` } });
+  if (response.status === 401 || response.status === 403) return showSignIn("Sign in as a manager or an administrator.");
+  if (!response.ok) {
+    $("#updated").className = "connection reconnecting";
+    $("#updated").textContent = `summary failed (${response.status}); retrying`;
+    return;
+  }
+  const summary = await response.json();
+  $("#mode").textContent = `(${summary.mode === "Bridge" ? "cluster" : "single node"})`;
+  $("#nodes tbody").replaceChildren(...summary.nodes.map((n) => row(
+    [n.name, n.state, n.connections, `${n.memoryMb} MB (${n.memoryPct} %)`, duration(n.uptimeS)],
+    remember(`node:${n.name}`, n.connections))));
+  $("#wards tbody").replaceChildren(...summary.wards.map((w) => row(
+    [`${w.wardId} ${w.name}`, w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
+    remember(`ward:${w.wardId}`, w.openCalls))));
+  $("#escalations").textContent = [1, 2, 3]
+    .map((level) => `level ${level}: ${summary.escalationsLastHour.find((e) => e.level === level)?.count ?? 0}`).join(" · ");
+  $("#updated").className = "connection connected";
+  $("#updated").textContent = `updated ${new Date(summary.at).toLocaleTimeString()}`;
+}
+
+function showSignIn(message = "") {
+  sessionStorage.removeItem("dispatch.ops.token");
+  token = null;
+  $("#dashboard").hidden = true;
+  $("#sign-in").hidden = false;
+  $("#sign-in-message").textContent = message;
+}
+
+$("#sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch("/api/sessions", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: $("#username").value, password: $("#password").value }),
+  });
+  if (!response.ok) return showSignIn("Sign-in failed: check the username and password.");
+  token = (await response.json()).token;
+  sessionStorage.setItem("dispatch.ops.token", token);
+  start();
+});
+
+function start() {
+  $("#sign-in").hidden = true;
+  $("#dashboard").hidden = false;
+  refresh();
+}
+
+setInterval(() => token && refresh().catch(() => {}), REFRESH_MS);
+if (token) start();
