@@ -61,6 +61,22 @@ public sealed class PrometheusTests(DispatchFixture fixture)
             values["failed_assignments_rate"].Should().BeInRange(0, 1);
             values["poll_duration_avg"].Should().BeGreaterThan(0, "the relay polls the outbox");
             (await QueryOnceScrapedAsync(http, "sum(dispatch_delivery_latency_seconds_count)")).Should().BeGreaterThanOrEqualTo(1);
+
+            // Every panel of the Grafana dashboard is a query this Prometheus answers with data from this node.
+            using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "ops", "grafana", "dashboard.json")));
+            var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+                .SelectMany(panel => panel.GetProperty("targets").EnumerateArray().Select(target => target.GetProperty("expr").GetString()!))
+                .ToList();
+            expressions.Should().HaveCountGreaterThanOrEqualTo(8);
+            foreach (var expression in expressions.Where(e => !e.Contains("histogram_quantile", StringComparison.Ordinal)))
+            {
+                await QueryOnceScrapedAsync(http, expression);
+            }
+            // A quantile over a 5-minute rate has no value until two scrapes are in; the histogram it reads is checked above.
+            foreach (var expression in expressions.Where(e => e.Contains("histogram_quantile", StringComparison.Ordinal)))
+            {
+                (await http.GetStringAsync($"/api/v1/query?query={Uri.EscapeDataString(expression)}")).Should().Contain("\"status\":\"success\"", expression);
+            }
         }
         finally
         {

@@ -46,6 +46,11 @@ public sealed class DispatchMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 14) });
         _escalations = factory.CreateCounter("dispatch_escalations_total", "Escalation steps taken by this node.",
             new CounterConfiguration { LabelNames = ["level"] });
+        // Every level exists from the start at 0, so rate() and alerts see a series before the first escalation.
+        foreach (var level in new[] { "1", "2", "3" })
+        {
+            _escalations.WithLabels(level);
+        }
         _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
         _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
