@@ -3,6 +3,7 @@ using Dispatch.Server.Data;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
 using Dispatch.Server.Health;
+using Dispatch.Server.Kpis;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;
@@ -29,6 +30,7 @@ builder.AddEscalation();
 builder.AddRealtime();
 builder.AddWatchdog();
 builder.AddOps();
+builder.AddKpis();
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.MapCalls();
 app.MapRealtime();
 app.MapWatchdog();
 app.MapOps();
+app.MapKpis();
 
 await app.RunAsync();
 // 75 after a drain (WatchdogOptions.DrainedExitCode), so the supervisor's log says why.

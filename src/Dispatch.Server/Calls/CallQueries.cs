@@ -55,6 +55,16 @@ internal static class CallQueries
         WHERE id = @CallId
         """;
 
+    public const string RecordFirstAssignee = """
+        UPDATE calls SET first_assigned_staff_id = @StaffId WHERE id = @CallId
+        """;
+
+    /// <summary>A nurse arrived at the bed: kept once per call, for the arrival-time KPI.</summary>
+    public const string RecordPresence = """
+        UPDATE calls SET first_presence_at = COALESCE(first_presence_at, NOW(3)), present_staff_id = COALESCE(present_staff_id, @StaffId)
+        WHERE bed_id = @BedId AND status IN ('open', 'accepted')
+        """;
+
     public const string Resolve = """
         UPDATE calls SET status = 'resolved', resolved_at = NOW(3), resolved_by = @ResolvedBy,
                present_staff_id = @PresentStaffId, next_escalation_at = NULL

@@ -75,6 +75,11 @@ public sealed class CallService(
             var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
                 CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));
 
+            if (assignee is not null)
+            {
+                await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.RecordFirstAssignee,
+                    new { CallId = callId, StaffId = assignee }, tx, cancellationToken: token));
+            }
             var view = await CallViews.ReadAsync(tx, callId, token);
             await EventOutbox.AppendAsync(tx, EventTypes.CallRaised, view, token);
             await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
@@ -156,6 +161,8 @@ public sealed class CallService(
 
             var open = (await tx.Connection!.QueryAsync<CallLockRow>(new CommandDefinition(
                 CallQueries.LockOpenCallsOfBed, new { BedId = bedId }, tx, cancellationToken: token))).ToList();
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                CallQueries.RecordPresence, new { BedId = bedId, StaffId = staffId }, tx, cancellationToken: token));
             var resolved = new List<CallView>();
             var stillOpen = new List<CallView>();
             foreach (var call in open)
