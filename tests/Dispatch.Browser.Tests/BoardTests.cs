@@ -98,7 +98,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
 public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromium)
 {
     [Fact]
-    public async Task AnAdministratorSeesTheNodeAndEachWardsOpenCallsOnTheOpsPage()
+    public async Task AnAdministratorSeesTheNodeEachWardsOpenCallsAndTheKpisOnTheOpsPage()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);
         foreach (var bed in ward.Beds)
@@ -120,6 +120,8 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
             var wardRow = page.Locator("#wards tbody tr").Filter(new() { HasText = ward.WardId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " });
             await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("3");
             await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("3");
+            await Assertions.Expect(page.Locator("#kpis tr[data-kpi='escalation_rate'] td").Nth(1)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? % \(\d+\)$"));
+            await Assertions.Expect(page.Locator("#kpis tr[data-kpi='acknowledgement_time'] td").Nth(2)).ToHaveTextAsync("60 s");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "screenshots", "ops.png"), FullPage = true });
         }
         finally

@@ -66,6 +66,43 @@ async function refresh() {
   $("#updated").textContent = `updated ${new Date(summary.at).toLocaleTimeString()}`;
 }
 
+const KPI_NAMES = {
+  acknowledgement_time: "Acknowledgement time",
+  arrival_time: "Arrival (presence) time",
+  escalation_rate: "Calls escalated",
+  fairness_deviation: "Fairness of assignments (deviation)",
+  nurses_active_within_5_min: "Nurses active within 5 min of shift start",
+  nurses_active_within_10_min: "Nurses active within 10 min of shift start",
+  event_delivery_latency: "Event delivery latency",
+  connection_drop_rate: "Connection drop rate",
+};
+
+function figure(kpi, value) {
+  if (value === null || value === undefined) return "—";
+  return kpi.unit === "share" ? `${Math.round(value * 1000) / 10} %` : kpi.unit === "s" ? `${value} s` : String(value);
+}
+
+async function refreshKpis() {
+  const response = await fetch("/api/kpis", { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) return;
+  const report = await response.json();
+  $("#kpis tbody").replaceChildren(...report.kpis.map((kpi) => {
+    const tr = document.createElement("tr");
+    tr.dataset.kpi = kpi.name;
+    const shown = kpi.p90 !== null && kpi.p90 !== undefined
+      ? `p50 ${figure(kpi, kpi.p50)} · p90 ${figure(kpi, kpi.p90)} · mean ${figure(kpi, kpi.mean)} (${kpi.count})`
+      : kpi.status === "not_recorded" ? kpi.note : `${figure(kpi, kpi.value)} (${kpi.count})`;
+    const recorded = kpi.status !== "not_recorded";
+    for (const text of [KPI_NAMES[kpi.name] ?? kpi.name, shown, recorded ? figure(kpi, kpi.target) : "", recorded ? figure(kpi, kpi.breach) : "", kpi.status.replace("_", " ")]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.lastChild.className = `kpi-${kpi.status}`;
+    return tr;
+  }));
+}
+
 function showSignIn(message = "") {
   sessionStorage.removeItem("dispatch.ops.token");
   token = null;
@@ -91,7 +128,9 @@ function start() {
   $("#sign-in").hidden = true;
   $("#dashboard").hidden = false;
   refresh();
+  refreshKpis();
 }
 
 setInterval(() => token && refresh().catch(() => {}), REFRESH_MS);
+setInterval(() => token && refreshKpis().catch(() => {}), 6 * REFRESH_MS);
 if (token) start();
