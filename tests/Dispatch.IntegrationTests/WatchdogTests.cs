@@ -39,7 +39,7 @@ public sealed class WatchdogTests
             wards.Add(await cluster.Hospital().WardAsync(nurses: 1, beds: 4));
         }
         var tokens = await Task.WhenAll(wards.Select(w => cluster.NodeB.LoginAsync(w.Nurses[0])));
-        var subnetsOnA = await SubnetsLeadingToNodeAAsync(cluster, tokens[0], count: 4);
+        var subnetsOnA = await SubnetsLeadingToNodeAAsync(cluster, tokens[0], wards[0].WardId, count: 4);
 
         var stations = await ConnectStationsAsync(cluster, wards, tokens, subnetsOnA);
         try
@@ -59,7 +59,7 @@ public sealed class WatchdogTests
             }
             (await cluster.NodeA.Http.GetStringAsync("/metrics")).Should().Contain("\ndispatch_node_draining 1\n", "ops see the drain");
 
-            await WaitUntilAsync(() => cluster.NodeA.SupervisedExitCodes.Count > 0, TimeSpan.FromSeconds(45), "node A to exit after its drain");
+            await WaitUntilAsync(() => Task.FromResult(cluster.NodeA.SupervisedExitCodes.Count > 0), TimeSpan.FromSeconds(45), "node A to exit after its drain");
             var exitedAfter = _clock.Elapsed - drainStarted;
             await raising.CancelAsync();
             var raised = await raiser;
@@ -221,10 +221,10 @@ public sealed class WatchdogTests
         return raised;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > timeout)
             {
@@ -240,19 +240,25 @@ public sealed class WatchdogTests
         return body.RootElement.GetProperty("connections").GetInt64();
     }
 
-    /// <summary>Loopback /24s that nginx's ip_hash sends to node A, found by connecting once from each.</summary>
-    private static async Task<List<IPAddress>> SubnetsLeadingToNodeAAsync(LocalCluster cluster, string token, int count)
+    /// <summary>
+    /// Loopback /24s that nginx's ip_hash sends to node A, found by connecting once from each. The
+    /// probe subscribes before the count is read (the hub runs OnConnected before any invocation),
+    /// and the next probe waits until this one has left, so each count is this probe's alone.
+    /// </summary>
+    private static async Task<List<IPAddress>> SubnetsLeadingToNodeAAsync(LocalCluster cluster, string token, int wardId, int count)
     {
         var found = new List<IPAddress>();
+        var idle = await ConnectionsAsync(cluster.NodeA);
         for (var subnet = 1; found.Count < count && subnet <= 64; subnet++)
         {
-            var before = await ConnectionsAsync(cluster.NodeA);
-            await using var probe = StationProbe.Connect(cluster.Nginx.BaseAddress, token, LoopbackSource.Subnet(subnet));
-            await probe.StartAsync();
-            if (await ConnectionsAsync(cluster.NodeA) > before)
+            await using (var probe = await StationProbe.SubscribeAsync(cluster.Nginx.BaseAddress, token, wardId, LoopbackSource.Subnet(subnet)))
             {
-                found.Add(LoopbackSource.Subnet(subnet));
+                if (await ConnectionsAsync(cluster.NodeA) > idle)
+                {
+                    found.Add(LoopbackSource.Subnet(subnet));
+                }
             }
+            await WaitUntilAsync(async () => await ConnectionsAsync(cluster.NodeA) == idle, TimeSpan.FromSeconds(5), "the probe to leave node A");
         }
         found.Should().HaveCount(count);
         return found;
