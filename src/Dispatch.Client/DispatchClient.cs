@@ -85,6 +85,12 @@ public sealed class DispatchClient : IAsyncDisposable
     /// </summary>
     public event Action<ReconnectNotice>? MovedToAnotherNode;
 
+    /// <summary>
+    /// For managers and administration: a ward has open calls and no station connected anywhere
+    /// in the cluster, so nobody may be seeing them.
+    /// </summary>
+    public event Action<WardAlert>? WardUnwatched;
+
     /// <summary>Connection state changes, for the station's banner.</summary>
     public event Action<StationConnectionState>? StateChanged;
 
@@ -181,6 +187,7 @@ public sealed class DispatchClient : IAsyncDisposable
         connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
         connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
         connection.On<ReconnectNotice>(nameof(IDispatchClient.ReconnectElsewhere), n => MoveSoon(connection, n));
+        connection.On<WardAlert>(nameof(IDispatchClient.WardUnwatched), a => WardUnwatched?.Invoke(a));
         connection.On<SessionClosedNotice>(nameof(IDispatchClient.SessionClosed), n => Enqueue(() => SignOutAsync(n)));
         connection.Reconnecting += _ => IsCurrent(connection) ? Notify(StationConnectionState.Reconnecting) : Task.CompletedTask;
         connection.Reconnected += _ => IsCurrent(connection) ? Enqueue(ResumeAsync) : Task.CompletedTask;

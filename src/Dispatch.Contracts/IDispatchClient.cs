@@ -26,6 +26,9 @@ public interface IDispatchClient
     /// </summary>
     Task ReconnectElsewhere(ReconnectNotice notice);
 
+    /// <summary>To managers and administration: a ward has open calls and no connected station.</summary>
+    Task WardUnwatched(WardAlert alert);
+
     /// <summary>The session was revoked or expired (code 4401): the connection closes next. Do not reconnect with it; sign in again.</summary>
     Task SessionClosed(SessionClosedNotice notice);
 }

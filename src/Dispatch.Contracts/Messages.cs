@@ -57,6 +57,12 @@ public sealed record ReconnectNotice(string Reason, int ReconnectWithinMs)
     public const string Maintenance = "maintenance";
 }
 
+/// <summary>
+/// A ward has open calls and no station watching it anywhere in the cluster: nobody may be seeing
+/// its calls. Sent to the department's managers and to administration.
+/// </summary>
+public sealed record WardAlert(int WardId, string WardName, long OpenCalls, string Message);
+
 /// <summary>Sent before a connection whose session ended is closed. Code 4401: sign in again.</summary>
 public sealed record SessionClosedNotice(int Code, string Reason)
 {

@@ -8,6 +8,7 @@ using Dispatch.Server.Observability;
 using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
+using Dispatch.Server.Supervision;
 using Dispatch.Server.Watchdog;
 using Dispatch.Server.Web;
 
@@ -31,6 +32,7 @@ builder.AddRealtime();
 builder.AddWatchdog();
 builder.AddOps();
 builder.AddKpis();
+builder.AddSupervision();
 
 var app = builder.Build();
 

@@ -160,6 +160,10 @@ async function start() {
     if (event.call?.status === "open" && (!before || event.call.priority > before.priority)) sound.play(band(event.call.priority));
     render();
   });
+  client.onWardUnwatched((alert) => {
+    showMessage(alert.message);
+    sound.play("emergency");
+  });
   client.onError((error) => console.warn(error));
   try {
     await client.start();

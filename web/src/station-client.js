@@ -53,7 +53,7 @@ export class StationClient {
   #moving = Promise.resolve();
   #wards = new Map();
   #work = Promise.resolve();
-  #handlers = { event: [], state: [], escalated: [], error: [] };
+  #handlers = { event: [], state: [], escalated: [], alert: [], error: [] };
   #signedOut = null;
   #stopped = false;
 
@@ -87,6 +87,8 @@ export class StationClient {
     connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
     connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
     connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
+    // Managers and administration: a ward has open calls and no connected station.
+    connection.on("WardUnwatched", (alert) => this.#emit("alert", alert));
     // The node is stopping: the automatic reconnect moves the station quietly.
     connection.on("ServerShutdown", (notice) => this.#emit("state", { moving: notice }));
     // The node is draining: move with no gap (connect anew, resync, then close this one).
@@ -136,6 +138,8 @@ export class StationClient {
    * off a draining node.
    */
   onState(handler) { this.#handlers.state.push(handler); }
+  /** For managers and admins: a ward with open calls and no connected station ({wardId, wardName, openCalls, message}). */
+  onWardUnwatched(handler) { this.#handlers.alert.push(handler); }
   /** A call of any ward escalated to the signed-in staff member (live only). */
   onEscalatedToMe(handler) { this.#handlers.escalated.push(handler); }
   /** A failure the client will retry (a resync that could not run yet). */

@@ -26,6 +26,7 @@ public sealed class DispatchMetrics
     private readonly Gauge _draining;
     private readonly Counter _drainBatches;
     private readonly Counter _drainNotices;
+    private readonly Counter _wardsUnwatched;
 
     public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
     {
@@ -54,6 +55,7 @@ public sealed class DispatchMetrics
         _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
         _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
+        _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
 
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -93,6 +95,8 @@ public sealed class DispatchMetrics
         _drainBatches.Inc();
         _drainNotices.Inc(connections);
     }
+
+    public void WardUnwatched() => _wardsUnwatched.Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
@@ -103,6 +104,7 @@ public sealed partial class NodeHeartbeat(
                     MemoryMb = Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
                     MemoryPct = memory.UsagePercent(),
                     StartedAt = s_startedAt,
+                    WardStations = WardStations(),
                 }, cancellationToken: stoppingToken));
             }
             catch (Exception e) when (e is MySqlException or TimeoutException)
@@ -112,6 +114,12 @@ public sealed partial class NodeHeartbeat(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    /// <summary>This node's stations per ward, as [{"w": wardId, "n": stations}] (read by the ward supervision).</summary>
+    private string WardStations() => JsonSerializer.Serialize(connections.Snapshot
+        .SelectMany(c => c.Wards)
+        .GroupBy(ward => ward)
+        .Select(g => new Dictionary<string, int> { ["w"] = g.Key, ["n"] = g.Count() }));
 
     private static partial class Log
     {

@@ -3,10 +3,10 @@ namespace Dispatch.Server.Ops;
 internal static class OpsQueries
 {
     public const string Heartbeat = """
-        INSERT INTO node_heartbeats (node_name, state, connections, memory_mb, memory_pct, started_at, seen_at)
-        VALUES (@Name, @State, @Connections, @MemoryMb, @MemoryPct, @StartedAt, NOW(3))
+        INSERT INTO node_heartbeats (node_name, state, connections, memory_mb, memory_pct, started_at, ward_stations, seen_at)
+        VALUES (@Name, @State, @Connections, @MemoryMb, @MemoryPct, @StartedAt, @WardStations, NOW(3))
         ON DUPLICATE KEY UPDATE state = VALUES(state), connections = VALUES(connections), memory_mb = VALUES(memory_mb),
-          memory_pct = VALUES(memory_pct), started_at = VALUES(started_at), seen_at = NOW(3)
+          memory_pct = VALUES(memory_pct), started_at = VALUES(started_at), ward_stations = VALUES(ward_stations), seen_at = NOW(3)
         """;
 
     /// <summary>Nodes that are gone (names of single nodes change with each process) are forgotten after a day.</summary>

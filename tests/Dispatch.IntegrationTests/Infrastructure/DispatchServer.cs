@@ -41,6 +41,8 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Relay:PollIntervalMs", "100");
             builder.UseSetting("Relay:WardHeartbeatSeconds", "1");
             builder.UseSetting("Sessions:HeartbeatSeconds", "1");
+            builder.UseSetting("Ops:HeartbeatSeconds", "1");
+            builder.UseSetting("Supervision:CheckSeconds", "1");
             // The board and bedside pages, as scripts/test.sh builds them.
             builder.UseSetting("Web:Root", Path.Combine(Repository.Root, "web", "dist"));
             foreach (var (key, value) in settings)

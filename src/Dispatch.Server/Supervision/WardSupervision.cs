@@ -1,0 +1,113 @@
+using System.ComponentModel.DataAnnotations;
+using Dapper;
+using Dispatch.Contracts;
+using Dispatch.Server.Data;
+using Dispatch.Server.Observability;
+using Dispatch.Server.Realtime;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace Dispatch.Server.Supervision;
+
+public static class SupervisionExtensions
+{
+    public static IHostApplicationBuilder AddSupervision(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<WardSupervision>();
+        return builder;
+    }
+}
+
+public sealed class SupervisionOptions
+{
+    public const string Section = "Supervision";
+
+    /// <summary>How often wards with open calls are checked for a connected station.</summary>
+    [Range(1, 600)]
+    public int CheckSeconds { get; set; } = 10;
+
+    /// <summary>A ward still unwatched is reported again after this long.</summary>
+    [Range(10, 86_400)]
+    public int RepeatSeconds { get; set; } = 300;
+}
+
+/// <summary>
+/// A ward with open calls and no station watching it anywhere in the cluster is reported to its
+/// department's managers and to administration (hub message WardUnwatched), written to the audit
+/// log and counted. Every node checks (from the nodes' heartbeat rows); a row in ward_alerts makes
+/// exactly one node report each ward, once per repeat interval.
+/// </summary>
+public sealed partial class WardSupervision(
+    MySqlDataSource dataSource,
+    IHubContext<DispatchHub, IDispatchClient> hub,
+    DispatchMetrics metrics,
+    IOptions<SupervisionOptions> options,
+    TimeProvider time,
+    ILogger<WardSupervision> logger) : BackgroundService
+{
+    private sealed record UnwatchedWard(int WardId, string WardName, long OpenCalls);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await CheckAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is MySqlException or TimeoutException)
+            {
+                Log.CheckFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var wards = (await conn.QueryAsync<UnwatchedWard>(new CommandDefinition(SupervisionQueries.UnwatchedWards, cancellationToken: ct))).ToList();
+        foreach (var ward in wards)
+        {
+            var alert = new WardAlert(ward.WardId, ward.WardName, ward.OpenCalls,
+                $"Ward {ward.WardName} has {ward.OpenCalls} open call(s) and no nurse station connected.");
+            var recipients = await ClaimAsync(conn, ward.WardId, alert, ct);
+            if (recipients is null)
+            {
+                continue;
+            }
+            await Task.WhenAll(recipients.Select(id => hub.Clients.Group(HubGroups.Staff(id)).WardUnwatched(alert)));
+            metrics.WardUnwatched();
+            Log.Unwatched(logger, ward.WardId, ward.OpenCalls);
+        }
+    }
+
+    /// <summary>Claims this report for this node (first, or once the repeat interval passed) and audits it; null when another node has it.</summary>
+    private async Task<IReadOnlyList<int>?> ClaimAsync(MySqlConnection conn, int wardId, WardAlert alert, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var claim = new { WardId = wardId, options.Value.RepeatSeconds };
+        var ours = await conn.ExecuteAsync(new CommandDefinition(SupervisionQueries.ClaimFirstAlert, claim, tx, cancellationToken: ct)) == 1
+            || await conn.ExecuteAsync(new CommandDefinition(SupervisionQueries.ClaimRepeatAlert, claim, tx, cancellationToken: ct)) == 1;
+        if (!ours)
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        await AuditLog.AppendAsync(tx, AuditLog.System, null, "ward_unwatched", null, alert.Message, ct);
+        var recipients = (await conn.QueryAsync<int>(new CommandDefinition(SupervisionQueries.Recipients, new { WardId = wardId }, tx, cancellationToken: ct))).ToList();
+        await tx.CommitAsync(ct);
+        return recipients;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1800, LogLevel.Warning, "Ward {WardId} has {OpenCalls} open call(s) and no connected station; managers alerted")]
+        public static partial void Unwatched(ILogger logger, int wardId, long openCalls);
+
+        [LoggerMessage(1801, LogLevel.Warning, "Ward supervision check failed; retrying at the next one")]
+        public static partial void CheckFailed(ILogger logger, Exception exception);
+    }
+}
