@@ -33,4 +33,6 @@ npm ci --prefix web --no-audit --no-fund --loglevel=error
 npm ci --prefix loadtests/k6 --no-audit --no-fund --loglevel=error
 npm run build --prefix web --silent
 
-dotnet test Dispatch.sln -c Release --logger "console;verbosity=normal" "$@"
+# One test project at a time (-m:1): the browser and cluster tests time deliveries, and the
+# integration tests would otherwise share the two cores with them.
+dotnet test Dispatch.sln -c Release -m:1 --logger "console;verbosity=normal" "$@"

@@ -91,6 +91,9 @@ public sealed class DispatchClient : IAsyncDisposable
     /// </summary>
     public event Action<WardAlert>? WardUnwatched;
 
+    /// <summary>No station of the call's ward confirmed showing it in time (see <see cref="ConfirmDisplayedAsync"/>).</summary>
+    public event Action<DisplayAlert>? CallNotDisplayed;
+
     /// <summary>Connection state changes, for the station's banner.</summary>
     public event Action<StationConnectionState>? StateChanged;
 
@@ -136,6 +139,13 @@ public sealed class DispatchClient : IAsyncDisposable
         });
         return done.Task;
     }
+
+    /// <summary>
+    /// Tells the server these calls are on this station's screen (display receipts). A call that
+    /// no station of its ward confirms within a few seconds is alarmed.
+    /// </summary>
+    public Task ConfirmDisplayedAsync(IReadOnlyCollection<long> callIds, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync(DispatchHubMethods.Displayed, callIds, cancellationToken);
 
     /// <summary>Acknowledges a call: it stops escalating.</summary>
     public Task<CallView> AcknowledgeAsync(long callId, CancellationToken cancellationToken = default) =>
@@ -188,6 +198,7 @@ public sealed class DispatchClient : IAsyncDisposable
         connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
         connection.On<ReconnectNotice>(nameof(IDispatchClient.ReconnectElsewhere), n => MoveSoon(connection, n));
         connection.On<WardAlert>(nameof(IDispatchClient.WardUnwatched), a => WardUnwatched?.Invoke(a));
+        connection.On<DisplayAlert>(nameof(IDispatchClient.CallNotDisplayed), a => CallNotDisplayed?.Invoke(a));
         connection.On<SessionClosedNotice>(nameof(IDispatchClient.SessionClosed), n => Enqueue(() => SignOutAsync(n)));
         connection.Reconnecting += _ => IsCurrent(connection) ? Notify(StationConnectionState.Reconnecting) : Task.CompletedTask;
         connection.Reconnected += _ => IsCurrent(connection) ? Enqueue(ResumeAsync) : Task.CompletedTask;

@@ -29,6 +29,9 @@ public interface IDispatchClient
     /// <summary>To managers and administration: a ward has open calls and no connected station.</summary>
     Task WardUnwatched(WardAlert alert);
 
+    /// <summary>No station of the ward confirmed showing a call in time (see the hub method Displayed).</summary>
+    Task CallNotDisplayed(DisplayAlert alert);
+
     /// <summary>The session was revoked or expired (code 4401): the connection closes next. Do not reconnect with it; sign in again.</summary>
     Task SessionClosed(SessionClosedNotice notice);
 }
@@ -42,6 +45,7 @@ public static class DispatchHubMethods
     public const string Resync = nameof(Resync);
     public const string Acknowledge = nameof(Acknowledge);
     public const string Reject = nameof(Reject);
+    public const string Displayed = nameof(Displayed);
 
     /// <summary>Resync (and GET /api/events) return at most this many events; ask again from the last one.</summary>
     public const int ResyncPageSize = 1000;

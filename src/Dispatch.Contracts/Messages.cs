@@ -63,6 +63,12 @@ public sealed record ReconnectNotice(string Reason, int ReconnectWithinMs)
 /// </summary>
 public sealed record WardAlert(int WardId, string WardName, long OpenCalls, string Message);
 
+/// <summary>
+/// No station of the ward confirmed showing this call in time (display receipts): a screen may be
+/// frozen, asleep or gone. Sent to the ward's stations and to managers and administration.
+/// </summary>
+public sealed record DisplayAlert(long CallId, int WardId, string Kind, string Message);
+
 /// <summary>Sent before a connection whose session ended is closed. Code 4401: sign in again.</summary>
 public sealed record SessionClosedNotice(int Code, string Reason)
 {

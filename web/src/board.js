@@ -15,6 +15,8 @@ let language = localStorage.getItem("dispatch.language") ?? "en";
 let connection = "disconnected";
 // When the link last came back after a drop, shown beside "Connected" so an interruption is never silent.
 let reconnectedAt = null;
+// Calls this screen has confirmed showing (display receipts), so each is confirmed once.
+const confirmed = new Set();
 
 // Icons differ in shape as well as colour, so that colour is never the only cue.
 const ICONS = {
@@ -66,6 +68,15 @@ function render() {
   const calls = board.calls;
   list.replaceChildren(...calls.map(renderCall));
   $("#empty").hidden = calls.length > 0;
+  confirmShown(calls);
+}
+
+/** Tells the server which calls are now on screen; a call no screen confirms in time is alarmed. */
+function confirmShown(calls) {
+  const fresh = calls.map((call) => call.id).filter((id) => !confirmed.has(id));
+  if (!client || fresh.length === 0 || connection !== "connected") return;
+  fresh.forEach((id) => confirmed.add(id));
+  client.displayed(fresh).catch(() => fresh.forEach((id) => confirmed.delete(id)));
 }
 
 function renderCall(call) {
@@ -154,12 +165,14 @@ async function start() {
     if (state === "connected" && connection !== "connected" && connection !== "disconnected") reconnectedAt = new Date();
     connection = state === "stopped" ? "disconnected" : state;
     renderConnection();
+    if (connection === "connected") confirmShown(board.calls);
   });
   client.onEvent((event) => {
     const before = board.apply(event);
     if (event.call?.status === "open" && (!before || event.call.priority > before.priority)) sound.play(band(event.call.priority));
     render();
   });
+  client.onCallNotDisplayed((alert) => showMessage(alert.message));
   client.onWardUnwatched((alert) => {
     showMessage(alert.message);
     sound.play("emergency");

@@ -53,7 +53,7 @@ export class StationClient {
   #moving = Promise.resolve();
   #wards = new Map();
   #work = Promise.resolve();
-  #handlers = { event: [], state: [], escalated: [], alert: [], error: [] };
+  #handlers = { event: [], state: [], escalated: [], alert: [], undisplayed: [], error: [] };
   #signedOut = null;
   #stopped = false;
 
@@ -89,6 +89,8 @@ export class StationClient {
     connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
     // Managers and administration: a ward has open calls and no connected station.
     connection.on("WardUnwatched", (alert) => this.#emit("alert", alert));
+    // No station of the ward confirmed showing a call in time.
+    connection.on("CallNotDisplayed", (alert) => this.#emit("undisplayed", alert));
     // The node is stopping: the automatic reconnect moves the station quietly.
     connection.on("ServerShutdown", (notice) => this.#emit("state", { moving: notice }));
     // The node is draining: move with no gap (connect anew, resync, then close this one).
@@ -140,6 +142,8 @@ export class StationClient {
   onState(handler) { this.#handlers.state.push(handler); }
   /** For managers and admins: a ward with open calls and no connected station ({wardId, wardName, openCalls, message}). */
   onWardUnwatched(handler) { this.#handlers.alert.push(handler); }
+  /** A call no station of its ward confirmed showing in time ({callId, wardId, kind, message}). */
+  onCallNotDisplayed(handler) { this.#handlers.undisplayed.push(handler); }
   /** A call of any ward escalated to the signed-in staff member (live only). */
   onEscalatedToMe(handler) { this.#handlers.escalated.push(handler); }
   /** A failure the client will retry (a resync that could not run yet). */
@@ -166,6 +170,8 @@ export class StationClient {
   }
 
   acknowledge(callId) { return this.#connection.invoke("Acknowledge", callId); }
+  /** Display receipts: these calls are on this station's screen. */
+  displayed(callIds) { return this.#connection.invoke("Displayed", callIds); }
   reject(callId) { return this.#connection.invoke("Reject", callId); }
 
   /** The last sequence applied for a ward (for display and tests). */

@@ -27,6 +27,7 @@ public sealed class DispatchMetrics
     private readonly Counter _drainBatches;
     private readonly Counter _drainNotices;
     private readonly Counter _wardsUnwatched;
+    private readonly Counter _displayMissing;
 
     public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
     {
@@ -55,6 +56,7 @@ public sealed class DispatchMetrics
         _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
         _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
+        _displayMissing = factory.CreateCounter("dispatch_display_missing_total", "Calls that no station confirmed displaying in time.");
         _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
 
         Registry.AddBeforeCollectCallback(() =>
@@ -97,6 +99,8 @@ public sealed class DispatchMetrics
     }
 
     public void WardUnwatched() => _wardsUnwatched.Inc();
+
+    public void DisplayMissing() => _displayMissing.Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

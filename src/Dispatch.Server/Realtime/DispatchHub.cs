@@ -2,6 +2,7 @@ using Dispatch.Contracts;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Sessions;
+using Dispatch.Server.Supervision;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using MySqlConnector;
@@ -13,7 +14,7 @@ namespace Dispatch.Server.Realtime;
 /// the ward's sequence, then receives every later event of the ward with its sequence number.
 /// </summary>
 [Authorize]
-public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionRegistry connections) : Hub<IDispatchClient>
+public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionRegistry connections, DisplayReceipts receipts) : Hub<IDispatchClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -49,6 +50,19 @@ public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionR
         EnsureWardAccess(wardId);
         return Guard(() => wards.EventsAfterAsync(wardId, afterSeq, Context.ConnectionAborted));
     }
+
+    /// <summary>The station has put these calls on its screen (a display receipt; at most 1,000 per message).</summary>
+    public Task Displayed(long[] callIds)
+    {
+        if (callIds is null || callIds.Length > MaxReceipts)
+        {
+            throw new HubException($"Send between 1 and {MaxReceipts} call ids per receipt.");
+        }
+        receipts.Record(StaffUser.From(Context.User!), callIds);
+        return Task.CompletedTask;
+    }
+
+    private const int MaxReceipts = 1000;
 
     public Task<CallView> Acknowledge(long callId) =>
         Guard(() => calls.AcknowledgeAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));

@@ -16,6 +16,10 @@ public static class SupervisionExtensions
     {
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<WardSupervision>();
+        builder.Services.AddOptions<DisplayOptions>().BindConfiguration(DisplayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DisplayReceipts>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayReceipts>());
+        builder.Services.AddHostedService<DisplayWatch>();
         return builder;
     }
 }

@@ -1,0 +1,167 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Dapper;
+using Dispatch.Contracts;
+using Dispatch.Server.Data;
+using Dispatch.Server.Observability;
+using Dispatch.Server.Realtime;
+using Dispatch.Server.Sessions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace Dispatch.Server.Supervision;
+
+public sealed class DisplayOptions
+{
+    public const string Section = "Display";
+
+    /// <summary>A call that no station of its ward has displayed this long after it was raised is alarmed.</summary>
+    [Range(1, 3600)]
+    public int AlarmSeconds { get; set; } = 5;
+
+    [Range(1, 60)]
+    public int CheckSeconds { get; set; } = 1;
+}
+
+/// <summary>One station's receipt: it put the call on its screen at that moment.</summary>
+public sealed record DisplayReceipt(long CallId, long SessionId, int? OnlyWardId, DateTime DisplayedAt);
+
+/// <summary>
+/// Display receipts from the stations (hub method Displayed), queued in memory and written in
+/// batches, one statement per batch: the number of database statements does not grow with the
+/// number of stations. A nurse's receipt counts only for calls of her own ward.
+/// </summary>
+public sealed partial class DisplayReceipts(MySqlDataSource dataSource, TimeProvider time, ILogger<DisplayReceipts> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(200);
+    private readonly Channel<DisplayReceipt> _queue = Channel.CreateUnbounded<DisplayReceipt>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Record(StaffUser station, IEnumerable<long> callIds)
+    {
+        var onlyWard = station.Role == StaffUser.Nurse ? station.WardId : null;
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var callId in callIds)
+        {
+            _queue.Writer.TryWrite(new DisplayReceipt(callId, station.SessionId, onlyWard, now));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<DisplayReceipt>(BatchSize);
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            // Let a burst (a call shown on every station of a ward) gather into one statement.
+            await Task.Delay(s_gather, time, stoppingToken);
+            while (batch.Count < BatchSize && _queue.Reader.TryRead(out var receipt))
+            {
+                batch.Add(receipt);
+            }
+            try
+            {
+                await WriteAsync(batch, stoppingToken);
+            }
+            catch (Exception e) when (e is MySqlException or TimeoutException)
+            {
+                // Receipts are evidence, not state: losing a batch at worst raises an alarm that a screen did show.
+                Log.WriteFailed(logger, batch.Count, e);
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<DisplayReceipt> batch, CancellationToken ct)
+    {
+        var sql = new StringBuilder("INSERT IGNORE INTO call_displays (call_id, session_id, displayed_at)\n");
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : "UNION ALL\n")
+               .Append(CultureInfo.InvariantCulture, $"SELECT id, @s{n}, @t{n} FROM calls WHERE id = @c{n} AND (@w{n} IS NULL OR ward_id = @w{n})\n");
+            parameters.Add("c" + n, batch[i].CallId);
+            parameters.Add("s" + n, batch[i].SessionId);
+            parameters.Add("t" + n, batch[i].DisplayedAt);
+            parameters.Add("w" + n, batch[i].OnlyWardId);
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), parameters, cancellationToken: ct));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1810, LogLevel.Warning, "Could not write {Count} display receipts")]
+        public static partial void WriteFailed(ILogger logger, int count, Exception exception);
+    }
+}
+
+/// <summary>
+/// Alarms a call that no station displayed within Display:AlarmSeconds: an audit row, a metric,
+/// and CallNotDisplayed to the ward's stations and to its department's managers and
+/// administration. Every node checks; the update of display_alarm_at lets exactly one alarm.
+/// </summary>
+public sealed partial class DisplayWatch(
+    MySqlDataSource dataSource,
+    IHubContext<DispatchHub, IDispatchClient> hub,
+    DispatchMetrics metrics,
+    IOptions<DisplayOptions> options,
+    TimeProvider time,
+    ILogger<DisplayWatch> logger) : BackgroundService
+{
+    private sealed record UndisplayedCall(long CallId, int WardId, string WardName, string Kind);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await CheckAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is MySqlException or TimeoutException)
+            {
+                Log.CheckFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var calls = (await conn.QueryAsync<UndisplayedCall>(new CommandDefinition(
+            DisplayQueries.Undisplayed, new { options.Value.AlarmSeconds }, cancellationToken: ct))).ToList();
+        foreach (var call in calls)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            if (await conn.ExecuteAsync(new CommandDefinition(DisplayQueries.ClaimAlarm, new { call.CallId }, tx, cancellationToken: ct)) != 1)
+            {
+                await tx.RollbackAsync(ct);
+                continue;
+            }
+            var alert = new DisplayAlert(call.CallId, call.WardId, call.Kind,
+                $"Call {call.CallId} ({call.Kind}) of ward {call.WardName} has been on no screen for {options.Value.AlarmSeconds} s.");
+            await AuditLog.AppendAsync(tx, AuditLog.System, null, "display_missing", call.CallId, alert.Message, ct);
+            var recipients = (await conn.QueryAsync<int>(new CommandDefinition(SupervisionQueries.Recipients, new { call.WardId }, tx, cancellationToken: ct))).ToList();
+            await tx.CommitAsync(ct);
+
+            await hub.Clients.Group(HubGroups.Ward(call.WardId)).CallNotDisplayed(alert);
+            await Task.WhenAll(recipients.Select(id => hub.Clients.Group(HubGroups.Staff(id)).CallNotDisplayed(alert)));
+            metrics.DisplayMissing();
+            Log.Alarmed(logger, call.CallId, call.WardId);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1811, LogLevel.Warning, "Call {CallId} of ward {WardId} was displayed by no station in time; alarmed")]
+        public static partial void Alarmed(ILogger logger, long callId, int wardId);
+
+        [LoggerMessage(1812, LogLevel.Warning, "Display check failed; retrying at the next one")]
+        public static partial void CheckFailed(ILogger logger, Exception exception);
+    }
+}
