@@ -21,4 +21,8 @@ $("#raise").addEventListener("click", async () => {
   if (call) $("#call").value = call.id;
 });
 $("#cancel").addEventListener("click", () => send(`/api/calls/${Number($("#call").value)}/cancel`, { nonce: nonce() }));
+$("#heartbeat").addEventListener("click", async () => {
+  const response = await fetch("/api/devices/heartbeat", { method: "POST", headers: { "X-Device-Key": $("#device-key").value.trim() } });
+  $("#result").textContent = `${response.status} ${response.ok ? "heartbeat recorded" : await response.text()}`;
+});
 $("#presence").addEventListener("click", () => send(`/api/beds/${Number($("#bed").value)}/presence`, { staffId: Number($("#staff").value) }));

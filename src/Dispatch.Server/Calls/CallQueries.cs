@@ -12,6 +12,28 @@ internal static class CallQueries
         SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
         """;
 
+    /// <summary>Bed devices that reported once and have been silent past the bound, with no trouble call raised for it yet.</summary>
+    public const string SilentDevices = """
+        SELECT id FROM devices
+        WHERE kind = 'bed' AND trouble_call_id IS NULL
+          AND last_heartbeat_at IS NOT NULL AND last_heartbeat_at < NOW(3) - INTERVAL @SilentSeconds SECOND
+        """;
+
+    public const string LockSilentDevice = """
+        SELECT id AS Id, bed_id AS BedId FROM devices
+        WHERE id = @DeviceId AND trouble_call_id IS NULL
+          AND last_heartbeat_at IS NOT NULL AND last_heartbeat_at < NOW(3) - INTERVAL @SilentSeconds SECOND
+        FOR UPDATE
+        """;
+
+    public const string SetTroubleCall = "UPDATE devices SET trouble_call_id = @CallId WHERE id = @DeviceId";
+
+    public const string LockDeviceByKey = """
+        SELECT id AS Id, trouble_call_id AS TroubleCallId FROM devices WHERE key_hash = @KeyHash FOR UPDATE
+        """;
+
+    public const string DeviceSeen = "UPDATE devices SET last_heartbeat_at = NOW(3), trouble_call_id = NULL WHERE id = @DeviceId";
+
     public const string LockNonce = """
         SELECT id AS Id, bed_id AS BedId, is_used AS IsUsed, expires_at > NOW(3) AS IsLive
         FROM patient_sessions WHERE nonce_hash = @NonceHash FOR UPDATE

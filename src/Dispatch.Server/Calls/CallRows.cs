@@ -7,6 +7,10 @@ internal sealed record BedRow(int BedId, int WardId);
 
 internal sealed record DeviceRow(int Id, int BedId);
 
+internal sealed record SilentDeviceRow(int Id, int BedId);
+
+internal sealed record HeartbeatDeviceRow(int Id, long? TroubleCallId);
+
 // IsLive is MariaDB's 0/1 comparison result (an integer, which Dapper will not bind to bool).
 internal sealed record NonceRow(long Id, int BedId, bool IsUsed, int IsLive);
 

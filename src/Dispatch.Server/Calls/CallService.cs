@@ -63,28 +63,73 @@ public sealed class CallService(
                 throw RefusedException.Forbidden($"A patient tablet may raise '{CallKinds.Normal}' or '{CallKinds.Bath}' calls, not '{kind}'.");
             }
 
-            var callId = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(CallQueries.InsertCall, new
-            {
-                bed.BedId,
-                bed.WardId,
-                Kind = kind,
-                Priority = CallKinds.BasePriority(kind),
-                RaisedBy = caller.ActorType,
-                EscalationSeconds = escalation.Value.Level1Seconds,
-            }, tx, cancellationToken: token));
-            var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
-                CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));
+            return await InsertAssignAndAnnounceAsync(tx, bed, kind, caller, token);
+        }, ct);
 
-            if (assignee is not null)
+    /// <summary>The call, its assignment, its outbox event and its audit row, in the caller's transaction.</summary>
+    private async Task<CallView> InsertAssignAndAnnounceAsync(MySqlTransaction tx, BedRow bed, string kind, BedsideCaller caller, CancellationToken token)
+    {
+        var callId = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(CallQueries.InsertCall, new
+        {
+            bed.BedId,
+            bed.WardId,
+            Kind = kind,
+            Priority = CallKinds.BasePriority(kind),
+            RaisedBy = caller.ActorType,
+            EscalationSeconds = escalation.Value.Level1Seconds,
+        }, tx, cancellationToken: token));
+        var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
+            CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));
+
+        if (assignee is not null)
+        {
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.RecordFirstAssignee,
+                new { CallId = callId, StaffId = assignee }, tx, cancellationToken: token));
+        }
+        var view = await CallViews.ReadAsync(tx, callId, token);
+        await EventOutbox.AppendAsync(tx, EventTypes.CallRaised, view, token);
+        await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
+            $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
+        return view;
+    }
+
+    /// <summary>
+    /// A bed device silent past its bound: a "trouble" call (the lowest band) at its bed, raised by
+    /// the system, once per silence. Null when another node raised it or the device is back.
+    /// </summary>
+    public Task<CallView?> RaiseDeviceTroubleAsync(int deviceId, int silentSeconds, CancellationToken ct) =>
+        InTransactionAsync(async (tx, token) =>
+        {
+            var device = await tx.Connection!.QuerySingleOrDefaultAsync<SilentDeviceRow>(new CommandDefinition(
+                CallQueries.LockSilentDevice, new { DeviceId = deviceId, SilentSeconds = silentSeconds }, tx, cancellationToken: token));
+            if (device is null)
             {
-                await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.RecordFirstAssignee,
-                    new { CallId = callId, StaffId = assignee }, tx, cancellationToken: token));
+                return null;
             }
-            var view = await CallViews.ReadAsync(tx, callId, token);
-            await EventOutbox.AppendAsync(tx, EventTypes.CallRaised, view, token);
-            await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
-                $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
-            return view;
+            var bed = await FindBedAsync(tx, device.BedId, token);
+            var call = await InsertAssignAndAnnounceAsync(tx, bed, CallKinds.Trouble, new BedsideCaller(AuditLog.System, deviceId), token);
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.SetTroubleCall,
+                new { DeviceId = deviceId, CallId = call.Id }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.System, deviceId, "device_silent", call.Id,
+                $"bed device {deviceId} silent for more than {silentSeconds} s", token);
+            return (CallView?)call;
+        }, ct);
+
+    /// <summary>A bed device is alive: its heartbeat is recorded and the trouble call of its silence, if any, cleared.</summary>
+    public Task<CallView?> DeviceHeartbeatAsync(string? deviceKey, CancellationToken ct) =>
+        InTransactionAsync(async (tx, token) =>
+        {
+            var device = await tx.Connection!.QuerySingleOrDefaultAsync<HeartbeatDeviceRow>(new CommandDefinition(
+                CallQueries.LockDeviceByKey, new { KeyHash = Secrets.Hash(deviceKey ?? "") }, tx, cancellationToken: token))
+                ?? throw RefusedException.Unauthorized("Unknown device key.");
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.DeviceSeen, new { DeviceId = device.Id }, tx, cancellationToken: token));
+            if (device.TroubleCallId is not { } troubleCallId)
+            {
+                return null;
+            }
+            var call = await tx.Connection!.QuerySingleAsync<CallLockRow>(new CommandDefinition(
+                CallQueries.LockCall, new { CallId = troubleCallId }, tx, cancellationToken: token));
+            return call.IsOpen ? await ResolveAsync(tx, call, AuditLog.Device, AuditLog.Device, device.Id, null, token) : null;
         }, ct);
 
     public Task<CallView> AcknowledgeAsync(long callId, StaffUser nurse, CancellationToken ct) =>

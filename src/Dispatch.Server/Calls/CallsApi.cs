@@ -29,6 +29,7 @@ public static class CallsApi
         bedside.MapPost("/calls", RaiseAsync);
         bedside.MapPost("/calls/{callId:long}/cancel", CancelAsync);
         bedside.MapPost("/beds/{bedId:int}/presence", PresenceAsync);
+        bedside.MapPost("/devices/heartbeat", DeviceHeartbeatAsync);
 
         // Staff: authenticated by their session.
         var staff = app.MapGroup("/api").WithTags("Calls").RequireAuthorization();
@@ -58,6 +59,13 @@ public static class CallsApi
     private static async Task<Ok<PresenceResult>> PresenceAsync(
         int bedId, PresenceRequest request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.RegisterPresenceAsync(bedId, request.StaffId, deviceKey, ct));
+
+    /// <summary>A bed device says it is alive (every minute or so); a device that reported once and falls silent gets a trouble call.</summary>
+    private static async Task<NoContent> DeviceHeartbeatAsync([FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct)
+    {
+        await calls.DeviceHeartbeatAsync(deviceKey, ct);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Ok<CallView>> AcknowledgeAsync(long callId, HttpContext context, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.AcknowledgeAsync(callId, StaffUser.From(context.User), ct));

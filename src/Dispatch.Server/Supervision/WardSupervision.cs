@@ -16,6 +16,7 @@ public static class SupervisionExtensions
     {
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<WardSupervision>();
+        builder.Services.AddHostedService<DeviceSupervision>();
         builder.Services.AddOptions<DisplayOptions>().BindConfiguration(DisplayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DisplayReceipts>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayReceipts>());
@@ -35,6 +36,10 @@ public sealed class SupervisionOptions
     /// <summary>A ward still unwatched is reported again after this long.</summary>
     [Range(10, 86_400)]
     public int RepeatSeconds { get; set; } = 300;
+
+    /// <summary>A bed device that has reported before and is silent this long gets a trouble call at its bed.</summary>
+    [Range(1, 86_400)]
+    public int DeviceSilentSeconds { get; set; } = 180;
 }
 
 /// <summary>
