@@ -28,7 +28,7 @@ public static class KpiApi
         return app;
     }
 
-    private sealed record CallRow(int WardId, double? AcknowledgedAfter, double? ArrivedAfter, int Escalated, int? FirstAssignee);
+    private sealed record CallRow(int WardId, double? AcknowledgedAfter, double? ArrivedAfter, int Escalated, int? FirstAssignee, double? DisplayedAfter);
 
     private sealed record ShiftRow(int StaffId, DateTime StartsAt, long? SignedInAfter);
 
@@ -60,7 +60,8 @@ public static class KpiApi
                 o.ActiveWithin5MinutesTarget, o.ActiveWithin5MinutesBreach, lowerIsBetter: false),
             Share("nurses_active_within_10_min", shifts.Count, shifts.Count(s => s.SignedInAfter <= 10 * 60),
                 o.ActiveWithin10MinutesTarget, o.ActiveWithin10MinutesBreach, lowerIsBetter: false),
-            NotRecorded("event_delivery_latency", "s", "Per node in Prometheus (dispatch_delivery_latency_seconds); per call it needs display receipts, not built yet."),
+            Durations("event_delivery_latency", [.. calls.Where(c => c.DisplayedAfter is not null).Select(c => Math.Max(0, c.DisplayedAfter!.Value))],
+                o.DisplayP90TargetSeconds, o.DisplayP90BreachSeconds),
             NotRecorded("connection_drop_rate", "share", "Connections and reconnects are not recorded per station yet."),
         ]));
     }

@@ -14,6 +14,9 @@ public sealed class KpiOptions
     [Range(1, 3600)] public int AcknowledgementP90BreachSeconds { get; set; } = 90;
     [Range(1, 3600)] public int ArrivalP90TargetSeconds { get; set; } = 180;
     [Range(1, 3600)] public int ArrivalP90BreachSeconds { get; set; } = 300;
+    /// <summary>From a call's commit to the first station's display receipt.</summary>
+    [Range(0.01, 3600)] public double DisplayP90TargetSeconds { get; set; } = 1;
+    [Range(0.01, 3600)] public double DisplayP90BreachSeconds { get; set; } = 5;
     [Range(0, 1)] public double EscalationRateTarget { get; set; } = 0.05;
     [Range(0, 1)] public double EscalationRateBreach { get; set; } = 0.15;
     [Range(0, 10)] public double FairnessDeviationTarget { get; set; } = 0.2;

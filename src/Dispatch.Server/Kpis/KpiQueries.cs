@@ -8,7 +8,8 @@ internal static class KpiQueries
                TIMESTAMPDIFF(MICROSECOND, created_at, accepted_at) / 1e6 AS AcknowledgedAfter,
                TIMESTAMPDIFF(MICROSECOND, created_at, first_presence_at) / 1e6 AS ArrivedAfter,
                escalation_level > 0 AS Escalated,
-               first_assigned_staff_id AS FirstAssignee
+               first_assigned_staff_id AS FirstAssignee,
+               (SELECT TIMESTAMPDIFF(MICROSECOND, calls.created_at, MIN(d.displayed_at)) / 1e6 FROM call_displays d WHERE d.call_id = calls.id) AS DisplayedAfter
         FROM calls
         WHERE created_at >= @From AND created_at < @To AND (@WardId IS NULL OR ward_id = @WardId)
         """;
