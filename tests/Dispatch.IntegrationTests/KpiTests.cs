@@ -15,7 +15,8 @@ public sealed class KpiTests(DispatchFixture fixture)
     /// acknowledged after 10, 20, 30, 40 s (p50 20, p90 40, mean 25); nurses arrived after 60 and
     /// 120 s (p50 60, p90 120, mean 90); one escalated (0.25); first assignments 3 and 1 (mean 2,
     /// standard deviation 1: 0.5); one nurse signed in 2 min before her shift, the other 7 min after
-    /// (within 5 min: 0.5, within 10: 1); first shown on a screen after 0.5 and 1.5 s (p50 0.5, p90 1.5).
+    /// (within 5 min: 0.5, within 10: 1); first shown on a screen after 0.5 and 1.5 s (p50 0.5, p90 1.5);
+    /// 40 hub connections opened and 1 dropped in the hour (0.025).
     /// </summary>
     [Fact]
     public async Task TheKpisOfAPastHourMatchTheFiguresWorkedOutByHand()
@@ -54,6 +55,11 @@ public sealed class KpiTests(DispatchFixture fixture)
                 await conn.ExecuteAsync("INSERT INTO call_displays (call_id, session_id, displayed_at) VALUES (@Call, @Session, @At), (@Call, @Session + 1, @Later)",
                     new { Call = call, Session = sessionId, At = hour.AddMinutes(10 + calls.IndexOf(call)).AddSeconds(after), Later = hour.AddMinutes(20) });
             }
+            // 40 connections opened in the hour, 1 dropped (0.025); the next hour is outside the window.
+            await conn.ExecuteAsync("""
+                INSERT INTO connection_counts (node_name, hour, opened, dropped)
+                VALUES ('kpi-test-a', @Hour, 30, 1), ('kpi-test-b', @Hour, 10, 0), ('kpi-test-a', @Hour + INTERVAL 1 HOUR, 100, 50)
+                """, new { Hour = hour });
             foreach (var (nurse, signedIn) in new[] { (a, hour.AddMinutes(-2)), (b, hour.AddMinutes(7)) })
             {
                 await conn.ExecuteAsync("""
@@ -76,8 +82,29 @@ public sealed class KpiTests(DispatchFixture fixture)
         kpis["fairness_deviation"].Should().BeEquivalentTo(new { Value = 0.5, Status = "breach" });
         kpis["nurses_active_within_5_min"].Should().BeEquivalentTo(new { Count = 2L, Value = 0.5, Status = "breach" });
         kpis["nurses_active_within_10_min"].Should().BeEquivalentTo(new { Count = 2L, Value = 1.0, Status = "ok" });
+        kpis["connection_drop_rate"].Should().BeEquivalentTo(new { Count = 40L, Value = 0.025, Status = "watch" });
         kpis["event_delivery_latency"].Should().BeEquivalentTo(new { Count = 2L, P50 = 0.5, P90 = 1.5, Mean = 1.0, Status = "watch" },
             "from commit to the first screen: 0.5 s and 1.5 s; p90 1.5 s is past the 1 s target, within the 5 s breach");
+    }
+
+    [Fact]
+    public async Task EachNodeCountsTheHubConnectionsItOpensForTheDropRate()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 0);
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        const string Opened = "SELECT COALESCE(SUM(opened), 0) FROM connection_counts WHERE hour >= DATE_FORMAT(NOW(), '%Y-%m-%d %H:00:00') - INTERVAL 1 HOUR";
+        var before = await conn.ExecuteScalarAsync<long>(Opened);
+
+        await using (var station = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[0]), ward.WardId))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (await conn.ExecuteScalarAsync<long>(Opened) == before && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        (await conn.ExecuteScalarAsync<long>(Opened)).Should().BeGreaterThan(before, "the node adds its opened connections at each heartbeat");
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public static class KpiApi
 
     private sealed record CallRow(int WardId, double? AcknowledgedAfter, double? ArrivedAfter, int Escalated, int? FirstAssignee, double? DisplayedAfter);
 
+    private sealed record ConnectionRow(long Opened, long Dropped);
+
     private sealed record ShiftRow(int StaffId, DateTime StartsAt, long? SignedInAfter);
 
     /// <summary>GET /api/kpis?ward=&amp;from=&amp;to= (ISO 8601; the last 24 hours by default, at most 31 days).</summary>
@@ -46,6 +48,7 @@ public static class KpiApi
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var calls = (await conn.QueryAsync<CallRow>(new CommandDefinition(KpiQueries.Calls, window, cancellationToken: ct))).ToList();
         var shifts = (await conn.QueryAsync<ShiftRow>(new CommandDefinition(KpiQueries.ShiftStarts, window, cancellationToken: ct))).ToList();
+        var connections = await conn.QuerySingleAsync<ConnectionRow>(new CommandDefinition(KpiQueries.ConnectionCounts, window, cancellationToken: ct));
         var o = options.Value;
 
         return TypedResults.Ok(new KpiReport(ward, since, until, calls.Count,
@@ -62,7 +65,8 @@ public static class KpiApi
                 o.ActiveWithin10MinutesTarget, o.ActiveWithin10MinutesBreach, lowerIsBetter: false),
             Durations("event_delivery_latency", [.. calls.Where(c => c.DisplayedAfter is not null).Select(c => Math.Max(0, c.DisplayedAfter!.Value))],
                 o.DisplayP90TargetSeconds, o.DisplayP90BreachSeconds),
-            NotRecorded("connection_drop_rate", "share", "Connections and reconnects are not recorded per station yet."),
+            Share("connection_drop_rate", (int)Math.Min(int.MaxValue, connections.Opened), (int)Math.Min(int.MaxValue, connections.Dropped),
+                o.DropRateTarget, o.DropRateBreach, lowerIsBetter: true),
         ]));
     }
 
@@ -111,8 +115,6 @@ public static class KpiApi
             : new Kpi("fairness_deviation", "ratio", assigned, null, null, null, Round(perWard.Max()), o.FairnessDeviationTarget, o.FairnessDeviationBreach,
                 Judge(perWard.Max(), o.FairnessDeviationTarget, o.FairnessDeviationBreach, lowerIsBetter: true));
     }
-
-    private static Kpi NotRecorded(string name, string unit, string note) => new(name, unit, 0, null, null, null, null, 0, 0, "not_recorded", note);
 
     private static string Judge(double value, double target, double breach, bool lowerIsBetter) =>
         lowerIsBetter

@@ -17,6 +17,9 @@ public sealed class KpiOptions
     /// <summary>From a call's commit to the first station's display receipt.</summary>
     [Range(0.01, 3600)] public double DisplayP90TargetSeconds { get; set; } = 1;
     [Range(0.01, 3600)] public double DisplayP90BreachSeconds { get; set; } = 5;
+    /// <summary>Hub connections dropped by an error, as a share of those opened (all wards, whole hours).</summary>
+    [Range(0, 1)] public double DropRateTarget { get; set; } = 0.01;
+    [Range(0, 1)] public double DropRateBreach { get; set; } = 0.05;
     [Range(0, 1)] public double EscalationRateTarget { get; set; } = 0.05;
     [Range(0, 1)] public double EscalationRateBreach { get; set; } = 0.15;
     [Range(0, 10)] public double FairnessDeviationTarget { get; set; } = 0.2;

@@ -14,6 +14,13 @@ internal static class KpiQueries
         WHERE created_at >= @From AND created_at < @To AND (@WardId IS NULL OR ward_id = @WardId)
         """;
 
+    /// <summary>Hub connections opened and dropped in the hours of the window (all wards: stations are not counted per ward).</summary>
+    public const string ConnectionCounts = """
+        SELECT CAST(COALESCE(SUM(opened), 0) AS SIGNED) AS Opened, CAST(COALESCE(SUM(dropped), 0) AS SIGNED) AS Dropped
+        FROM connection_counts
+        WHERE hour >= DATE_FORMAT(@From, '%Y-%m-%d %H:00:00') AND hour < @To
+        """;
+
     /// <summary>
     /// Shifts starting in the window (a nurse's bed assignments that start together are one shift),
     /// and when the nurse first signed in from an hour before it.

@@ -106,6 +106,12 @@ public sealed partial class NodeHeartbeat(
                     StartedAt = s_startedAt,
                     WardStations = WardStations(),
                 }, cancellationToken: stoppingToken));
+                var (opened, dropped) = connections.TakeCounts();
+                if (opened + dropped > 0)
+                {
+                    await conn.ExecuteAsync(new CommandDefinition(OpsQueries.AddConnectionCounts,
+                        new { Name = realtime.Value.NodeName, Opened = opened, Dropped = dropped }, cancellationToken: stoppingToken));
+                }
             }
             catch (Exception e) when (e is MySqlException or TimeoutException)
             {

@@ -19,6 +19,8 @@ public sealed record LiveConnection(HubCallerContext Context, long SessionId, Im
 public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, LiveConnection> _connections = new();
+    private long _opened;
+    private long _dropped;
 
     public long Current => _connections.Count;
 
@@ -28,10 +30,25 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyList<long> SessionIds => _connections.Values.Select(c => c.SessionId).Distinct().ToList();
 
-    public void Connected(HubCallerContext context, long sessionId) =>
+    public void Connected(HubCallerContext context, long sessionId)
+    {
         _connections[context.ConnectionId] = new LiveConnection(context, sessionId, []);
+        Interlocked.Increment(ref _opened);
+    }
 
-    public void Disconnected(string connectionId) => _connections.TryRemove(connectionId, out _);
+    /// <param name="connectionId">The connection that ended.</param>
+    /// <param name="dropped">It ended by an error (network, server), not by the client closing it.</param>
+    public void Disconnected(string connectionId, bool dropped = false)
+    {
+        _connections.TryRemove(connectionId, out _);
+        if (dropped)
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <summary>Connections opened and dropped since the last call (for the drop rate KPI).</summary>
+    public (long Opened, long Dropped) TakeCounts() => (Interlocked.Exchange(ref _opened, 0), Interlocked.Exchange(ref _dropped, 0));
 
     public void Watching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Add(wardId) });
 

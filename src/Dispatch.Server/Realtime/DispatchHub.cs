@@ -25,7 +25,7 @@ public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionR
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        connections.Disconnected(Context.ConnectionId);
+        connections.Disconnected(Context.ConnectionId, dropped: exception is not null);
         return Task.CompletedTask;
     }
 
