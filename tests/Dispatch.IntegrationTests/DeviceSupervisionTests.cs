@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Server.Ops;
+using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;
 
@@ -25,6 +28,12 @@ public sealed class DeviceSupervisionTests(SilentDeviceFixture fixture) : IClass
             "a trouble call for the silent device", TimeSpan.FromSeconds(10));
         trouble.Call!.BedId.Should().Be(silent.BedId);
         trouble.Call.Priority.Should().Be(CallKinds.BasePriority(CallKinds.Trouble), "a trouble call never outranks a patient's call");
+        var manager = await fixture.LoginAsync(await fixture.Hospital().StaffAsync(StaffUser.Manager, ward.WardId));
+        using (var ops = await fixture.SendAsync(HttpMethod.Get, "/api/ops/summary", manager))
+        {
+            var summary = await ops.Content.ReadFromJsonAsync<OpsSummary>();
+            summary!.Troubles.Should().ContainSingle(t => t.CallId == trouble.CallId, "the maintenance view lists it");
+        }
         await Task.Delay(TimeSpan.FromSeconds(3));
         station.Events.Count(e => e.Type == EventTypes.CallRaised).Should().Be(1,
             "one trouble call per silence, and none for a device that never reported");

@@ -25,6 +25,7 @@ public sealed class OpsTests(DispatchFixture fixture)
         var summary = (await response.Content.ReadFromJsonAsync<OpsSummary>())!;
 
         summary.Mode.Should().Be("InProcess");
+        summary.Troubles.Should().NotContain(t => t.WardId == ward.WardId, "no device of this ward is in trouble");
         summary.Nodes.Should().Contain(n => n.State == "serving" && n.SeenSecondsAgo <= 10, "this node writes its heartbeat every 5 s");
         summary.Wards.Should().ContainSingle(w => w.WardId == ward.WardId).Which.Should().BeEquivalentTo(new
         {

@@ -60,6 +60,16 @@ async function refresh() {
   $("#wards tbody").replaceChildren(...summary.wards.map((w) => row(
     [`${w.wardId} ${w.name}`, w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
     remember(`ward:${w.wardId}`, w.openCalls))));
+  $("#troubles tbody").replaceChildren(...summary.troubles.map((trouble) => {
+    const tr = document.createElement("tr");
+    for (const text of [trouble.callId, trouble.wardId, `${trouble.room} ${trouble.bed}`, duration(trouble.ageSeconds)]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $("#no-troubles").hidden = summary.troubles.length > 0;
   $("#escalations").textContent = [1, 2, 3]
     .map((level) => `level ${level}: ${summary.escalationsLastHour.find((e) => e.level === level)?.count ?? 0}`).join(" · ");
   $("#updated").className = "connection connected";

@@ -28,9 +28,12 @@ public sealed record WardSummary(int WardId, string Name, long OpenCalls, long U
 
 public sealed record EscalationCount(long Level, long Count);
 
+public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long AgeSeconds);
+
 /// <summary>What the ops page shows: every live node, every ward's load, and the last hour's escalations.</summary>
 public sealed record OpsSummary(
-    string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour, DateTimeOffset At);
+    string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
+    IReadOnlyList<TroubleRow> Troubles, DateTimeOffset At);
 
 public static class OpsApi
 {
@@ -57,6 +60,7 @@ public static class OpsApi
         var nodes = await conn.QueryAsync<NodeRow>(new CommandDefinition(OpsQueries.LiveNodes, cancellationToken: ct));
         var wards = await conn.QueryAsync<WardRow>(new CommandDefinition(OpsQueries.Wards, cancellationToken: ct));
         var escalations = await conn.QueryAsync<EscalationCount>(new CommandDefinition(OpsQueries.EscalationsLastHour, cancellationToken: ct));
+        var troubles = await conn.QueryAsync<TroubleRow>(new CommandDefinition(OpsQueries.OpenTroubles, cancellationToken: ct));
         // The bridge's cursor means something only in a cluster; a single node relays in process.
         var bridged = realtime.Value.Mode == RealtimeMode.Bridge;
         return TypedResults.Ok(new OpsSummary(
@@ -65,6 +69,7 @@ public static class OpsApi
             [.. wards.Select(w => new WardSummary(w.WardId, w.Name, w.OpenCalls, w.Unacknowledged, w.OldestSeconds,
                 bridged && w.RelayedSeq is { } relayed ? Math.Max(0, w.LastSeq - relayed) : null))],
             [.. escalations],
+            [.. troubles],
             time.GetUtcNow()));
     }
 }

@@ -42,6 +42,18 @@ internal static class OpsQueries
         ORDER BY w.id
         """;
 
+    /// <summary>The maintenance view: open trouble calls (silent bed devices), oldest first.</summary>
+    public const string OpenTroubles = """
+        SELECT c.id AS CallId, c.ward_id AS WardId, r.name AS Room, b.label AS Bed,
+               TIMESTAMPDIFF(SECOND, c.created_at, NOW(3)) AS AgeSeconds
+        FROM calls c
+        JOIN beds b ON b.id = c.bed_id
+        JOIN rooms r ON r.id = b.room_id
+        WHERE c.kind = 'trouble' AND c.status IN ('open', 'accepted')
+        ORDER BY c.created_at
+        LIMIT 200
+        """;
+
     public const string EscalationsLastHour = """
         SELECT CAST(SUBSTRING(action, 13) AS SIGNED) AS Level, COUNT(*) AS Count
         FROM audit_log
