@@ -28,6 +28,7 @@ public sealed class DispatchMetrics
     private readonly Counter _drainNotices;
     private readonly Counter _wardsUnwatched;
     private readonly Counter _displayMissing;
+    private readonly Counter _troubleCalls;
 
     public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
     {
@@ -56,6 +57,7 @@ public sealed class DispatchMetrics
         _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
         _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
+        _troubleCalls = factory.CreateCounter("dispatch_trouble_calls_total", "Trouble calls raised for silent bed devices.");
         _displayMissing = factory.CreateCounter("dispatch_display_missing_total", "Calls that no station confirmed displaying in time.");
         _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
 
@@ -101,6 +103,8 @@ public sealed class DispatchMetrics
     public void WardUnwatched() => _wardsUnwatched.Inc();
 
     public void DisplayMissing() => _displayMissing.Inc();
+
+    public void TroubleRaised() => _troubleCalls.Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Dispatch.Server.Calls;
+using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -15,6 +16,7 @@ namespace Dispatch.Server.Supervision;
 public sealed partial class DeviceSupervision(
     MySqlDataSource dataSource,
     CallService calls,
+    DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     TimeProvider time,
     ILogger<DeviceSupervision> logger) : BackgroundService
@@ -37,6 +39,7 @@ public sealed partial class DeviceSupervision(
                 {
                     if (await calls.RaiseDeviceTroubleAsync(deviceId, settings.DeviceSilentSeconds, stoppingToken) is { } call)
                     {
+                        metrics.TroubleRaised();
                         Log.Silent(logger, deviceId, call.Id);
                     }
                 }

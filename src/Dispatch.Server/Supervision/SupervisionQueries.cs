@@ -2,12 +2,16 @@ namespace Dispatch.Server.Supervision;
 
 internal static class SupervisionQueries
 {
-    /// <summary>Wards with open calls and no station on any live node (heartbeat in the last 30 s).</summary>
+    /// <summary>
+    /// Wards with open calls and no station on any live node (heartbeat in the last 30 s), not
+    /// reported within the repeat interval: in the steady state one statement per check.
+    /// </summary>
     public const string UnwatchedWards = """
         SELECT c.ward_id AS WardId, w.name AS WardName, COUNT(*) AS OpenCalls
         FROM calls c
         JOIN wards w ON w.id = c.ward_id
         WHERE c.status IN ('open', 'accepted')
+          AND NOT EXISTS (SELECT 1 FROM ward_alerts a WHERE a.ward_id = c.ward_id AND a.alerted_at > NOW(3) - INTERVAL @RepeatSeconds SECOND)
           AND NOT EXISTS (
             SELECT 1
             FROM node_heartbeats h,

@@ -77,7 +77,8 @@ public sealed partial class WardSupervision(
     private async Task CheckAsync(CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var wards = (await conn.QueryAsync<UnwatchedWard>(new CommandDefinition(SupervisionQueries.UnwatchedWards, cancellationToken: ct))).ToList();
+        var wards = (await conn.QueryAsync<UnwatchedWard>(new CommandDefinition(
+            SupervisionQueries.UnwatchedWards, new { options.Value.RepeatSeconds }, cancellationToken: ct))).ToList();
         foreach (var ward in wards)
         {
             var alert = new WardAlert(ward.WardId, ward.WardName, ward.OpenCalls,

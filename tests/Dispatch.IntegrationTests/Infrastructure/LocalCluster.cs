@@ -118,6 +118,8 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
             ["Realtime:NodeName"] = name,
             ["Web:Root"] = Path.Combine(Repository.Root, "web", "dist"),
+            // The test stations do not send display receipts (the board does); no display alarms here.
+            ["Display:AlarmSeconds"] = "3600",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
