@@ -1,5 +1,6 @@
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Server.Data;
 using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -18,26 +19,12 @@ public sealed partial class SessionWatch(
     IHubContext<DispatchHub, IDispatchClient> hub,
     IOptions<StaffSessionOptions> options,
     TimeProvider time,
-    ILogger<SessionWatch> logger) : BackgroundService
+    ILogger<SessionWatch> logger) : PeriodicDatabaseWork(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CloseEndedSessionsAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is MySqlException or TimeoutException)
-            {
-                // The database is away: check again at the next beat.
-                Log.CheckFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
 
-    private async Task CloseEndedSessionsAsync(CancellationToken ct)
+    /// <summary>Closes the live connections of ended sessions.</summary>
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
         var live = connections.SessionIds;
         if (live.Count == 0)
@@ -54,7 +41,7 @@ public sealed partial class SessionWatch(
         var notice = new SessionClosedNotice(SessionClosedNotice.Revoked, "Your session was ended (signed out, revoked or expired). Sign in again.");
         await hub.Clients.SendEachAsync(closing.Select(c => c.ConnectionId), client => client.SessionClosed(notice));
         // Clients close by themselves on the notice; aborting at once would drop it unsent.
-        await Task.Delay(s_closeGrace, time, ct);
+        await Task.Delay(s_closeGrace, Time, ct);
         foreach (var context in closing)
         {
             context.Abort();
@@ -68,8 +55,5 @@ public sealed partial class SessionWatch(
     {
         [LoggerMessage(1500, LogLevel.Information, "Closed connection {ConnectionId}: its session ended (4401)")]
         public static partial void Closed(ILogger logger, string connectionId);
-
-        [LoggerMessage(1501, LogLevel.Warning, "Session check failed; retrying at the next heartbeat")]
-        public static partial void CheckFailed(ILogger logger, Exception exception);
     }
 }

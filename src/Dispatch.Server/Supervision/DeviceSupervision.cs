@@ -1,5 +1,6 @@
 using Dapper;
 using Dispatch.Server.Calls;
+using Dispatch.Server.Data;
 using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -19,34 +20,25 @@ public sealed partial class DeviceSupervision(
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     TimeProvider time,
-    ILogger<DeviceSupervision> logger) : BackgroundService
+    ILogger<DeviceSupervision> logger) : PeriodicDatabaseWork(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckSeconds);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        var settings = options.Value;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.CheckSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var silentSeconds = options.Value.DeviceSilentSeconds;
+        IReadOnlyList<int> silent;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
-            try
+            silent = [.. await conn.QueryAsync<int>(new CommandDefinition(
+                CallQueries.SilentDevices, new { SilentSeconds = silentSeconds }, cancellationToken: ct))];
+        }
+        foreach (var deviceId in silent)
+        {
+            if (await calls.RaiseDeviceTroubleAsync(deviceId, silentSeconds, ct) is { } call)
             {
-                IReadOnlyList<int> silent;
-                await using (var conn = await dataSource.OpenConnectionAsync(stoppingToken))
-                {
-                    silent = [.. await conn.QueryAsync<int>(new CommandDefinition(
-                        CallQueries.SilentDevices, new { SilentSeconds = settings.DeviceSilentSeconds }, cancellationToken: stoppingToken))];
-                }
-                foreach (var deviceId in silent)
-                {
-                    if (await calls.RaiseDeviceTroubleAsync(deviceId, settings.DeviceSilentSeconds, stoppingToken) is { } call)
-                    {
-                        metrics.TroubleRaised();
-                        Log.Silent(logger, deviceId, call.Id);
-                    }
-                }
-            }
-            catch (Exception e) when (e is MySqlException or TimeoutException)
-            {
-                Log.CheckFailed(logger, e);
+                metrics.TroubleRaised();
+                Log.Silent(logger, deviceId, call.Id);
             }
         }
     }
@@ -55,8 +47,5 @@ public sealed partial class DeviceSupervision(
     {
         [LoggerMessage(1820, LogLevel.Warning, "Bed device {DeviceId} is silent; trouble call {CallId} raised at its bed")]
         public static partial void Silent(ILogger logger, int deviceId, long callId);
-
-        [LoggerMessage(1821, LogLevel.Warning, "Device supervision check failed; retrying at the next one")]
-        public static partial void CheckFailed(ILogger logger, Exception exception);
     }
 }

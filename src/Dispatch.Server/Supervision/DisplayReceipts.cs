@@ -110,27 +110,13 @@ public sealed partial class DisplayWatch(
     DispatchMetrics metrics,
     IOptions<DisplayOptions> options,
     TimeProvider time,
-    ILogger<DisplayWatch> logger) : BackgroundService
+    ILogger<DisplayWatch> logger) : PeriodicDatabaseWork(time, logger)
 {
     private sealed record UndisplayedCall(long CallId, int WardId, string WardName, string Kind);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is MySqlException or TimeoutException)
-            {
-                Log.CheckFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckSeconds);
 
-    private async Task CheckAsync(CancellationToken ct)
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var calls = (await conn.QueryAsync<UndisplayedCall>(new CommandDefinition(
@@ -160,8 +146,5 @@ public sealed partial class DisplayWatch(
     {
         [LoggerMessage(1811, LogLevel.Warning, "Call {CallId} of ward {WardId} was displayed by no station in time; alarmed")]
         public static partial void Alarmed(ILogger logger, long callId, int wardId);
-
-        [LoggerMessage(1812, LogLevel.Warning, "Display check failed; retrying at the next one")]
-        public static partial void CheckFailed(ILogger logger, Exception exception);
     }
 }

@@ -54,27 +54,13 @@ public sealed partial class WardSupervision(
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     TimeProvider time,
-    ILogger<WardSupervision> logger) : BackgroundService
+    ILogger<WardSupervision> logger) : PeriodicDatabaseWork(time, logger)
 {
     private sealed record UnwatchedWard(int WardId, string WardName, long OpenCalls);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is MySqlException or TimeoutException)
-            {
-                Log.CheckFailed(logger, e);
-            }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckSeconds);
 
-    private async Task CheckAsync(CancellationToken ct)
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var wards = (await conn.QueryAsync<UnwatchedWard>(new CommandDefinition(
@@ -116,8 +102,5 @@ public sealed partial class WardSupervision(
     {
         [LoggerMessage(1800, LogLevel.Warning, "Ward {WardId} has {OpenCalls} open call(s) and no connected station; managers alerted")]
         public static partial void Unwatched(ILogger logger, int wardId, long openCalls);
-
-        [LoggerMessage(1801, LogLevel.Warning, "Ward supervision check failed; retrying at the next one")]
-        public static partial void CheckFailed(ILogger logger, Exception exception);
     }
 }
