@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dispatch.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
@@ -15,8 +14,8 @@ public sealed partial class ClusterBoardTests(ChromiumFixture chromium)
         await using var cluster = await LocalCluster.StartAsync(countedUser: false);
         var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
         await using var station = await StationPage.SignInAsync(chromium.Browser, cluster.Nginx.BaseAddress, ward.Nurses[0]);
-        var (itsNode, otherNode) = await ConnectionsAsync(cluster.NodeA) == 1 ? (cluster.NodeA, cluster.NodeB) : (cluster.NodeB, cluster.NodeA);
-        (await ConnectionsAsync(itsNode)).Should().Be(1, "the page holds one hub connection");
+        var (itsNode, otherNode) = await cluster.NodeA.HubConnectionsAsync() == 1 ? (cluster.NodeA, cluster.NodeB) : (cluster.NodeB, cluster.NodeA);
+        (await itsNode.HubConnectionsAsync()).Should().Be(1, "the page holds one hub connection");
 
         itsNode.Kill();
         var duringOutage = await otherNode.RaiseCallAsync(ward.Beds[0]);
@@ -26,14 +25,9 @@ public sealed partial class ClusterBoardTests(ChromiumFixture chromium)
         var afterwards = await otherNode.RaiseCallAsync(ward.Beds[1]);
         await Assertions.Expect(station.Call(afterwards.Id)).ToHaveCountAsync(1, new() { Timeout = 2_000 });
         await Assertions.Expect(station.Calls).ToHaveCountAsync(2);
-        (await ConnectionsAsync(otherNode)).Should().Be(1, "the page moved to the surviving node");
+        (await otherNode.HubConnectionsAsync()).Should().Be(1, "the page moved to the surviving node");
     }
 
-    private static async Task<long> ConnectionsAsync(ServerApi node)
-    {
-        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
-        return body.RootElement.GetProperty("connections").GetInt64();
-    }
 
     [GeneratedRegex("^Connected · reconnected at ")]
     private static partial Regex ReconnectedBanner();

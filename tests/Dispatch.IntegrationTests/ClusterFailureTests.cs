@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
@@ -20,7 +19,7 @@ public sealed class ClusterFailureTests
         var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
         try
         {
-            var onA = await ConnectionsAsync(cluster.NodeA);
+            var onA = await cluster.NodeA.HubConnectionsAsync();
             onA.Should().BeGreaterThanOrEqualTo(1, "some stations must be on the node that dies");
 
             var calls = new List<CallView> { await cluster.NodeB.RaiseCallAsync(ward.Beds[0]) };
@@ -38,7 +37,7 @@ public sealed class ClusterFailureTests
                 received.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "every call once, in order, across the move");
                 received.Events.Select(e => e.Seq).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
             }
-            (await ConnectionsAsync(cluster.NodeB)).Should().Be(8, "every station moved to the surviving node");
+            (await cluster.NodeB.HubConnectionsAsync()).Should().Be(8, "every station moved to the surviving node");
             Console.WriteLine($"Killed node A with {onA} of 8 stations; all 8 resumed on node B with nothing missed or doubled");
         }
         finally
@@ -224,9 +223,4 @@ public sealed class ClusterFailureTests
         Task.WhenAll(stations.Select(s => s.Received.WaitUntilAsync(
             events => events.Count >= calls, $"{calls} calls", TimeSpan.FromSeconds(30))));
 
-    private static async Task<long> ConnectionsAsync(ServerApi node)
-    {
-        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
-        return body.RootElement.GetProperty("connections").GetInt64();
-    }
 }

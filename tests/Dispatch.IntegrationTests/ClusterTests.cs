@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 
@@ -59,7 +58,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     {
         var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 2);
         var token = await Cluster.NodeA.LoginAsync(ward.Nurses[0]);
-        var before = (A: await ConnectionsAsync(Cluster.NodeA), B: await ConnectionsAsync(Cluster.NodeB));
+        var before = (A: await Cluster.NodeA.HubConnectionsAsync(), B: await Cluster.NodeB.HubConnectionsAsync());
         var stations = new List<StationProbe>();
         for (var subnet = 1; subnet <= 8; subnet++)
         {
@@ -67,8 +66,8 @@ public sealed class ClusterTests(ClusterFixture fixture)
         }
         try
         {
-            var onA = await ConnectionsAsync(Cluster.NodeA) - before.A;
-            var onB = await ConnectionsAsync(Cluster.NodeB) - before.B;
+            var onA = await Cluster.NodeA.HubConnectionsAsync() - before.A;
+            var onB = await Cluster.NodeB.HubConnectionsAsync() - before.B;
             Console.WriteLine($"8 stations behind nginx ip_hash: {onA} on node A, {onB} on node B");
             (onA, onB).Should().Match<(long A, long B)>(n => n.A >= 1 && n.B >= 1 && n.A + n.B == 8, "both nodes carry stations");
 
@@ -215,11 +214,6 @@ public sealed class ClusterTests(ClusterFixture fixture)
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) => sorted[(int)Math.Ceiling(p * sorted.Count) - 1];
 
-    private static async Task<long> ConnectionsAsync(ServerApi node)
-    {
-        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
-        return body.RootElement.GetProperty("connections").GetInt64();
-    }
 
     [Fact]
     public async Task WhenTheLeadingBridgeIsKilledTheStandbyTakesOverAndNothingIsLostOrShownTwice()

@@ -44,7 +44,7 @@ public sealed class WatchdogTests
         var stations = await ConnectStationsAsync(cluster, wards, tokens, subnetsOnA);
         try
         {
-            (await ConnectionsAsync(cluster.NodeA)).Should().Be(Stations, "every station came in through nginx from subnets that lead to node A");
+            (await cluster.NodeA.HubConnectionsAsync()).Should().Be(Stations, "every station came in through nginx from subnets that lead to node A");
             var admin = await cluster.NodeA.LoginAsync(await cluster.Hospital().StaffAsync(StaffUser.Admin, wardId: null));
 
             using var raising = new CancellationTokenSource();
@@ -66,7 +66,7 @@ public sealed class WatchdogTests
             await cluster.NodeA.WaitUntilHealthyAsync();
 
             cluster.NodeA.SupervisedExitCodes.Should().Equal([WatchdogOptions.DrainedExitCode], "the drained node exits with its own code and the supervisor restarts it");
-            (await ConnectionsAsync(cluster.NodeB)).Should().Be(Stations, "every station moved to node B");
+            (await cluster.NodeB.HubConnectionsAsync()).Should().Be(Stations, "every station moved to node B");
             stations.Should().AllSatisfy(s => s.MovedAt.Should().NotBeNull("each station moved before its old connection closed"));
 
             foreach (var ward in wards)
@@ -125,7 +125,7 @@ public sealed class WatchdogTests
                 await client.StartAsync();
                 await client.SubscribeAsync(ward.WardId);
             }
-            var onA = await ConnectionsAsync(cluster.NodeA);
+            var onA = await cluster.NodeA.HubConnectionsAsync();
             onA.Should().BeInRange(1, 7, "both nodes carry some of the eight subnets");
 
             using var raising = new CancellationTokenSource();
@@ -234,11 +234,6 @@ public sealed class WatchdogTests
         }
     }
 
-    private static async Task<long> ConnectionsAsync(ServerApi node)
-    {
-        using var body = JsonDocument.Parse(await node.Http.GetStringAsync("/ws-health"));
-        return body.RootElement.GetProperty("connections").GetInt64();
-    }
 
     /// <summary>
     /// Loopback /24s that nginx's ip_hash sends to node A, found by connecting once from each. The
@@ -248,17 +243,17 @@ public sealed class WatchdogTests
     private static async Task<List<IPAddress>> SubnetsLeadingToNodeAAsync(LocalCluster cluster, string token, int wardId, int count)
     {
         var found = new List<IPAddress>();
-        var idle = await ConnectionsAsync(cluster.NodeA);
+        var idle = await cluster.NodeA.HubConnectionsAsync();
         for (var subnet = 1; found.Count < count && subnet <= 64; subnet++)
         {
             await using (var probe = await StationProbe.SubscribeAsync(cluster.Nginx.BaseAddress, token, wardId, LoopbackSource.Subnet(subnet)))
             {
-                if (await ConnectionsAsync(cluster.NodeA) > idle)
+                if (await cluster.NodeA.HubConnectionsAsync() > idle)
                 {
                     found.Add(LoopbackSource.Subnet(subnet));
                 }
             }
-            await WaitUntilAsync(async () => await ConnectionsAsync(cluster.NodeA) == idle, TimeSpan.FromSeconds(5), "the probe to leave node A");
+            await WaitUntilAsync(async () => await cluster.NodeA.HubConnectionsAsync() == idle, TimeSpan.FromSeconds(5), "the probe to leave node A");
         }
         found.Should().HaveCount(count);
         return found;

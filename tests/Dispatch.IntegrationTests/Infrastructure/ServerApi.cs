@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Dispatch.Contracts;
 
 namespace Dispatch.IntegrationTests.Infrastructure;
@@ -15,6 +16,13 @@ public abstract class ServerApi(Uri baseAddress)
         using var response = await Http.PostAsJsonAsync("/api/sessions", new LoginRequest(staff.Username, staff.Password));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<LoginResponse>())!.Token;
+    }
+
+    /// <summary>The node's live hub connections, from GET /ws-health.</summary>
+    public async Task<long> HubConnectionsAsync()
+    {
+        using var body = JsonDocument.Parse(await Http.GetStringAsync("/ws-health"));
+        return body.RootElement.GetProperty("connections").GetInt64();
     }
 
     public static HttpRequestMessage Request(HttpMethod method, string path, string? token = null, object? body = null, string? deviceKey = null)
