@@ -46,6 +46,7 @@ public sealed class DispatchClient : IAsyncDisposable
     private HubConnection _connection;
     private Task _moving = Task.CompletedTask;
     private volatile bool _signedOut;
+    private string? _stationKey;
 
     /// <summary>Connects to <paramref name="server"/> with a staff session token (see <see cref="SignInAsync"/>).</summary>
     /// <param name="server">The server or nginx base address, e.g. http://127.0.0.1:5080.</param>
@@ -131,6 +132,30 @@ public sealed class DispatchClient : IAsyncDisposable
                 var snapshot = await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, cancellationToken).ConfigureAwait(false);
                 _wards[wardId] = new WardSequence(snapshot.Seq);
                 done.TrySetResult(snapshot);
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Identifies this connection as the screen of a nurse station (its station device key), so that
+    /// its ward is told when the screen goes silent. The client identifies again after every
+    /// reconnect or move.
+    /// </summary>
+    public Task<StationView> IdentifyStationAsync(string stationKey, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource<StationView>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(async () =>
+        {
+            try
+            {
+                var station = await _connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, stationKey, cancellationToken).ConfigureAwait(false);
+                _stationKey = stationKey;
+                done.TrySetResult(station);
             }
             catch (Exception e)
             {
@@ -295,7 +320,7 @@ public sealed class DispatchClient : IAsyncDisposable
             ? ResyncAsync(_connection, heartbeat.WardId, ward)
             : Task.CompletedTask;
 
-    /// <summary>After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped.</summary>
+    /// <summary>After a reconnect (possibly to another node): identify the station again, rejoin every ward, then replay from where each stopped.</summary>
     private async Task ResumeAsync()
     {
         await ResumeOnAsync(_connection).ConfigureAwait(false);
@@ -304,6 +329,10 @@ public sealed class DispatchClient : IAsyncDisposable
 
     private async Task ResumeOnAsync(HubConnection connection)
     {
+        if (_stationKey is not null)
+        {
+            await connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, _stationKey, _stopping.Token).ConfigureAwait(false);
+        }
         foreach (var (wardId, ward) in _wards)
         {
             await connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, _stopping.Token).ConfigureAwait(false);

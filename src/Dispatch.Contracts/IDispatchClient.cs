@@ -46,6 +46,7 @@ public static class DispatchHubMethods
     public const string Acknowledge = nameof(Acknowledge);
     public const string Reject = nameof(Reject);
     public const string Displayed = nameof(Displayed);
+    public const string IdentifyStation = nameof(IdentifyStation);
 
     /// <summary>Resync (and GET /api/events) return at most this many events; ask again from the last one.</summary>
     public const int ResyncPageSize = 1000;

@@ -18,13 +18,24 @@ public sealed record CallView(
     DateTimeOffset? ResolvedAt);
 
 /// <summary>
-/// One outbox event of a ward. <see cref="Seq"/> is gap-free per ward: a client that sees a jump
-/// has missed events and repairs them with Resync.
+/// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it
+/// connected, or when it last sent a heartbeat itself.
 /// </summary>
-public sealed record WardEvent(int WardId, long Seq, string Type, long? CallId, CallView? Call, DateTimeOffset At);
+public sealed record StationView(int DeviceId, int WardId, string Name, DateTimeOffset? LastSeenAt);
 
-/// <summary>The open calls of a ward as of sequence <see cref="Seq"/>.</summary>
-public sealed record WardSnapshot(int WardId, long Seq, IReadOnlyList<CallView> Calls);
+/// <summary>
+/// One outbox event of a ward. <see cref="Seq"/> is gap-free per ward: a client that sees a jump
+/// has missed events and repairs them with Resync. Call events carry <see cref="Call"/>; station
+/// events (<see cref="EventTypes.StationSilent"/>, <see cref="EventTypes.StationBack"/>) carry
+/// <see cref="Station"/>.
+/// </summary>
+public sealed record WardEvent(int WardId, long Seq, string Type, long? CallId, CallView? Call, DateTimeOffset At, StationView? Station = null);
+
+/// <summary>
+/// The open calls of a ward as of sequence <see cref="Seq"/>, and its stations reported silent
+/// (a trouble for the ward until each is back).
+/// </summary>
+public sealed record WardSnapshot(int WardId, long Seq, IReadOnlyList<CallView> Calls, IReadOnlyList<StationView> SilentStations);
 
 /// <summary>Sent periodically so that a client can notice events it missed even when the ward is quiet.</summary>
 public sealed record WardHeartbeat(int WardId, long Seq, DateTimeOffset At);
@@ -35,6 +46,14 @@ public static class EventTypes
     public const string CallAccepted = "call_accepted";
     public const string CallResolved = "call_resolved";
     public const string CallEscalated = "call_escalated";
+
+    /// <summary>A station screen of the ward has been silent past its bound: the ward has one screen fewer.</summary>
+    public const string StationSilent = "station_silent";
+
+    /// <summary>The silent station is connected again.</summary>
+    public const string StationBack = "station_back";
+
+    public static bool IsStationEvent(string type) => type is StationSilent or StationBack;
 }
 
 /// <summary>Staff sign-in: POST /api/sessions.</summary>

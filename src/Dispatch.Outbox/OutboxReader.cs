@@ -33,8 +33,13 @@ public static class OutboxReader
 
     private sealed record EventRow(int WardId, long Seq, string Type, long? CallId, string Payload, DateTime CreatedAt)
     {
-        // created_at is UTC (the database runs with time zone +00:00).
-        public WardEvent ToEvent() => new(WardId, Seq, Type, CallId, JsonSerializer.Deserialize<CallView>(Payload, Json),
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)));
+        public WardEvent ToEvent()
+        {
+            // created_at is UTC (the database runs with time zone +00:00).
+            var at = new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc));
+            return EventTypes.IsStationEvent(Type)
+                ? new(WardId, Seq, Type, CallId, Call: null, at, JsonSerializer.Deserialize<StationView>(Payload, Json))
+                : new(WardId, Seq, Type, CallId, JsonSerializer.Deserialize<CallView>(Payload, Json), at);
+        }
     }
 }

@@ -12,13 +12,6 @@ internal static class CallQueries
         SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
         """;
 
-    /// <summary>Bed devices that reported once and have been silent past the bound, with no trouble call raised for it yet.</summary>
-    public const string SilentDevices = """
-        SELECT id FROM devices
-        WHERE kind = 'bed' AND trouble_call_id IS NULL
-          AND last_heartbeat_at IS NOT NULL AND last_heartbeat_at < NOW(3) - INTERVAL @SilentSeconds SECOND
-        """;
-
     public const string LockSilentDevice = """
         SELECT id AS Id, bed_id AS BedId FROM devices
         WHERE id = @DeviceId AND trouble_call_id IS NULL

@@ -28,7 +28,7 @@ public sealed class DispatchMetrics
     private readonly Counter _drainNotices;
     private readonly Counter _wardsUnwatched;
     private readonly Counter _displayMissing;
-    private readonly Counter _troubleCalls;
+    private readonly Counter _troubles;
 
     public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
     {
@@ -57,7 +57,12 @@ public sealed class DispatchMetrics
         _draining = factory.CreateGauge("dispatch_node_draining", "1 while this node drains its stations before a restart (memory watchdog or admin).");
         _drainBatches = factory.CreateCounter("dispatch_drain_batches_total", "Drain batches started on this node.");
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
-        _troubleCalls = factory.CreateCounter("dispatch_trouble_calls_total", "Trouble calls raised for silent bed devices.");
+        _troubles = factory.CreateCounter("dispatch_trouble_events_total", "Silent devices reported: a trouble call at a bed, or a station reported to its ward.",
+            new CounterConfiguration { LabelNames = ["device"] });
+        foreach (var device in new[] { "bed", "station" })
+        {
+            _troubles.WithLabels(device);
+        }
         _displayMissing = factory.CreateCounter("dispatch_display_missing_total", "Calls that no station confirmed displaying in time.");
         _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
 
@@ -104,7 +109,8 @@ public sealed class DispatchMetrics
 
     public void DisplayMissing() => _displayMissing.Inc();
 
-    public void TroubleRaised() => _troubleCalls.Inc();
+    /// <param name="device">"bed" or "station".</param>
+    public void TroubleRaised(string device) => _troubles.WithLabels(device).Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

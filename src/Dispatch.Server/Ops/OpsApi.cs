@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
+using Dispatch.Server.Supervision;
 using Dispatch.Server.Watchdog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -30,10 +31,15 @@ public sealed record EscalationCount(long Level, long Count);
 
 public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long AgeSeconds);
 
-/// <summary>What the ops page shows: every live node, every ward's load, and the last hour's escalations.</summary>
+public sealed record SilentStationRow(int DeviceId, int WardId, string Name, long SilentSeconds);
+
+/// <summary>
+/// What the ops page shows: every live node, every ward's load, the last hour's escalations and the
+/// maintenance view (trouble calls of silent bed devices, silent stations).
+/// </summary>
 public sealed record OpsSummary(
     string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
-    IReadOnlyList<TroubleRow> Troubles, DateTimeOffset At);
+    IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, DateTimeOffset At);
 
 public static class OpsApi
 {
@@ -61,6 +67,7 @@ public static class OpsApi
         var wards = await conn.QueryAsync<WardRow>(new CommandDefinition(OpsQueries.Wards, cancellationToken: ct));
         var escalations = await conn.QueryAsync<EscalationCount>(new CommandDefinition(OpsQueries.EscalationsLastHour, cancellationToken: ct));
         var troubles = await conn.QueryAsync<TroubleRow>(new CommandDefinition(OpsQueries.OpenTroubles, cancellationToken: ct));
+        var silentStations = await conn.QueryAsync<SilentStationRow>(new CommandDefinition(OpsQueries.SilentStations, cancellationToken: ct));
         // The bridge's cursor means something only in a cluster; a single node relays in process.
         var bridged = realtime.Value.Mode == RealtimeMode.Bridge;
         return TypedResults.Ok(new OpsSummary(
@@ -70,6 +77,7 @@ public static class OpsApi
                 bridged && w.RelayedSeq is { } relayed ? Math.Max(0, w.LastSeq - relayed) : null))],
             [.. escalations],
             [.. troubles],
+            [.. silentStations],
             time.GetUtcNow()));
     }
 }
@@ -111,6 +119,7 @@ public sealed partial class NodeHeartbeat(
                     StartedAt = s_startedAt,
                     WardStations = WardStations(),
                 }, cancellationToken: stoppingToken));
+                await StationSupervisor.StampAsync(conn, connections.StationIds, stoppingToken);
                 var (opened, dropped) = connections.TakeCounts();
                 if (opened + dropped > 0)
                 {

@@ -54,6 +54,15 @@ internal static class OpsQueries
         LIMIT 200
         """;
 
+    /// <summary>The maintenance view: stations reported silent and not back, longest silent first.</summary>
+    public const string SilentStations = """
+        SELECT id AS DeviceId, ward_id AS WardId, name AS Name, TIMESTAMPDIFF(SECOND, last_heartbeat_at, NOW(3)) AS SilentSeconds
+        FROM devices
+        WHERE kind = 'station' AND trouble_reported_at IS NOT NULL
+        ORDER BY last_heartbeat_at
+        LIMIT 200
+        """;
+
     public const string EscalationsLastHour = """
         SELECT CAST(SUBSTRING(action, 13) AS SIGNED) AS Level, COUNT(*) AS Count
         FROM audit_log

@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Realtime;
 
-/// <summary>One live hub connection on this node: its staff session and the wards it watches.</summary>
-public sealed record LiveConnection(HubCallerContext Context, long SessionId, ImmutableHashSet<int> Wards)
+/// <summary>
+/// One live hub connection on this node: its staff session, the wards it watches and, for a
+/// nurse-station screen that identified itself, its station device.
+/// </summary>
+public sealed record LiveConnection(HubCallerContext Context, long SessionId, ImmutableHashSet<int> Wards, int? StationId = null)
 {
     public string ConnectionId => Context.ConnectionId;
 }
@@ -53,6 +56,12 @@ public sealed class ConnectionRegistry
     public void Watching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Add(wardId) });
 
     public void NotWatching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Remove(wardId) });
+
+    /// <summary>The connection is this station's screen: the node's heartbeat vouches for it while it stays connected.</summary>
+    public void IdentifiedAs(string connectionId, int stationId) => Update(connectionId, c => c with { StationId = stationId });
+
+    /// <summary>The station devices connected to this node.</summary>
+    public IReadOnlyList<int> StationIds => _connections.Values.Select(c => c.StationId).OfType<int>().Distinct().ToList();
 
     public bool IsConnected(string connectionId) => _connections.ContainsKey(connectionId);
 

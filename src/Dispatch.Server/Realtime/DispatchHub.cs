@@ -14,7 +14,8 @@ namespace Dispatch.Server.Realtime;
 /// the ward's sequence, then receives every later event of the ward with its sequence number.
 /// </summary>
 [Authorize]
-public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionRegistry connections, DisplayReceipts receipts) : Hub<IDispatchClient>
+public sealed class DispatchHub(
+    CallService calls, WardReader wards, ConnectionRegistry connections, DisplayReceipts receipts, StationSupervisor stations) : Hub<IDispatchClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -63,6 +64,18 @@ public sealed class DispatchHub(CallService calls, WardReader wards, ConnectionR
     }
 
     private const int MaxReceipts = 1000;
+
+    /// <summary>
+    /// This connection is the screen of a nurse station (its station device key). While it stays
+    /// connected its node vouches for it; once it has been away past its bound, its ward is told
+    /// (station_silent). Call again after every reconnect.
+    /// </summary>
+    public async Task<StationView> IdentifyStation(string stationKey)
+    {
+        var station = await Guard(() => stations.IdentifyAsync(stationKey, StaffUser.From(Context.User!), Context.ConnectionAborted));
+        connections.IdentifiedAs(Context.ConnectionId, station.DeviceId);
+        return station;
+    }
 
     public Task<CallView> Acknowledge(long callId) =>
         Guard(() => calls.AcknowledgeAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));

@@ -4,6 +4,7 @@ using Dispatch.Contracts;
 using Dispatch.Outbox;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Supervision;
 using MySqlConnector;
 
 namespace Dispatch.Server.Realtime;
@@ -27,8 +28,9 @@ public sealed class WardReader(MySqlDataSource dataSource)
             "SELECT last_seq FROM ward_sequences WHERE ward_id = @WardId", new { WardId = wardId }, tx, cancellationToken: ct)) ?? 0;
         var calls = await conn.QueryAsync<CallViewRow>(new CommandDefinition(
             CallQueries.OpenCallsOfWard, new { WardId = wardId }, tx, cancellationToken: ct));
+        var silentStations = await StationSupervisor.SilentStationsAsync(tx, wardId, ct);
         await tx.CommitAsync(ct);
-        return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList());
+        return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList(), silentStations);
     }
 
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)

@@ -8,37 +8,50 @@ using MySqlConnector;
 namespace Dispatch.Server.Supervision;
 
 /// <summary>
-/// Bed devices that have reported a heartbeat and then fall silent past
-/// Supervision:DeviceSilentSeconds get a "trouble" call at their bed (the lowest band, so it never
-/// hides a patient's call), once per silence; the device's next heartbeat clears it. A device that
-/// never reported is not supervised (not installed yet). Every node checks; the device row's lock
-/// lets one raise it.
+/// Devices that have reported and then fall silent. A bed device silent past
+/// Supervision:DeviceSilentSeconds gets a "trouble" call at its bed (the lowest band, so it never
+/// hides a patient's call), once per silence; its next heartbeat clears it. A station screen
+/// silent past Supervision:StationSilentSeconds is reported to its ward and back again by the
+/// <see cref="StationSupervisor"/>. A device that never reported is not supervised (not installed
+/// yet). Every node checks; the device row's lock lets one act.
 /// </summary>
 public sealed partial class DeviceSupervision(
     MySqlDataSource dataSource,
     CallService calls,
+    StationSupervisor stations,
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     TimeProvider time,
     ILogger<DeviceSupervision> logger) : PeriodicDatabaseWork(time, logger)
 {
+    private sealed record DeviceFinding(int DeviceId, string Finding);
+
     protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckSeconds);
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        var silentSeconds = options.Value.DeviceSilentSeconds;
-        IReadOnlyList<int> silent;
+        var (bedSilentSeconds, stationSilentSeconds) = (options.Value.DeviceSilentSeconds, options.Value.StationSilentSeconds);
+        IReadOnlyList<DeviceFinding> findings;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
-            silent = [.. await conn.QueryAsync<int>(new CommandDefinition(
-                CallQueries.SilentDevices, new { SilentSeconds = silentSeconds }, cancellationToken: ct))];
+            findings = [.. await conn.QueryAsync<DeviceFinding>(new CommandDefinition(SupervisionQueries.DeviceFindings,
+                new { BedSilentSeconds = bedSilentSeconds, StationSilentSeconds = stationSilentSeconds }, cancellationToken: ct))];
         }
-        foreach (var deviceId in silent)
+        foreach (var (deviceId, finding) in findings)
         {
-            if (await calls.RaiseDeviceTroubleAsync(deviceId, silentSeconds, ct) is { } call)
+            switch (finding)
             {
-                metrics.TroubleRaised();
-                Log.Silent(logger, deviceId, call.Id);
+                case "bed_silent" when await calls.RaiseDeviceTroubleAsync(deviceId, bedSilentSeconds, ct) is { } call:
+                    metrics.TroubleRaised("bed");
+                    Log.BedSilent(logger, deviceId, call.Id);
+                    break;
+                case "station_silent" when await stations.ReportSilentAsync(deviceId, stationSilentSeconds, ct) is { } station:
+                    metrics.TroubleRaised("station");
+                    Log.StationSilent(logger, station.Name, station.WardId);
+                    break;
+                case "station_back" when await stations.ReportBackAsync(deviceId, ct) is { } station:
+                    Log.StationBack(logger, station.Name, station.WardId);
+                    break;
             }
         }
     }
@@ -46,6 +59,12 @@ public sealed partial class DeviceSupervision(
     private static partial class Log
     {
         [LoggerMessage(1820, LogLevel.Warning, "Bed device {DeviceId} is silent; trouble call {CallId} raised at its bed")]
-        public static partial void Silent(ILogger logger, int deviceId, long callId);
+        public static partial void BedSilent(ILogger logger, int deviceId, long callId);
+
+        [LoggerMessage(1821, LogLevel.Warning, "Station '{Station}' of ward {WardId} is silent; its ward is told")]
+        public static partial void StationSilent(ILogger logger, string station, int wardId);
+
+        [LoggerMessage(1822, LogLevel.Information, "Station '{Station}' of ward {WardId} is connected again")]
+        public static partial void StationBack(ILogger logger, string station, int wardId);
     }
 }

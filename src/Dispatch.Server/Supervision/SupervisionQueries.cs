@@ -37,4 +37,52 @@ internal static class SupervisionQueries
         JOIN wards w ON w.id = @WardId
         WHERE s.on_duty = 1 AND (s.role = 'admin' OR (s.role = 'manager' AND sw.department = w.department))
         """;
+
+    /// <summary>
+    /// What the device supervision must act on, in one statement per check: bed devices silent
+    /// past their bound with no trouble call yet, stations silent past theirs not reported yet, and
+    /// reported stations seen again since. Devices that never reported are not installed yet.
+    /// </summary>
+    public const string DeviceFindings = """
+        SELECT id AS DeviceId,
+               CASE WHEN kind = 'bed' THEN 'bed_silent' WHEN trouble_reported_at IS NULL THEN 'station_silent' ELSE 'station_back' END AS Finding
+        FROM devices
+        WHERE last_heartbeat_at IS NOT NULL AND (
+             (kind = 'bed' AND trouble_call_id IS NULL AND last_heartbeat_at < NOW(3) - INTERVAL @BedSilentSeconds SECOND)
+          OR (kind = 'station' AND trouble_reported_at IS NULL AND last_heartbeat_at < NOW(3) - INTERVAL @StationSilentSeconds SECOND)
+          OR (kind = 'station' AND trouble_reported_at < last_heartbeat_at))
+        """;
+
+    private const string StationColumns = "id AS DeviceId, ward_id AS WardId, name AS Name, last_heartbeat_at AS LastSeenAt";
+
+    public const string FindStationByKey = $"SELECT {StationColumns} FROM devices WHERE key_hash = @KeyHash AND kind = 'station'";
+
+    /// <summary>These stations are connected to a node (its heartbeat) or have just identified themselves.</summary>
+    public const string StationsSeen = "UPDATE devices SET last_heartbeat_at = NOW(3) WHERE kind = 'station' AND id IN @DeviceIds";
+
+    /// <summary>The station, locked, if it is still silent past the bound and not reported: one node reports it.</summary>
+    public const string LockSilentStation = $"""
+        SELECT {StationColumns} FROM devices
+        WHERE id = @DeviceId AND kind = 'station' AND trouble_reported_at IS NULL
+          AND last_heartbeat_at < NOW(3) - INTERVAL @SilentSeconds SECOND
+        FOR UPDATE
+        """;
+
+    /// <summary>The station, locked, if it was reported silent and has been seen since.</summary>
+    public const string LockReturnedStation = $"""
+        SELECT {StationColumns} FROM devices
+        WHERE id = @DeviceId AND kind = 'station' AND trouble_reported_at < last_heartbeat_at
+        FOR UPDATE
+        """;
+
+    public const string MarkStationReported = "UPDATE devices SET trouble_reported_at = NOW(3) WHERE id = @DeviceId";
+
+    public const string ClearStationReported = "UPDATE devices SET trouble_reported_at = NULL WHERE id = @DeviceId";
+
+    /// <summary>A ward's stations reported silent and not back yet (its snapshot).</summary>
+    public const string SilentStationsOfWard = $"""
+        SELECT {StationColumns} FROM devices
+        WHERE kind = 'station' AND ward_id = @WardId AND trouble_reported_at IS NOT NULL
+        ORDER BY name
+        """;
 }

@@ -16,6 +16,7 @@ public static class SupervisionExtensions
     {
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<WardSupervision>();
+        builder.Services.AddSingleton<StationSupervisor>();
         builder.Services.AddHostedService<DeviceSupervision>();
         builder.Services.AddOptions<DisplayOptions>().BindConfiguration(DisplayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DisplayReceipts>();
@@ -40,6 +41,13 @@ public sealed class SupervisionOptions
     /// <summary>A bed device that has reported before and is silent this long gets a trouble call at its bed.</summary>
     [Range(1, 86_400)]
     public int DeviceSilentSeconds { get; set; } = 180;
+
+    /// <summary>
+    /// A station screen that identified itself and has been connected to no node this long is
+    /// reported to its ward. Above the nodes' heartbeat interval (Ops:HeartbeatSeconds), which stamps it.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int StationSilentSeconds { get; set; } = 60;
 }
 
 /// <summary>

@@ -8,6 +8,8 @@ public sealed record TestStaff(int StaffId, string Username, string Password, in
 
 public sealed record TestBed(int BedId, int RoomId, string DeviceKey);
 
+public sealed record TestStation(int DeviceId, int WardId, string Name, string Key);
+
 public sealed record TestWard(int WardId, IReadOnlyList<TestBed> Beds, IReadOnlyList<TestStaff> Nurses);
 
 /// <summary>
@@ -51,6 +53,16 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync();
         return await StaffAsync(conn, $"{role}-{Guid.NewGuid():N}"[..24], role, wardId, onDuty: true);
+    }
+
+    /// <summary>A nurse-station screen of the ward, with its station device key.</summary>
+    public async Task<TestStation> StationAsync(int wardId, string name)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        var key = Secrets.NewToken();
+        var deviceId = await InsertAsync(conn, "INSERT INTO devices (kind, name, ward_id, key_hash) VALUES ('station', @name, @wardId, @keyHash)",
+            new { name, wardId, keyHash = Secrets.Hash(key) });
+        return new TestStation(deviceId, wardId, name, key);
     }
 
     /// <summary>Assigns the bed to the nurse for a shift running now.</summary>

@@ -1,0 +1,84 @@
+using Dapper;
+using Dispatch.Contracts;
+using Dispatch.Outbox;
+using Dispatch.Server.Data;
+using Dispatch.Server.Errors;
+using Dispatch.Server.Realtime;
+using Dispatch.Server.Sessions;
+using MySqlConnector;
+
+namespace Dispatch.Server.Supervision;
+
+/// <summary>
+/// Nurse-station screens as supervised devices. A screen identifies itself on the hub with its
+/// station device key; while it stays connected, the heartbeat of the node it is on stamps it
+/// (<see cref="StampAsync"/>). A station silent past Supervision:StationSilentSeconds is reported
+/// to its ward once per silence (event station_silent, audit, the maintenance view), and
+/// station_back follows once it is seen again. Each report is one transaction under the device
+/// row's lock, so exactly one node makes it.
+/// </summary>
+public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal outboxSignal)
+{
+    private sealed record StationRow(int DeviceId, int WardId, string Name, DateTime? LastSeenAt)
+    {
+        public StationView ToView() => new(DeviceId, WardId, Name, DbTime.ToOffset(LastSeenAt));
+    }
+
+    /// <summary>The station of this key, if the staff member may watch its ward; it counts as seen now.</summary>
+    public async Task<StationView> IdentifyAsync(string? stationKey, StaffUser staff, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var station = await conn.QuerySingleOrDefaultAsync<StationRow>(new CommandDefinition(
+            SupervisionQueries.FindStationByKey, new { KeyHash = Secrets.Hash(stationKey ?? "") }, cancellationToken: ct))
+            ?? throw RefusedException.Unauthorized("Unknown station key.");
+        if (!staff.MayActOnWard(station.WardId))
+        {
+            throw RefusedException.Forbidden($"Station '{station.Name}' belongs to ward {station.WardId}, which is not your ward.");
+        }
+        await StampAsync(conn, [station.DeviceId], ct);
+        return station.ToView();
+    }
+
+    /// <summary>These stations are connected (a node's heartbeat): one statement per 1,000 stations.</summary>
+    public static async Task StampAsync(MySqlConnection conn, IReadOnlyList<int> stationIds, CancellationToken ct)
+    {
+        foreach (var chunk in stationIds.Chunk(1000))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(SupervisionQueries.StationsSeen, new { DeviceIds = chunk }, cancellationToken: ct));
+        }
+    }
+
+    /// <summary>A ward's stations reported silent and not back, read in the caller's (snapshot) transaction.</summary>
+    public static async Task<IReadOnlyList<StationView>> SilentStationsAsync(MySqlTransaction tx, int wardId, CancellationToken ct) =>
+        [.. (await tx.Connection!.QueryAsync<StationRow>(new CommandDefinition(
+            SupervisionQueries.SilentStationsOfWard, new { WardId = wardId }, tx, cancellationToken: ct))).Select(s => s.ToView())];
+
+    /// <summary>Reports the station to its ward if it is still silent and not reported; null when there is nothing (left) to report.</summary>
+    public Task<StationView?> ReportSilentAsync(int deviceId, int silentSeconds, CancellationToken ct) =>
+        ReportAsync(SupervisionQueries.LockSilentStation, new { DeviceId = deviceId, SilentSeconds = silentSeconds },
+            SupervisionQueries.MarkStationReported, EventTypes.StationSilent, $"silent for more than {silentSeconds} s", ct);
+
+    /// <summary>Tells the ward that its reported station is back; null when it was not reported or not seen since.</summary>
+    public Task<StationView?> ReportBackAsync(int deviceId, CancellationToken ct) =>
+        ReportAsync(SupervisionQueries.LockReturnedStation, new { DeviceId = deviceId },
+            SupervisionQueries.ClearStationReported, EventTypes.StationBack, "connected again", ct);
+
+    private async Task<StationView?> ReportAsync(string lockQuery, object lockArgs, string mark, string eventType, string detail, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<StationRow>(new CommandDefinition(lockQuery, lockArgs, tx, cancellationToken: ct));
+        if (row is null)
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        var station = row.ToView();
+        await conn.ExecuteAsync(new CommandDefinition(mark, new { station.DeviceId }, tx, cancellationToken: ct));
+        await EventOutbox.AppendAsync(tx, eventType, station, ct);
+        await AuditLog.AppendAsync(tx, AuditLog.System, station.DeviceId, eventType, null, $"station '{station.Name}' {detail}", ct);
+        await tx.CommitAsync(ct);
+        outboxSignal.Notify();
+        return station;
+    }
+}
