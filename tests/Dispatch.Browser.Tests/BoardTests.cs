@@ -53,6 +53,27 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task AStationScreenSaysWhichStationItIsAndTheOtherScreensOfItsWardSeeItGoDarkAndComeBack()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 2, beds: 1);
+        var desk = await server.Hospital().StationAsync(ward.WardId, "Desk A");
+        await using var other = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[1]);
+        var screen = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], stationKey: desk.Key);
+        await Assertions.Expect(screen.Page.Locator("#station-name")).ToHaveTextAsync("Desk A");
+
+        await screen.DisposeAsync();
+        var silent = other.SilentStation(desk.DeviceId);
+        await Assertions.Expect(silent).ToContainTextAsync("“Desk A” silent since", new() { Timeout = 10_000 });
+
+        await using var again = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], stationKey: desk.Key);
+        await Assertions.Expect(silent).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+
+        await using var mistyped = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[1], stationKey: "not-a-station-key");
+        await Assertions.Expect(mistyped.Page.Locator("#message")).ToHaveTextAsync("This screen is not supervised as a station: Unknown station key.");
+        await Assertions.Expect(mistyped.Page.Locator("#station")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task ArabicMirrorsTheBoardRightToLeftAndABoardOfMixedPrioritiesIsPhotographed()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 4);

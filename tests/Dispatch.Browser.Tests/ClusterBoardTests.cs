@@ -13,11 +13,13 @@ public sealed partial class ClusterBoardTests(ChromiumFixture chromium)
     {
         await using var cluster = await LocalCluster.StartAsync(countedUser: false);
         var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
-        await using var station = await StationPage.SignInAsync(chromium.Browser, cluster.Nginx.BaseAddress, ward.Nurses[0]);
+        var desk = await cluster.Hospital().StationAsync(ward.WardId, "Desk A");
+        await using var station = await StationPage.SignInAsync(chromium.Browser, cluster.Nginx.BaseAddress, ward.Nurses[0], stationKey: desk.Key);
         var (itsNode, otherNode) = await cluster.NodeA.HubConnectionsAsync() == 1 ? (cluster.NodeA, cluster.NodeB) : (cluster.NodeB, cluster.NodeA);
         (await itsNode.HubConnectionsAsync()).Should().Be(1, "the page holds one hub connection");
 
         itsNode.Kill();
+        var killedAt = (await cluster.Hospital().StationSeenAsync(desk.DeviceId)).Now;
         var duringOutage = await otherNode.RaiseCallAsync(ward.Beds[0]);
 
         await Assertions.Expect(station.Page.Locator(".connection.connected")).ToHaveTextAsync(ReconnectedBanner(), new() { Timeout = 15_000 });
@@ -26,6 +28,8 @@ public sealed partial class ClusterBoardTests(ChromiumFixture chromium)
         await Assertions.Expect(station.Call(afterwards.Id)).ToHaveCountAsync(1, new() { Timeout = 2_000 });
         await Assertions.Expect(station.Calls).ToHaveCountAsync(2);
         (await otherNode.HubConnectionsAsync()).Should().Be(1, "the page moved to the surviving node");
+        (await cluster.Hospital().StationSeenAsync(desk.DeviceId)).LastSeen.Should().BeAfter(killedAt,
+            "the screen identified itself again on the surviving node, which vouches for it now");
     }
 
 

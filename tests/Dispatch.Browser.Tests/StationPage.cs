@@ -12,7 +12,10 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
 
     public ILocator Call(long callId) => Page.Locator($"#calls .call[data-call-id='{callId}']");
 
-    public static async Task<StationPage> SignInAsync(IBrowser browser, Uri server, TestStaff nurse, string language = "en")
+    public ILocator SilentStation(int deviceId) => Page.Locator($"#silent-stations .station-silent[data-device-id='{deviceId}']");
+
+    /// <summary>Signs a nurse in on a fresh page; with a station key (typed into the form) the page is that station's screen.</summary>
+    public static async Task<StationPage> SignInAsync(IBrowser browser, Uri server, TestStaff nurse, string language = "en", string? stationKey = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
         var page = await context.NewPageAsync();
@@ -23,6 +26,10 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
         }
         await page.FillAsync("#username", nurse.Username);
         await page.FillAsync("#password", nurse.Password);
+        if (stationKey is not null)
+        {
+            await page.FillAsync("#station-key", stationKey);
+        }
         await page.ClickAsync("#sign-in button[type=submit]");
         await page.Locator(".connection.connected").WaitForAsync(new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();

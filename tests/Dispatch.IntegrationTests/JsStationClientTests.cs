@@ -22,6 +22,6 @@ public sealed class JsStationClientTests(DispatchFixture fixture)
         var (exitCode, output) = await ExternalProcess.RunAsync("node", Path.Combine(Repository.Root, "web"), environment, "--test", "test/");
 
         exitCode.Should().Be(0, output);
-        output.Should().Contain("# pass 6").And.Contain("# skipped 0");
+        output.Should().Contain("# pass 7").And.Contain("# skipped 0");
     }
 }

@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.IntegrationTests;
 
-/// <summary>A server that reports a station screen silent after 2 s away (60 s by default).</summary>
-public sealed class SilentStationFixture() : DispatchFixture(new Dictionary<string, string> { ["Supervision:StationSilentSeconds"] = "2" });
+/// <summary>A server of its own, so that its trouble counter counts this class's stations only (silent after 2 s, as every test server).</summary>
+public sealed class SilentStationFixture : DispatchFixture;
 
 public sealed class StationSupervisionTests(SilentStationFixture fixture) : IClassFixture<SilentStationFixture>
 {

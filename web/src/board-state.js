@@ -17,13 +17,21 @@ export function band(priority) {
 
 export class BoardState {
   #calls = new Map();
+  #silentStations = new Map();
 
   load(snapshot) {
     this.#calls = new Map(snapshot.calls.map((call) => [call.id, call]));
+    this.#silentStations = new Map((snapshot.silentStations ?? []).map((station) => [station.deviceId, station]));
   }
 
-  /** Returns the call's previous state (undefined when it is new). Resolved calls leave the board. */
+  /**
+   * Returns the call's previous state (undefined when it is new). Resolved calls leave the board.
+   * Station events add or remove a silent station of the ward.
+   */
   apply(event) {
+    if (event.type === "station_silent") this.#silentStations.set(event.station.deviceId, event.station);
+    if (event.type === "station_back") this.#silentStations.delete(event.station.deviceId);
+    if (event.station) return undefined;
     const before = this.#calls.get(event.callId);
     if (event.type === "call_resolved" || event.call?.status === "resolved") this.#calls.delete(event.callId);
     else if (event.call) this.#calls.set(event.callId, event.call);
@@ -32,6 +40,11 @@ export class BoardState {
 
   get calls() {
     return [...this.#calls.values()].sort(byUrgency);
+  }
+
+  /** The ward's station screens that have gone silent (a trouble until each is back), by name. */
+  get silentStations() {
+    return [...this.#silentStations.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Calls nobody has acknowledged yet: their tone repeats. */

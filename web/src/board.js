@@ -68,7 +68,18 @@ function render() {
   const calls = board.calls;
   list.replaceChildren(...calls.map(renderCall));
   $("#empty").hidden = calls.length > 0;
+  $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation));
   confirmShown(calls);
+}
+
+/** A station screen of the ward that has gone dark: the lowest band, below every call. */
+function renderSilentStation(station) {
+  const item = document.createElement("li");
+  item.className = "station-silent";
+  item.dataset.deviceId = station.deviceId;
+  const since = station.lastSeenAt ? new Date(station.lastSeenAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
+  item.textContent = t().stationSilent(station.name, since);
+  return item;
 }
 
 /** Tells the server which calls are now on screen; a call no screen confirms in time is alarmed. */
@@ -146,6 +157,10 @@ async function signIn(event) {
   }
   const session = await response.json();
   const ward = Number($("#ward").value) || session.wardId;
+  // The station key belongs to the screen, not to the nurse: it stays for the next sign-in.
+  const stationKey = $("#station-key").value.trim();
+  if (stationKey) localStorage.setItem("dispatch.stationKey", stationKey);
+  else localStorage.removeItem("dispatch.stationKey");
   sessionStorage.setItem("dispatch.session", JSON.stringify({ ...session, ward }));
   await sound.enable().catch(() => {});
   await start();
@@ -170,6 +185,7 @@ async function start() {
   client.onEvent((event) => {
     const before = board.apply(event);
     if (event.call?.status === "open" && (!before || event.call.priority > before.priority)) sound.play(band(event.call.priority));
+    if (event.type === "station_silent") sound.play("trouble");
     render();
   });
   client.onCallNotDisplayed((alert) => showMessage(alert.message));
@@ -183,9 +199,23 @@ async function start() {
     board.load(await client.subscribe(session.ward));
     render();
   } catch (error) {
-    showSignIn(error.message);
+    return showSignIn(error.message);
   }
+  await identifyStation();
   renderSoundControls();
+}
+
+/** A fixed station screen says which station it is, so that its ward is told if it goes dark. */
+async function identifyStation() {
+  const stationKey = localStorage.getItem("dispatch.stationKey");
+  if (!stationKey) return;
+  try {
+    const station = await client.identifyStation(stationKey);
+    $("#station-name").textContent = station.name;
+    $("#station").hidden = false;
+  } catch (error) {
+    showMessage(`${t().stationRefused} ${error.message.replace(/^.*HubException: /, "")}`);
+  }
 }
 
 async function showSignIn(message = "") {
@@ -197,8 +227,10 @@ async function showSignIn(message = "") {
   connection = "disconnected";
   reconnectedAt = null;
   $("#board").hidden = true;
+  $("#station").hidden = true;
   $("#sign-out").hidden = true;
   $("#sign-in").hidden = false;
+  $("#station-key").value = localStorage.getItem("dispatch.stationKey") ?? "";
   $("#sign-in-message").textContent = message;
   applyLanguage();
 }

@@ -36,6 +36,10 @@ const text = {
     signInFailed: "Sign-in failed: check the username and password.",
     openCalls: "Open calls",
     language: "Language",
+    stationKey: "Station key (fixed nurse-station screens)",
+    station: "Station",
+    stationRefused: "This screen is not supervised as a station:",
+    stationSilent: (name, since) => `Station screen “${name}” silent since ${since}: check that it is on and connected`,
     kinds: {
       code_blue: "Code blue",
       staff_emergency: "Staff emergency",
@@ -75,6 +79,10 @@ const text = {
     signInFailed: "تعذّر تسجيل الدخول: تحقّق من اسم المستخدم وكلمة المرور.",
     openCalls: "النداءات المفتوحة",
     language: "اللغة",
+    stationKey: "مفتاح المحطة (شاشات محطات التمريض الثابتة)",
+    station: "المحطة",
+    stationRefused: "هذه الشاشة غير مراقَبة كمحطة:",
+    stationSilent: (name, since) => `شاشة المحطة «${name}» صامتة منذ ${since}: تحقّق من تشغيلها واتصالها`,
     kinds: {
       code_blue: "إنعاش (كود أزرق)",
       staff_emergency: "طوارئ الطاقم",

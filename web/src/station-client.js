@@ -56,6 +56,7 @@ export class StationClient {
   #handlers = { event: [], state: [], escalated: [], alert: [], undisplayed: [], error: [] };
   #signedOut = null;
   #stopped = false;
+  #stationKey = null;
 
   /**
    * @param {string} serverUrl e.g. "http://127.0.0.1:5080"
@@ -169,6 +170,18 @@ export class StationClient {
     });
   }
 
+  /**
+   * This connection is a nurse station's screen (its station device key): its ward is told if the
+   * screen goes silent. Sent again after every reconnect or move. Returns {deviceId, wardId, name}.
+   */
+  identifyStation(stationKey) {
+    return this.#enqueue(async () => {
+      const station = await this.#connection.invoke("IdentifyStation", stationKey);
+      this.#stationKey = stationKey;
+      return station;
+    });
+  }
+
   acknowledge(callId) { return this.#connection.invoke("Acknowledge", callId); }
   /** Display receipts: these calls are on this station's screen. */
   displayed(callIds) { return this.#connection.invoke("Displayed", callIds); }
@@ -204,13 +217,14 @@ export class StationClient {
     if (ward?.isBehind(heartbeat.seq)) await this.#resync(heartbeat.wardId, ward);
   }
 
-  /** After a reconnect (possibly to another node): rejoin every ward, then replay from where each stopped. */
+  /** After a reconnect (possibly to another node): identify the station again, rejoin every ward, then replay from where each stopped. */
   async #resume() {
     await this.#resumeOn(this.#connection);
     this.#emit("state", "connected");
   }
 
   async #resumeOn(connection) {
+    if (this.#stationKey) await connection.invoke("IdentifyStation", this.#stationKey);
     for (const [wardId, ward] of this.#wards) {
       await connection.invoke("Subscribe", wardId);
       await this.#resync(wardId, ward, connection);

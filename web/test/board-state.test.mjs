@@ -29,3 +29,14 @@ test("an escalated call stays in its band; a code blue is always the code band",
   assert.equal(band(50 + 2), "emergency");
   assert.equal(band(10), "trouble");
 });
+
+test("a silent station stays listed until it is back; station events leave the calls alone", () => {
+  const board = new BoardState();
+  const desk = (deviceId, name) => ({ deviceId, wardId: 1, name, lastSeenAt: "2026-01-01T10:00:00Z" });
+  board.load({ calls: [call(1, 20, "2026-01-01T10:00:00Z")], silentStations: [desk(7, "Desk B")] });
+  assert.equal(board.apply({ type: "station_silent", callId: null, call: null, station: desk(8, "Desk A") }), undefined);
+  assert.deepEqual(board.silentStations.map((s) => s.name), ["Desk A", "Desk B"]);
+  board.apply({ type: "station_back", callId: null, call: null, station: desk(7, "Desk B") });
+  assert.deepEqual(board.silentStations.map((s) => s.deviceId), [8]);
+  assert.deepEqual(board.calls.map((c) => c.id), [1]);
+});

@@ -43,6 +43,8 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Sessions:HeartbeatSeconds", "1");
             builder.UseSetting("Ops:HeartbeatSeconds", "1");
             builder.UseSetting("Supervision:CheckSeconds", "1");
+            // Station screens that identify themselves (the station tests) are reported 2 s after they leave.
+            builder.UseSetting("Supervision:StationSilentSeconds", "2");
             // The test clients do not send display receipts; the display tests set their own alarm time.
             builder.UseSetting("Display:AlarmSeconds", "3600");
             // The board and bedside pages, as scripts/test.sh builds them.

@@ -65,6 +65,14 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         return new TestStation(deviceId, wardId, name, key);
     }
 
+    /// <summary>When the station was last seen (stamped by a node or identified), and the database's clock now.</summary>
+    public async Task<(DateTime? LastSeen, DateTime Now)> StationSeenAsync(int deviceId)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return await conn.QuerySingleAsync<(DateTime?, DateTime)>(
+            "SELECT last_heartbeat_at, NOW(3) FROM devices WHERE id = @deviceId", new { deviceId });
+    }
+
     /// <summary>Assigns the bed to the nurse for a shift running now.</summary>
     public async Task AssignBedAsync(TestBed bed, TestStaff nurse, bool isPrimary)
     {
