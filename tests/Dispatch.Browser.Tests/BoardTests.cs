@@ -126,6 +126,8 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
         {
             await server.RaiseCallAsync(bed);
         }
+        // A station screen last seen five minutes ago: the server reports it within a second.
+        var dark = await server.Hospital().StationAsync(ward.WardId, "Desk C", lastSeenSecondsAgo: 300);
         var admin = await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null);
         var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
         try
@@ -141,6 +143,9 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
             var wardRow = page.Locator("#wards tbody tr").Filter(new() { HasText = ward.WardId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " });
             await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("3");
             await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("3");
+            var maintenance = page.Locator("#troubles tbody tr").Filter(new() { HasText = "station Desk C" });
+            await Assertions.Expect(maintenance.Locator("td").Nth(1)).ToHaveTextAsync($"{dark.WardId}", new() { Timeout = 12_000 });
+            await Assertions.Expect(maintenance.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^5 min"));
             await Assertions.Expect(page.Locator("#kpis tr[data-kpi='escalation_rate'] td").Nth(1)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? % \(\d+\)$"));
             await Assertions.Expect(page.Locator("#kpis tr[data-kpi='acknowledgement_time'] td").Nth(2)).ToHaveTextAsync("60 s");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "screenshots", "ops.png"), FullPage = true });

@@ -27,13 +27,19 @@ function sparkline(points) {
   return svg;
 }
 
-function row(cells, points) {
+function textRow(cells) {
   const tr = document.createElement("tr");
   for (const value of cells) {
     const td = document.createElement("td");
     td.textContent = value;
     tr.append(td);
   }
+  return tr;
+}
+
+/** A row of text cells ending in a sparkline of the last few minutes. */
+function row(cells, points) {
+  const tr = textRow(cells);
   const chart = document.createElement("td");
   chart.append(sparkline(points));
   tr.append(chart);
@@ -60,16 +66,11 @@ async function refresh() {
   $("#wards tbody").replaceChildren(...summary.wards.map((w) => row(
     [`${w.wardId} ${w.name}`, w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
     remember(`ward:${w.wardId}`, w.openCalls))));
-  $("#troubles tbody").replaceChildren(...summary.troubles.map((trouble) => {
-    const tr = document.createElement("tr");
-    for (const text of [trouble.callId, trouble.wardId, `${trouble.room} ${trouble.bed}`, duration(trouble.ageSeconds)]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    return tr;
-  }));
-  $("#no-troubles").hidden = summary.troubles.length > 0;
+  // Silent bed devices (each with a trouble call at its bed) and silent station screens.
+  $("#troubles tbody").replaceChildren(
+    ...summary.troubles.map((t) => textRow([`bed ${t.room} ${t.bed}`, t.wardId, `trouble call ${t.callId}`, duration(t.silentSeconds)])),
+    ...summary.silentStations.map((s) => textRow([`station ${s.name}`, s.wardId, "reported to the ward", duration(s.silentSeconds)])));
+  $("#no-troubles").hidden = summary.troubles.length + summary.silentStations.length > 0;
   $("#escalations").textContent = [1, 2, 3]
     .map((level) => `level ${level}: ${summary.escalationsLastHour.find((e) => e.level === level)?.count ?? 0}`).join(" · ");
   $("#updated").className = "connection connected";

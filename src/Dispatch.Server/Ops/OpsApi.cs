@@ -29,7 +29,7 @@ public sealed record WardSummary(int WardId, string Name, long OpenCalls, long U
 
 public sealed record EscalationCount(long Level, long Count);
 
-public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long AgeSeconds);
+public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long SilentSeconds);
 
 public sealed record SilentStationRow(int DeviceId, int WardId, string Name, long SilentSeconds);
 

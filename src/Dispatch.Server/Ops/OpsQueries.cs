@@ -42,15 +42,16 @@ internal static class OpsQueries
         ORDER BY w.id
         """;
 
-    /// <summary>The maintenance view: open trouble calls (silent bed devices), oldest first.</summary>
+    /// <summary>The maintenance view: silent bed devices with an open trouble call, longest silent first.</summary>
     public const string OpenTroubles = """
         SELECT c.id AS CallId, c.ward_id AS WardId, r.name AS Room, b.label AS Bed,
-               TIMESTAMPDIFF(SECOND, c.created_at, NOW(3)) AS AgeSeconds
+               TIMESTAMPDIFF(SECOND, d.last_heartbeat_at, NOW(3)) AS SilentSeconds
         FROM calls c
+        JOIN devices d ON d.trouble_call_id = c.id
         JOIN beds b ON b.id = c.bed_id
         JOIN rooms r ON r.id = b.room_id
         WHERE c.kind = 'trouble' AND c.status IN ('open', 'accepted')
-        ORDER BY c.created_at
+        ORDER BY d.last_heartbeat_at
         LIMIT 200
         """;
 

@@ -55,13 +55,15 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         return await StaffAsync(conn, $"{role}-{Guid.NewGuid():N}"[..24], role, wardId, onDuty: true);
     }
 
-    /// <summary>A nurse-station screen of the ward, with its station device key.</summary>
-    public async Task<TestStation> StationAsync(int wardId, string name)
+    /// <summary>A nurse-station screen of the ward, with its station device key; never seen, or last seen that long ago.</summary>
+    public async Task<TestStation> StationAsync(int wardId, string name, int? lastSeenSecondsAgo = null)
     {
         await using var conn = await dataSource.OpenConnectionAsync();
         var key = Secrets.NewToken();
-        var deviceId = await InsertAsync(conn, "INSERT INTO devices (kind, name, ward_id, key_hash) VALUES ('station', @name, @wardId, @keyHash)",
-            new { name, wardId, keyHash = Secrets.Hash(key) });
+        var deviceId = await InsertAsync(conn, """
+            INSERT INTO devices (kind, name, ward_id, key_hash, last_heartbeat_at)
+            VALUES ('station', @name, @wardId, @keyHash, NOW(3) - INTERVAL @lastSeenSecondsAgo SECOND)
+            """, new { name, wardId, keyHash = Secrets.Hash(key), lastSeenSecondsAgo });
         return new TestStation(deviceId, wardId, name, key);
     }
 
