@@ -103,6 +103,7 @@ Dispatch is starting on $url ($description).
   Health:        curl $url/healthz
   Demo logins:   nurse-1-1 ... nurse-6-6 (nurses), manager-cardiology, admin
   Password:      $DEMO_PASSWORD   (all demo accounts; from $state/demo-credentials.env)
+  Station keys:  STATION_1_KEY ... STATION_6_KEY in that file (a fixed station screen's "Station key")
   Raise a call:  source $state/demo-credentials.env
                  curl -X POST $url/api/calls -H "X-Device-Key: \$BED_1_KEY" \\
                       -H 'Content-Type: application/json' -d '{"bedId": 1, "kind": "normal"}'

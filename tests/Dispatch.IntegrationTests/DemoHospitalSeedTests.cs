@@ -21,13 +21,13 @@ public sealed class DemoHospitalSeedTests
             (await DemoHospitalSeed.RunAsync(dataSource, credentials, CancellationToken.None)).Should().Be(0, "a second run leaves the hospital as it is");
 
             await using var conn = await dataSource.OpenConnectionAsync();
-            var counts = await conn.QuerySingleAsync<(long Floors, long Wards, long Beds, long BedDevices, long Nurses, long Managers, long Admins)>("""
+            var counts = await conn.QuerySingleAsync<(long Floors, long Wards, long Beds, long BedDevices, long Stations, long Nurses, long Managers, long Admins)>("""
                 SELECT (SELECT COUNT(*) FROM floors), (SELECT COUNT(*) FROM wards), (SELECT COUNT(*) FROM beds),
-                       (SELECT COUNT(*) FROM devices WHERE kind = 'bed'),
+                       (SELECT COUNT(*) FROM devices WHERE kind = 'bed'), (SELECT COUNT(*) FROM devices WHERE kind = 'station'),
                        (SELECT COUNT(*) FROM staff WHERE role = 'nurse'), (SELECT COUNT(*) FROM staff WHERE role = 'manager'),
                        (SELECT COUNT(*) FROM staff WHERE role = 'admin')
                 """);
-            counts.Should().Be((3L, 6L, 72L, 72L, 36L, 4L, 1L), "one manager per department");
+            counts.Should().Be((3L, 6L, 72L, 72L, 6L, 36L, 4L, 1L), "one station screen per ward, one manager per department");
             (await conn.ExecuteScalarAsync<long>("""
                 SELECT COUNT(*) FROM beds b
                 WHERE NOT EXISTS (SELECT 1 FROM bed_assignments a JOIN staff s ON s.id = a.staff_id
@@ -37,7 +37,9 @@ public sealed class DemoHospitalSeedTests
 
             var secrets = File.ReadAllLines(credentials).Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
                 .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-            secrets.Should().ContainKey("DEMO_PASSWORD").And.ContainKey("BED_1_KEY").And.ContainKey("BED_72_KEY");
+            secrets.Should().ContainKey("DEMO_PASSWORD").And.ContainKey("BED_1_KEY").And.ContainKey("BED_72_KEY").And.ContainKey("STATION_6_KEY");
+            (await conn.ExecuteScalarAsync<long?>("SELECT ward_id FROM devices WHERE kind = 'station' AND key_hash = @hash",
+                new { hash = Dispatch.Server.Sessions.Secrets.Hash(secrets["STATION_1_KEY"]) })).Should().Be(1, "the file's station key is ward 1's screen");
             (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM devices WHERE key_hash = @hash",
                 new { hash = Dispatch.Server.Sessions.Secrets.Hash(secrets["BED_1_KEY"]) })).Should().Be(1, "the file's key is bed 1's");
             (await conn.ExecuteScalarAsync<string>("SELECT password_hash FROM staff WHERE username = 'nurse-1-1'"))

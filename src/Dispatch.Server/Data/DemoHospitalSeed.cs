@@ -7,7 +7,8 @@ using MySqlConnector;
 namespace Dispatch.Server.Data;
 
 /// <summary>
-/// A demo hospital for a local run: 3 floors, 6 wards, 72 beds with call-button devices, 36 nurses
+/// A demo hospital for a local run: 3 floors, 6 wards with a nurse-station screen each, 72 beds
+/// with call-button devices, 36 nurses
 /// assigned to beds for the current shift (4 of 6 per ward on duty), a manager for each of the 4
 /// departments and an admin. Secrets are random per installation and written only to the
 /// credentials file.
@@ -64,6 +65,12 @@ public static class DemoHospitalSeed
                     await InsertStaffAsync(tx, $"manager-{department.ToLowerInvariant()}", $"{department} manager", StaffUser.Manager,
                         wardId, onDuty: true, password, ct);
                 }
+
+                // The ward's nurse-station screen; its key goes into the board's sign-in form.
+                var stationKey = Secrets.NewToken();
+                await InsertAsync(tx, "INSERT INTO devices (kind, name, ward_id, key_hash) VALUES ('station', @name, @wardId, @keyHash)",
+                    new { name = $"{wardName} desk", wardId, keyHash = Secrets.Hash(stationKey) }, ct);
+                credentials.AppendLine(CultureInfo.InvariantCulture, $"STATION_{wardId}_KEY={stationKey}");
 
                 var bedIndex = 0;
                 for (var r = 1; r <= RoomsPerWard; r++)
