@@ -12,7 +12,8 @@ internal static class Commands
         Console.Error.WriteLine("""
             usage:
               dispatch login --user NAME [--server URL]                        password in DISPATCH_PASSWORD; prints a session token
-              dispatch watch --ward ID --user NAME [--server URL]              password in DISPATCH_PASSWORD
+              dispatch watch --ward ID --user NAME [--server URL]              password in DISPATCH_PASSWORD;
+                                                                               a station screen's key in DISPATCH_STATION_KEY (optional)
               dispatch raise --bed ID --kind KIND [--server URL]               device key in DISPATCH_DEVICE_KEY
               dispatch ack --call ID [--server URL]                            session token in DISPATCH_TOKEN
               dispatch swarm --stations N --calls-per-second M --seconds T --devices FILE
@@ -35,7 +36,7 @@ internal static class Commands
         await using var client = new DispatchClient(args.Server, session.Token);
         client.StateChanged += state => Console.WriteLine($"{Now()}  connection: {state}");
         client.ErrorOccurred += e => Console.Error.WriteLine($"{Now()}  {e.Message} (will retry)");
-        client.EventReceived += e => Console.WriteLine($"{Now()}  #{e.Seq,-5} {e.Type,-14} {Describe(e.Call)}");
+        client.EventReceived += e => Console.WriteLine($"{Now()}  #{e.Seq,-5} {e.Type,-14} {(e.Station is { } station ? Describe(station) : Describe(e.Call))}");
         client.EscalatedToMe += e => Console.WriteLine($"{Now()}  ESCALATED TO YOU (ward {e.WardId}): {Describe(e.Call)}");
 
         await client.StartAsync(ct);
@@ -44,6 +45,16 @@ internal static class Commands
         foreach (var call in snapshot.Calls)
         {
             Console.WriteLine($"{"",14}{Describe(call)}");
+        }
+        foreach (var station in snapshot.SilentStations)
+        {
+            Console.WriteLine($"{"",14}SILENT {Describe(station)}");
+        }
+        // A terminal that serves as a ward's station screen says which one, so that its ward is told if it goes dark.
+        if (Environment.GetEnvironmentVariable("DISPATCH_STATION_KEY") is { Length: > 0 } stationKey)
+        {
+            var station = await client.IdentifyStationAsync(stationKey, ct);
+            Console.WriteLine($"This terminal is the screen of station '{station.Name}'.");
         }
         Console.WriteLine("Watching; Ctrl+C stops.");
         try
@@ -121,6 +132,9 @@ internal static class Commands
         : $"call {call.Id} room {call.Room}{call.Bed} {call.Kind}({call.Priority}) {call.Status}" +
           $"{(call.AssignedStaffName is null ? ", unassigned" : $" -> {call.AssignedStaffName}")}" +
           $"{(call.EscalationLevel > 0 ? $", escalation {call.EscalationLevel}" : "")}";
+
+    private static string Describe(StationView station) =>
+        $"station '{station.Name}', last seen {station.LastSeenAt?.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "never"}";
 
     private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }
