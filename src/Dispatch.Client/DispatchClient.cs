@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.Client;
@@ -331,7 +332,15 @@ public sealed class DispatchClient : IAsyncDisposable
     {
         if (_stationKey is not null)
         {
-            await connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, _stationKey, _stopping.Token).ConfigureAwait(false);
+            try
+            {
+                await connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, _stationKey, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (HubException e)
+            {
+                // The station key was withdrawn meanwhile: the board still resumes, unsupervised.
+                ErrorOccurred?.Invoke(e);
+            }
         }
         foreach (var (wardId, ward) in _wards)
         {

@@ -224,7 +224,8 @@ export class StationClient {
   }
 
   async #resumeOn(connection) {
-    if (this.#stationKey) await connection.invoke("IdentifyStation", this.#stationKey);
+    // A station key withdrawn meanwhile must not keep the board from resuming: it goes on, unsupervised.
+    if (this.#stationKey) await connection.invoke("IdentifyStation", this.#stationKey).catch((error) => this.#emit("error", error));
     for (const [wardId, ward] of this.#wards) {
       await connection.invoke("Subscribe", wardId);
       await this.#resync(wardId, ward, connection);
