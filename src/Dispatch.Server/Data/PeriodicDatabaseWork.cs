@@ -3,10 +3,12 @@ using MySqlConnector;
 namespace Dispatch.Server.Data;
 
 /// <summary>
-/// A check that every node runs against the database at a fixed interval (supervision, display
-/// alarms, session ends). A database that is away skips a round, logged, and never stops the node.
+/// A check run against the database at a fixed interval: on every node (session ends, which close
+/// the node's own connections), or, given the <see cref="ClusterLead"/>, only on the node that leads
+/// (display alarms, ward and device supervision). A database that is away skips a round, logged,
+/// and never stops the node.
 /// </summary>
-public abstract partial class PeriodicDatabaseWork(TimeProvider time, ILogger logger) : BackgroundService
+public abstract partial class PeriodicDatabaseWork(TimeProvider time, ILogger logger, ClusterLead? lead = null) : BackgroundService
 {
     protected TimeProvider Time { get; } = time;
 
@@ -19,6 +21,10 @@ public abstract partial class PeriodicDatabaseWork(TimeProvider time, ILogger lo
         using var timer = new PeriodicTimer(Interval, Time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (lead is { IsLeading: false })
+            {
+                continue;
+            }
             try
             {
                 await RunOnceAsync(stoppingToken);

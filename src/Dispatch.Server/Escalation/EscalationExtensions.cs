@@ -1,3 +1,5 @@
+using Dispatch.Server.Data;
+
 namespace Dispatch.Server.Escalation;
 
 public static class EscalationExtensions
@@ -9,6 +11,7 @@ public static class EscalationExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<CallEscalator>();
+        builder.Services.AddSingleton<ClusterLead>();
         builder.Services.AddSingleton<EscalationSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EscalationSweep>());
         return builder;

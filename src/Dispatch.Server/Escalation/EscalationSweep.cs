@@ -15,13 +15,15 @@ namespace Dispatch.Server.Escalation;
 /// wait inside GET_LOCK, which MariaDB grants the moment the holder's connection ends. The leader
 /// sleeps until the next deadline (at most SweepIntervalMs), so an idle hospital costs about one
 /// query a second. Each step re-checks, under the call's row lock, that the call is still due, so
-/// two sweepers at once (around a takeover) never escalate a call twice.
+/// two sweepers at once (around a takeover) never escalate a call twice. Holding the lock makes
+/// this node the <see cref="ClusterLead"/>.
 /// </summary>
 public sealed partial class EscalationSweep(
     MySqlDataSource dataSource,
     CallEscalator escalator,
     ResiliencePipelineProvider<string> pipelines,
     OutboxSignal outboxSignal,
+    ClusterLead lead,
     DispatchMetrics metrics,
     IOptions<EscalationOptions> options,
     TimeProvider time,
@@ -39,7 +41,15 @@ public sealed partial class EscalationSweep(
             {
                 await using var lease = await LeadAsync(stoppingToken);
                 Log.Leading(logger);
-                await SweepWhileLeadingAsync(lease, stoppingToken);
+                lead.Set(true);
+                try
+                {
+                    await SweepWhileLeadingAsync(lease, stoppingToken);
+                }
+                finally
+                {
+                    lead.Set(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

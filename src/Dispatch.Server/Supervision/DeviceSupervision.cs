@@ -13,7 +13,7 @@ namespace Dispatch.Server.Supervision;
 /// hides a patient's call), once per silence; its next heartbeat clears it. A station screen
 /// silent past Supervision:StationSilentSeconds is reported to its ward and back again by the
 /// <see cref="StationSupervisor"/>. A device that never reported is not supervised (not installed
-/// yet). Every node checks; the device row's lock lets one act.
+/// yet). The cluster's lead checks; the device row's lock lets one node act, also around a change of lead.
 /// </summary>
 public sealed partial class DeviceSupervision(
     MySqlDataSource dataSource,
@@ -21,8 +21,9 @@ public sealed partial class DeviceSupervision(
     StationSupervisor stations,
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
+    ClusterLead lead,
     TimeProvider time,
-    ILogger<DeviceSupervision> logger) : PeriodicDatabaseWork(time, logger)
+    ILogger<DeviceSupervision> logger) : PeriodicDatabaseWork(time, logger, lead)
 {
     private sealed record DeviceFinding(int DeviceId, string Finding);
 

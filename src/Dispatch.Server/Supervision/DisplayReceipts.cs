@@ -102,15 +102,17 @@ public sealed partial class DisplayReceipts(MySqlDataSource dataSource, TimeProv
 /// <summary>
 /// Alarms a call that no station displayed within Display:AlarmSeconds: an audit row, a metric,
 /// and CallNotDisplayed to the ward's stations and to its department's managers and
-/// administration. Every node checks; the update of display_alarm_at lets exactly one alarm.
+/// administration. The cluster's lead checks; the update of display_alarm_at lets exactly one
+/// alarm, also around a change of lead.
 /// </summary>
 public sealed partial class DisplayWatch(
     MySqlDataSource dataSource,
     IHubContext<DispatchHub, IDispatchClient> hub,
     DispatchMetrics metrics,
     IOptions<DisplayOptions> options,
+    ClusterLead lead,
     TimeProvider time,
-    ILogger<DisplayWatch> logger) : PeriodicDatabaseWork(time, logger)
+    ILogger<DisplayWatch> logger) : PeriodicDatabaseWork(time, logger, lead)
 {
     private sealed record UndisplayedCall(long CallId, int WardId, string WardName, string Kind);
 

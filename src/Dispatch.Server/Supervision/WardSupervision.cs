@@ -53,16 +53,18 @@ public sealed class SupervisionOptions
 /// <summary>
 /// A ward with open calls and no station watching it anywhere in the cluster is reported to its
 /// department's managers and to administration (hub message WardUnwatched), written to the audit
-/// log and counted. Every node checks (from the nodes' heartbeat rows); a row in ward_alerts makes
-/// exactly one node report each ward, once per repeat interval.
+/// log and counted. The cluster's lead checks (from every node's heartbeat row); a row in
+/// ward_alerts makes exactly one node report each ward, once per repeat interval, also around a
+/// change of lead.
 /// </summary>
 public sealed partial class WardSupervision(
     MySqlDataSource dataSource,
     IHubContext<DispatchHub, IDispatchClient> hub,
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
+    ClusterLead lead,
     TimeProvider time,
-    ILogger<WardSupervision> logger) : PeriodicDatabaseWork(time, logger)
+    ILogger<WardSupervision> logger) : PeriodicDatabaseWork(time, logger, lead)
 {
     private sealed record UnwatchedWard(int WardId, string WardName, long OpenCalls);
 
