@@ -7,6 +7,7 @@ using Dispatch.IntegrationTests.Infrastructure;
 using Dispatch.Server.Ops;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Dispatch.IntegrationTests;
 
@@ -75,6 +76,14 @@ public sealed class StationSupervisionTests(SilentStationFixture fixture) : ICla
         await using var conn = await fixture.DataSource.OpenConnectionAsync();
         (await conn.ExecuteScalarAsync<DateTime?>("SELECT last_heartbeat_at FROM devices WHERE id = @DeviceId", new { desk.DeviceId }))
             .Should().BeNull("a refused identification vouches for nothing");
+    }
+
+    [Fact]
+    public void AStationBoundNoLongerThanTheNodesHeartbeatIsRefusedAtStart()
+    {
+        var start = () => DispatchServer.Start(fixture.ConnectionString,
+            new Dictionary<string, string> { ["Supervision:StationSilentSeconds"] = "5", ["Ops:HeartbeatSeconds"] = "5" });
+        start.Should().Throw<OptionsValidationException>().WithMessage("*StationSilentSeconds must be longer than Ops:HeartbeatSeconds*");
     }
 
     private async Task<DispatchClient> ScreenAsync(string token, int wardId, string stationKey)

@@ -3,6 +3,7 @@ using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Data;
 using Dispatch.Server.Observability;
+using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,11 @@ public static class SupervisionExtensions
 {
     public static IHostApplicationBuilder AddSupervision(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations()
+            // A connected screen is stamped once per node heartbeat: a shorter bound would report it while it is there.
+            .Validate<IOptions<OpsOptions>>((supervision, ops) => supervision.StationSilentSeconds > ops.Value.HeartbeatSeconds,
+                "Supervision:StationSilentSeconds must be longer than Ops:HeartbeatSeconds, which stamps the connected station screens.")
+            .ValidateOnStart();
         builder.Services.AddHostedService<WardSupervision>();
         builder.Services.AddSingleton<StationSupervisor>();
         builder.Services.AddHostedService<DeviceSupervision>();

@@ -49,15 +49,35 @@ public sealed class LocalCluster : IAsyncDisposable
             ?? Environment.GetEnvironmentVariable(countedUser ? "DISPATCH_TEST_MYSQL_CLUSTER" : "DISPATCH_TEST_MYSQL")
             ?? throw new InvalidOperationException("DISPATCH_TEST_MYSQL_CLUSTER is not set. Run the tests with scripts/test.sh."))
         { Database = database.Name }.ConnectionString;
-        cluster.Bridges.Add(BridgeProcess.Start(connection));
-        cluster.Bridges.Add(BridgeProcess.Start(connection));
-        var nodes = await Task.WhenAll(
-            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a", nodeASettings), supervised ? "node-a" : null),
-            NodeProcess.StartAsync(connection, cluster.NodeSettings("node-b"), supervised ? "node-b" : null));
-        (cluster.NodeA, cluster.NodeB) = (nodes[0], nodes[1]);
-        cluster.Nginx = NginxProcess.Start(cluster.NodeA.BaseAddress, cluster.NodeB.BaseAddress);
-        await cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
-        return cluster;
+        try
+        {
+            cluster.Bridges.Add(BridgeProcess.Start(connection));
+            cluster.Bridges.Add(BridgeProcess.Start(connection));
+            Task<NodeProcess>[] nodes =
+            [
+                NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a", nodeASettings), supervised ? "node-a" : null),
+                NodeProcess.StartAsync(connection, cluster.NodeSettings("node-b"), supervised ? "node-b" : null),
+            ];
+            try
+            {
+                await Task.WhenAll(nodes);
+            }
+            finally
+            {
+                // WhenAll has waited for both: keep whichever started, so that a failed start stops it below.
+                cluster.NodeA = nodes[0].IsCompletedSuccessfully ? nodes[0].Result : null!;
+                cluster.NodeB = nodes[1].IsCompletedSuccessfully ? nodes[1].Result : null!;
+            }
+            cluster.Nginx = NginxProcess.Start(cluster.NodeA.BaseAddress, cluster.NodeB.BaseAddress);
+            await cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
+            return cluster;
+        }
+        catch
+        {
+            // A cluster that did not come up must not leave its processes running.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     public HospitalBuilder Hospital() => new(_database.DataSource);
@@ -96,11 +116,16 @@ public sealed class LocalCluster : IAsyncDisposable
         throw new TimeoutException($"No bridge led with {nodes} nodes within {timeout}; last health: {seen}");
     }
 
+    /// <summary>Stops whatever of the cluster is running (also a cluster that did not finish starting).</summary>
     public async ValueTask DisposeAsync()
     {
-        await Nginx.DisposeAsync();
-        await NodeA.DisposeAsync();
-        await NodeB.DisposeAsync();
+        foreach (var part in new IAsyncDisposable?[] { Nginx, NodeA, NodeB })
+        {
+            if (part is not null)
+            {
+                await part.DisposeAsync();
+            }
+        }
         foreach (var bridge in Bridges)
         {
             await bridge.DisposeAsync();

@@ -61,7 +61,16 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
         process.BeginErrorReadLine();
         if (waitUntilHealthy)
         {
-            await node.WaitUntilHealthyAsync();
+            try
+            {
+                await node.WaitUntilHealthyAsync();
+            }
+            catch
+            {
+                // A node that never became healthy must not outlive the test.
+                await node.DisposeAsync();
+                throw;
+            }
         }
         return node;
     }
@@ -129,18 +138,21 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
             }
             try
             {
-                using var response = await Http.GetAsync("/healthz");
+                // Each probe is bounded too, so that a node that accepts and never answers cannot stretch the wait.
+                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var response = await Http.GetAsync("/healthz", probe.Token);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or not answering yet.
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"The node at {BaseAddress} did not become healthy in 30 s.");
+        throw new TimeoutException($"The node at {BaseAddress} did not become healthy in 30 s. Its last output:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, Output.TakeLast(40)));
     }
 }
