@@ -53,7 +53,10 @@ public static class EventTypes
     /// <summary>The silent station is connected again.</summary>
     public const string StationBack = "station_back";
 
-    public static bool IsStationEvent(string type) => type is StationSilent or StationBack;
+    /// <summary>The silent station was retired by an administrator: it leaves the ward's list.</summary>
+    public const string StationRetired = "station_retired";
+
+    public static bool IsStationEvent(string type) => type is StationSilent or StationBack or StationRetired;
 }
 
 /// <summary>Staff sign-in: POST /api/sessions.</summary>

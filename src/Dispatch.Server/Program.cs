@@ -1,5 +1,6 @@
 using Dispatch.Server.Calls;
 using Dispatch.Server.Data;
+using Dispatch.Server.Devices;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
 using Dispatch.Server.Health;
@@ -33,6 +34,7 @@ builder.AddWatchdog();
 builder.AddOps();
 builder.AddKpis();
 builder.AddSupervision();
+builder.AddDevices();
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.MapRealtime();
 app.MapWatchdog();
 app.MapOps();
 app.MapKpis();
+app.MapDevices();
 
 await app.RunAsync();
 // 75 after a drain (WatchdogOptions.DrainedExitCode), so the supervisor's log says why.

@@ -30,7 +30,7 @@ export class BoardState {
    */
   apply(event) {
     if (event.type === "station_silent") this.#silentStations.set(event.station.deviceId, event.station);
-    if (event.type === "station_back") this.#silentStations.delete(event.station.deviceId);
+    if (event.type === "station_back" || event.type === "station_retired") this.#silentStations.delete(event.station.deviceId);
     if (event.station) return undefined;
     const before = this.#calls.get(event.callId);
     if (event.type === "call_resolved" || event.call?.status === "resolved") this.#calls.delete(event.callId);

@@ -38,5 +38,7 @@ test("a silent station stays listed until it is back; station events leave the c
   assert.deepEqual(board.silentStations.map((s) => s.name), ["Desk A", "Desk B"]);
   board.apply({ type: "station_back", callId: null, call: null, station: desk(7, "Desk B") });
   assert.deepEqual(board.silentStations.map((s) => s.deviceId), [8]);
+  board.apply({ type: "station_retired", callId: null, call: null, station: desk(8, "Desk A") });
+  assert.deepEqual(board.silentStations, []);
   assert.deepEqual(board.calls.map((c) => c.id), [1]);
 });
