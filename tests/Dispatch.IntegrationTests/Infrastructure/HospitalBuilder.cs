@@ -67,12 +67,18 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         return new TestStation(deviceId, wardId, name, key);
     }
 
-    /// <summary>When the station was last seen (stamped by a node or identified), and the database's clock now.</summary>
-    public async Task<(DateTime? LastSeen, DateTime Now)> StationSeenAsync(int deviceId)
+    /// <summary>When the station was last seen (stamped by a node's heartbeat or identified); null if never.</summary>
+    public async Task<DateTime?> StationLastSeenAsync(int deviceId)
     {
         await using var conn = await dataSource.OpenConnectionAsync();
-        return await conn.QuerySingleAsync<(DateTime?, DateTime)>(
-            "SELECT last_heartbeat_at, NOW(3) FROM devices WHERE id = @deviceId", new { deviceId });
+        return await conn.QuerySingleAsync<DateTime?>("SELECT last_heartbeat_at FROM devices WHERE id = @deviceId", new { deviceId });
+    }
+
+    /// <summary>The station counts as never seen (which raises no silence), so the next stamp shows who vouches for it now.</summary>
+    public async Task ForgetStationSeenAsync(int deviceId)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE devices SET last_heartbeat_at = NULL WHERE id = @deviceId", new { deviceId });
     }
 
     /// <summary>Assigns the bed to the nurse for a shift running now.</summary>
