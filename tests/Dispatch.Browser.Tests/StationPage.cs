@@ -36,6 +36,19 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
         return new StationPage(context, page);
     }
 
+    /// <summary>From now on the page notes when each call row first appears (wall clock, ms), as the nurse would see it.</summary>
+    public Task RecordArrivalsAsync() => Page.EvaluateAsync("""
+        () => {
+          window.arrivals = {};
+          new MutationObserver(() => {
+            for (const row of document.querySelectorAll("#calls .call")) window.arrivals[row.dataset.callId] ??= Date.now();
+          }).observe(document.querySelector("#calls"), { childList: true, subtree: true });
+        }
+        """);
+
+    /// <summary>When the call's row first appeared (after <see cref="RecordArrivalsAsync"/>).</summary>
+    public Task<double> ArrivedAtAsync(long callId) => Page.EvaluateAsync<double>("id => window.arrivals[id]", $"{callId}");
+
     public async ValueTask DisposeAsync() => await context.DisposeAsync();
 }
 
@@ -49,8 +62,13 @@ public sealed class BedsidePage(IBrowserContext context, IPage page) : IAsyncDis
         await page.GotoAsync("/bedside.html");
         await page.FillAsync("#bed", $"{bed.BedId}");
         await page.FillAsync("#device-key", bed.DeviceKey);
+        // The page's own clock at each press, comparable with the boards' arrival times.
+        await page.EvaluateAsync("() => document.querySelector('#raise').addEventListener('click', () => window.pressedAt = Date.now(), { capture: true })");
         return new BedsidePage(context, page);
     }
+
+    /// <summary>When the call button was last pressed (wall clock, ms).</summary>
+    public Task<double> PressedAtAsync() => page.EvaluateAsync<double>("() => window.pressedAt");
 
     /// <summary>Presses the call button with a kind; returns the new call's id.</summary>
     public async Task<long> RaiseAsync(string kind)
