@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dispatch.Server.Hospital;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -9,10 +10,11 @@ namespace Dispatch.Server.Data;
 /// configuration they run with:
 ///   Dispatch.Server migrate up | migrate down VERSION | migrate status
 ///   Dispatch.Server seed-demo CREDENTIALS_FILE
+///   Dispatch.Server hospital import HOSPITAL_FILE SECRETS_FILE
 /// </summary>
 public static class DatabaseCommands
 {
-    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["seed-demo", ..];
+    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["seed-demo", ..] or ["hospital", ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -51,9 +53,37 @@ public static class DatabaseCommands
                 return 0;
             case ["seed-demo", var credentialsFile, ..]:
                 return await DemoHospitalSeed.RunAsync(dataSource, credentialsFile, cts.Token);
+            case ["hospital", "import", var hospitalFile, var secretsFile]:
+                return await ImportHospitalAsync(dataSource, hospitalFile, secretsFile, cts.Token);
             default:
-                await Console.Error.WriteLineAsync("usage: Dispatch.Server migrate up | migrate down VERSION | migrate status | seed-demo CREDENTIALS_FILE");
+                await Console.Error.WriteLineAsync("usage: Dispatch.Server migrate up | migrate down VERSION | migrate status | seed-demo CREDENTIALS_FILE" +
+                    " | hospital import HOSPITAL_FILE SECRETS_FILE");
                 return 2;
         }
+    }
+
+    /// <summary>Exit code 0 with what was added and updated; 1 with every problem, having changed nothing.</summary>
+    private static async Task<int> ImportHospitalAsync(MySqlDataSource dataSource, string hospitalFile, string secretsFile, CancellationToken ct)
+    {
+        if (!File.Exists(hospitalFile))
+        {
+            await Console.Error.WriteLineAsync($"{hospitalFile}: no such file.");
+            return 1;
+        }
+        var (file, error) = HospitalFileReader.Parse(await File.ReadAllTextAsync(hospitalFile, ct));
+        var result = file is null ? ImportResult.Refused(error!) : await new HospitalImport(dataSource).RunAsync(file, secretsFile, ct);
+        if (!result.Succeeded)
+        {
+            await Console.Error.WriteLineAsync($"{hospitalFile}: nothing was imported:");
+            foreach (var problem in result.Problems)
+            {
+                await Console.Error.WriteLineAsync("  " + problem);
+            }
+            return 1;
+        }
+        Console.WriteLine($"imported {hospitalFile}: " +
+            string.Join(", ", result.Counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated")));
+        Console.WriteLine($"the secrets of what was added are in {secretsFile} (mode 0600): hand them out, then delete it");
+        return 0;
     }
 }

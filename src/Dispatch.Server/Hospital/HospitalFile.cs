@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Dispatch.Server.Sessions;
+
+namespace Dispatch.Server.Hospital;
+
+/// <summary>
+/// A hospital's layout and staff as its IT team describes it (see deploy/hospital.example.json):
+/// floors with their wards, each ward's rooms and beds and its nurse-station screens, and the
+/// staff. Names are the keys: importing the file again updates what has the same name.
+/// </summary>
+public sealed record HospitalFile(IReadOnlyList<FloorEntry>? Floors, IReadOnlyList<StaffEntry>? Staff);
+
+public sealed record FloorEntry(string? Name, int? Level, IReadOnlyList<WardEntry>? Wards);
+
+public sealed record WardEntry(string? Name, string? Department, IReadOnlyList<RoomEntry>? Rooms, IReadOnlyList<string>? Stations);
+
+public sealed record RoomEntry(string? Name, IReadOnlyList<string>? Beds);
+
+/// <summary>A staff member; nurses and managers belong to a ward (a manager to their department through it).</summary>
+public sealed record StaffEntry(string? Username, string? Name, string? Role, string? Ward);
+
+/// <summary>Reads a hospital file and lists everything wrong with it, each with where it is.</summary>
+public static partial class HospitalFileReader
+{
+    // The columns' lengths (db/migrations/001_hospital.up.sql).
+    private const int MaxFloorName = 64;
+    private const int MaxWardName = 64;
+    private const int MaxDepartment = 64;
+    private const int MaxRoomName = 32;
+    private const int MaxBedLabel = 16;
+    private const int MaxDeviceName = 64;
+    private const int MaxUsername = 64;
+    private const int MaxDisplayName = 128;
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        // A misspelt field must not be skipped silently: "bed" for "beds" would import empty rooms.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>The file, or the reason it cannot be read as one.</summary>
+    public static (HospitalFile? File, string? Error) Parse(string json)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<HospitalFile>(json, s_json) ?? throw new JsonException("The file is empty (null)."), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"Not a hospital file: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// What is wrong with the file on its own (the database is not consulted): missing or too long
+    /// names, names used twice where they must be unique, unknown roles, staff without a ward.
+    /// </summary>
+    public static IReadOnlyList<string> Problems(HospitalFile file)
+    {
+        var problems = new List<string>();
+        var wardNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var floorNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (floor, f) in Entries(problems, "floors", file.Floors))
+        {
+            var at = $"floors[{f}]";
+            Name(problems, at, "name", floor.Name, MaxFloorName, floorNames);
+            if (floor.Level is null)
+            {
+                problems.Add($"{at}.level: required (the floor's level; escalation goes to the next floor up).");
+            }
+            foreach (var (ward, w) in Entries(problems, $"{at}.wards", floor.Wards))
+            {
+                var wardAt = $"{at}.wards[{w}]";
+                Name(problems, wardAt, "name", ward.Name, MaxWardName, wardNames);
+                Name(problems, wardAt, "department", ward.Department, MaxDepartment, unique: null);
+                var roomNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var (room, r) in Entries(problems, $"{wardAt}.rooms", ward.Rooms))
+                {
+                    var roomAt = $"{wardAt}.rooms[{r}]";
+                    Name(problems, roomAt, "name", room.Name, MaxRoomName, roomNames);
+                    var labels = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var (label, b) in (room.Beds ?? []).Select((label, b) => (label, b)))
+                    {
+                        Name(problems, roomAt, $"beds[{b}]", label, MaxBedLabel, labels);
+                    }
+                }
+                var stationNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var (station, s) in (ward.Stations ?? []).Select((station, s) => (station, s)))
+                {
+                    Name(problems, wardAt, $"stations[{s}]", station, MaxDeviceName, stationNames);
+                }
+            }
+        }
+
+        var usernames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (person, p) in Entries(problems, "staff", file.Staff))
+        {
+            var at = $"staff[{p}]";
+            if (Name(problems, at, "username", person.Username, MaxUsername, usernames) && !UsernamePattern().IsMatch(person.Username!.Trim()))
+            {
+                problems.Add($"{at}.username: '{person.Username}' may hold only letters, digits and . _ @ -");
+            }
+            Name(problems, at, "name", person.Name, MaxDisplayName, unique: null);
+            switch (person.Role)
+            {
+                case StaffUser.Nurse or StaffUser.Manager when string.IsNullOrWhiteSpace(person.Ward):
+                    problems.Add($"{at}.ward: required for a {person.Role} (the ward's name).");
+                    break;
+                case StaffUser.Nurse or StaffUser.Manager or StaffUser.Admin:
+                    break;
+                default:
+                    problems.Add($"{at}.role: '{person.Role}' is not one of {StaffUser.Nurse}, {StaffUser.Manager}, {StaffUser.Admin}.");
+                    break;
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>Checks one name; false when it is missing (nothing more to check about it).</summary>
+    private static bool Name(List<string> problems, string at, string field, string? value, int maxLength, HashSet<string>? unique)
+    {
+        var name = value?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            problems.Add($"{at}.{field}: required.");
+            return false;
+        }
+        if (name.Length > maxLength)
+        {
+            problems.Add($"{at}.{field}: '{name}' is longer than {maxLength} characters.");
+        }
+        else if (unique is not null && !unique.Add(name))
+        {
+            problems.Add($"{at}.{field}: '{name}' is used twice; it must be unique there.");
+        }
+        return true;
+    }
+
+    /// <summary>The entries of a list with their index; an empty one (null) is a problem, not a crash.</summary>
+    private static IEnumerable<(T Item, int Index)> Entries<T>(List<string> problems, string at, IReadOnlyList<T?>? items)
+        where T : class
+    {
+        foreach (var (item, i) in (items ?? []).Select((item, i) => (item, i)))
+        {
+            if (item is null)
+            {
+                problems.Add($"{at}[{i}]: empty.");
+                continue;
+            }
+            yield return (item, i);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]+$")]
+    private static partial Regex UsernamePattern();
+}

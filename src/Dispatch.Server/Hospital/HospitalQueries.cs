@@ -1,0 +1,33 @@
+namespace Dispatch.Server.Hospital;
+
+/// <summary>The hospital import's SQL. Lookups are by name, as the file names things.</summary>
+internal static class HospitalQueries
+{
+    // Imports run one at a time: two at once could both add a ward of the same name.
+    public const string Lock = "SELECT GET_LOCK('dispatch.hospital_import', 10)";
+    public const string Unlock = "DO RELEASE_LOCK('dispatch.hospital_import')";
+
+    public const string Floors = "SELECT id AS Id, name AS Name FROM floors FOR UPDATE";
+    public const string Wards = "SELECT id AS Id, name AS Name FROM wards FOR UPDATE";
+    public const string Rooms = "SELECT id AS Id, ward_id AS ParentId, name AS Name FROM rooms FOR UPDATE";
+    public const string Beds = "SELECT id AS Id, room_id AS ParentId, label AS Name FROM beds FOR UPDATE";
+    public const string Stations = "SELECT id AS Id, ward_id AS ParentId, name AS Name FROM devices WHERE kind = 'station' FOR UPDATE";
+    public const string Staff = "SELECT id AS Id, username AS Name FROM staff FOR UPDATE";
+
+    public const string InsertFloor = "INSERT INTO floors (name, level) VALUES (@Name, @Level); SELECT LAST_INSERT_ID();";
+    public const string UpdateFloor = "UPDATE floors SET name = @Name, level = @Level WHERE id = @Id";
+
+    public const string InsertWard = "INSERT INTO wards (name, department, floor_id) VALUES (@Name, @Department, @FloorId); SELECT LAST_INSERT_ID();";
+    public const string UpdateWard = "UPDATE wards SET name = @Name, department = @Department, floor_id = @FloorId WHERE id = @Id";
+
+    public const string InsertRoom = "INSERT INTO rooms (ward_id, name) VALUES (@WardId, @Name); SELECT LAST_INSERT_ID();";
+    public const string InsertBed = "INSERT INTO beds (room_id, label) VALUES (@RoomId, @Label); SELECT LAST_INSERT_ID();";
+
+    public const string InsertStaff = """
+        INSERT INTO staff (username, display_name, role, ward_id, password_hash)
+        VALUES (@Username, @DisplayName, @Role, @WardId, @PasswordHash);
+        SELECT LAST_INSERT_ID();
+        """;
+
+    public const string UpdateStaff = "UPDATE staff SET display_name = @DisplayName, role = @Role, ward_id = @WardId WHERE id = @Id";
+}
