@@ -116,6 +116,32 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3, allOnDuty: false);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        var duty = station.Page.Locator("#duty");
+        await Assertions.Expect(duty).ToHaveTextAsync("Off duty: no calls assigned to you");
+        await Assertions.Expect(duty).ToHaveAttributeAsync("aria-pressed", "false");
+        (await server.RaiseCallAsync(ward.Beds[0])).AssignedStaffId.Should().BeNull("nobody of the ward is on duty");
+
+        await duty.ClickAsync();
+
+        await Assertions.Expect(duty).ToHaveTextAsync("On duty");
+        await Assertions.Expect(duty).ToHaveAttributeAsync("aria-pressed", "true");
+        (await server.RaiseCallAsync(ward.Beds[1])).AssignedStaffId.Should().Be(ward.Nurses[0].StaffId, "she is the ward's only nurse on duty now");
+        await using (var elsewhere = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]))
+        {
+            await Assertions.Expect(elsewhere.Page.Locator("#duty")).ToHaveTextAsync("On duty", new() { Timeout = 1_000 });
+        }
+
+        await duty.ClickAsync();
+
+        await Assertions.Expect(duty).ToHaveTextAsync("Off duty: no calls assigned to you");
+        (await server.RaiseCallAsync(ward.Beds[2])).AssignedStaffId.Should().BeNull("she went off duty again");
+    }
+
+    [Fact]
     public async Task ARevokedSessionSendsTheStationToSignInWithTheReason()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);

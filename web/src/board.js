@@ -39,6 +39,7 @@ function applyLanguage() {
   $("#language").value = language;
   renderConnection();
   renderSoundControls();
+  renderDuty();
   render();
 }
 
@@ -49,6 +50,14 @@ function renderConnection() {
   if (connection === "connected" && reconnectedAt) {
     banner.textContent += ` · ${t().reconnectedAt} ${reconnectedAt.toLocaleTimeString(language)}`;
   }
+}
+
+/** Whether the signed-in nurse is on duty: only on-duty staff are assigned calls and escalations. */
+function renderDuty() {
+  const session = currentSession();
+  $("#duty").hidden = !session || $("#board").hidden;
+  $("#duty").textContent = session?.onDuty ? t().onDuty : t().offDuty;
+  $("#duty").setAttribute("aria-pressed", String(Boolean(session?.onDuty)));
 }
 
 function renderSoundControls() {
@@ -166,12 +175,30 @@ async function signIn(event) {
   await start();
 }
 
+function currentSession() {
+  return JSON.parse(sessionStorage.getItem("dispatch.session") ?? "null");
+}
+
+async function toggleDuty() {
+  const session = currentSession();
+  const onDuty = !session.onDuty;
+  const response = await fetch("/api/staff/me/duty", {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ onDuty }),
+  }).catch(() => null);
+  if (!response?.ok) return showMessage(`${t().dutyFailed} ${response ? response.status : t().disconnected}`);
+  sessionStorage.setItem("dispatch.session", JSON.stringify({ ...session, onDuty }));
+  renderDuty();
+}
+
 async function start() {
-  const session = JSON.parse(sessionStorage.getItem("dispatch.session") ?? "null");
+  const session = currentSession();
   if (!session?.ward) return showSignIn();
   $("#sign-in").hidden = true;
   $("#board").hidden = false;
   $("#sign-out").hidden = false;
+  renderDuty();
   $("#ward-id").textContent = session.ward;
   client = new StationClient(location.origin, session.token, { maxReconnectDelayMs: 10_000 });
   client.onState((state) => {
@@ -236,13 +263,14 @@ async function showSignIn(message = "") {
 }
 
 async function signOut() {
-  const session = JSON.parse(sessionStorage.getItem("dispatch.session") ?? "null");
+  const session = currentSession();
   if (session) await fetch("/api/sessions/current", { method: "DELETE", headers: { Authorization: `Bearer ${session.token}` } }).catch(() => {});
   await showSignIn();
 }
 
 $("#sign-in").addEventListener("submit", signIn);
 $("#sign-out").addEventListener("click", signOut);
+$("#duty").addEventListener("click", toggleDuty);
 $("#language").replaceChildren(...Object.entries(LANGUAGES).map(([code, { name }]) => new Option(name, code)));
 $("#language").addEventListener("change", (event) => {
   language = event.target.value;

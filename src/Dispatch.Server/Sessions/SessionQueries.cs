@@ -10,7 +10,7 @@ internal static class SessionQueries
         """;
 
     public const string FindStaffForLogin = """
-        SELECT id AS Id, password_hash AS PasswordHash, role AS Role, ward_id AS WardId, display_name AS DisplayName
+        SELECT id AS Id, password_hash AS PasswordHash, role AS Role, ward_id AS WardId, display_name AS DisplayName, on_duty AS OnDuty
         FROM staff WHERE username = @Username
         """;
 

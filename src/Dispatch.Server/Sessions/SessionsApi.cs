@@ -39,7 +39,7 @@ public static class SessionsApi
         return app;
     }
 
-    private sealed record LoginRow(int Id, string PasswordHash, string Role, int? WardId, string DisplayName);
+    private sealed record LoginRow(int Id, string PasswordHash, string Role, int? WardId, string DisplayName, bool OnDuty);
 
     private sealed record SessionRow(long Id, DateTime ExpiresAt);
 
@@ -68,7 +68,7 @@ public static class SessionsApi
             new { ActorId = staff.Id, Action = "login", Detail = $"session {session.Id}" }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
 
-        return TypedResults.Ok(new LoginResponse(token, DbTime.ToOffset(session.ExpiresAt), staff.Id, staff.DisplayName, staff.Role, staff.WardId));
+        return TypedResults.Ok(new LoginResponse(token, DbTime.ToOffset(session.ExpiresAt), staff.Id, staff.DisplayName, staff.Role, staff.WardId, staff.OnDuty));
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
