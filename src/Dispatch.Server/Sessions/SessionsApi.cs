@@ -10,6 +10,11 @@ namespace Dispatch.Server.Sessions;
 
 public sealed record DutyRequest(bool OnDuty);
 
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary>A new password set by an administrator: shown this once, only its hash is kept.</summary>
+public sealed record PasswordReset(int StaffId, string Password);
+
 public static class SessionsApi
 {
     public static IHostApplicationBuilder AddSessions(this IHostApplicationBuilder builder)
@@ -35,9 +40,14 @@ public static class SessionsApi
 
         var staff = app.MapGroup("/api/staff").WithTags("Staff").RequireAuthorization();
         staff.MapPut("/me/duty", SetDutyAsync);
+        staff.MapPut("/me/password", ChangePasswordAsync);
+        staff.MapPost("/{staffId:int}/password", ResetPasswordAsync).RequireAuthorization(StaffUser.Admin);
         staff.MapPost("/{staffId:int}/sessions/revoke", RevokeAllSessionsAsync).RequireAuthorization(StaffUser.Admin);
         return app;
     }
+
+    private const int MinPasswordLength = 12;
+    private const int MaxPasswordLength = 256;
 
     private sealed record LoginRow(int Id, string PasswordHash, string Role, int? WardId, string DisplayName, bool OnDuty);
 
@@ -120,5 +130,56 @@ public static class SessionsApi
             new { ActorId = user.StaffId, Action = request.OnDuty ? "duty_on" : "duty_off", Detail = (string?)null }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The staff member's own new password; their other sessions end (a session someone else holds stops with it).</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(request.CurrentPassword) || request.NewPassword is not { Length: >= MinPasswordLength and <= MaxPasswordLength })
+        {
+            return TypedResults.Problem($"Send currentPassword and a newPassword of {MinPasswordLength} to {MaxPasswordLength} characters.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        if (request.NewPassword == request.CurrentPassword)
+        {
+            return TypedResults.Problem("The new password is the current one.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        var user = StaffUser.From(context.User);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var stored = await conn.QuerySingleAsync<string>(new CommandDefinition(SessionQueries.PasswordHashForUpdate, new { user.StaffId }, tx, cancellationToken: ct));
+        if (!PasswordHasher.Verify(request.CurrentPassword, stored))
+        {
+            // 403, not 401: the session is fine, the password typed is not.
+            return TypedResults.Problem("The current password is wrong; nothing was changed.", statusCode: StatusCodes.Status403Forbidden);
+        }
+        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
+            new { user.StaffId, PasswordHash = PasswordHasher.Hash(request.NewPassword) }, tx, cancellationToken: ct));
+        var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeOthersOfStaff, new { user.StaffId, user.SessionId }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
+            new { ActorId = user.StaffId, Action = "password_changed", Detail = $"{ended} other sessions ended" }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A forgotten password: an administrator sets a random one, shown once; every session of that staff member ends.</summary>
+    private static async Task<Results<Ok<PasswordReset>, ProblemHttpResult>> ResetPasswordAsync(
+        int staffId, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    {
+        var admin = StaffUser.From(context.User);
+        var password = Secrets.NewToken()[..16];
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
+                new { StaffId = staffId, PasswordHash = PasswordHasher.Hash(password) }, tx, cancellationToken: ct)) == 0)
+        {
+            return TypedResults.Problem($"Staff member {staffId} does not exist.", statusCode: StatusCodes.Status404NotFound);
+        }
+        var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
+            new { ActorId = admin.StaffId, Action = "password_reset", Detail = $"staff {staffId}: {ended} sessions ended" }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(new PasswordReset(staffId, password));
     }
 }
