@@ -68,7 +68,7 @@ public sealed class HospitalImportTests : IAsyncLifetime
                                  ("l.chen", "manager", "Cardiology"), ("m.garcia", "nurse", "Cardiology"));
         (await conn.QueryAsync<(string, int)>("SELECT w.name, f.level FROM wards w JOIN floors f ON f.id = w.floor_id ORDER BY f.level"))
             .Should().Equal(("Emergency", 0), ("Cardiology", 1));
-        (await conn.ExecuteScalarAsync<string>("SELECT detail FROM audit_log WHERE action = 'hospital_imported'")).Should().Contain("beds +5");
+        (await conn.ExecuteScalarAsync<string>("SELECT detail FROM audit_log WHERE action = 'hospital_imported'")).Should().Contain("beds 5 added, 0 updated");
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Dispatch.Server.Data;
 /// configuration they run with:
 ///   Dispatch.Server migrate up | migrate down VERSION | migrate status
 ///   Dispatch.Server seed-demo CREDENTIALS_FILE
-///   Dispatch.Server hospital import HOSPITAL_FILE SECRETS_FILE
+///   Dispatch.Server hospital import HOSPITAL_FILE SECRETS_FILE | hospital roster ROSTER_FILE
 /// </summary>
 public static class DatabaseCommands
 {
@@ -55,35 +55,46 @@ public static class DatabaseCommands
                 return await DemoHospitalSeed.RunAsync(dataSource, credentialsFile, cts.Token);
             case ["hospital", "import", var hospitalFile, var secretsFile]:
                 return await ImportHospitalAsync(dataSource, hospitalFile, secretsFile, cts.Token);
+            case ["hospital", "roster", var rosterFile]:
+                return await ImportAsync(rosterFile, RosterFileReader.Parse, new HospitalRoster(dataSource).RunAsync, cts.Token);
             default:
                 await Console.Error.WriteLineAsync("usage: Dispatch.Server migrate up | migrate down VERSION | migrate status | seed-demo CREDENTIALS_FILE" +
-                    " | hospital import HOSPITAL_FILE SECRETS_FILE");
+                    " | hospital import HOSPITAL_FILE SECRETS_FILE | hospital roster ROSTER_FILE");
                 return 2;
         }
     }
 
-    /// <summary>Exit code 0 with what was added and updated; 1 with every problem, having changed nothing.</summary>
     private static async Task<int> ImportHospitalAsync(MySqlDataSource dataSource, string hospitalFile, string secretsFile, CancellationToken ct)
     {
-        if (!File.Exists(hospitalFile))
+        var exitCode = await ImportAsync(hospitalFile, HospitalFileReader.Parse, (file, token) => new HospitalImport(dataSource).RunAsync(file, secretsFile, token), ct);
+        if (exitCode == 0)
         {
-            await Console.Error.WriteLineAsync($"{hospitalFile}: no such file.");
-            return 1;
+            Console.WriteLine($"the secrets of what was added are in {secretsFile} (mode 0600): hand them out, then delete it");
         }
-        var (file, error) = HospitalFileReader.Parse(await File.ReadAllTextAsync(hospitalFile, ct));
-        var result = file is null ? ImportResult.Refused(error!) : await new HospitalImport(dataSource).RunAsync(file, secretsFile, ct);
+        return exitCode;
+    }
+
+    /// <summary>Exit code 0 with what the import did; 1 with every problem, having changed nothing.</summary>
+    private static async Task<int> ImportAsync<TFile>(
+        string path, Func<string, (TFile? File, string? Error)> parse, Func<TFile, CancellationToken, Task<ImportResult>> import, CancellationToken ct)
+        where TFile : class
+    {
+        var result = ImportResult.Refused("No such file.");
+        if (File.Exists(path))
+        {
+            var (file, error) = parse(await File.ReadAllTextAsync(path, ct));
+            result = file is null ? ImportResult.Refused(error!) : await import(file, ct);
+        }
         if (!result.Succeeded)
         {
-            await Console.Error.WriteLineAsync($"{hospitalFile}: nothing was imported:");
+            await Console.Error.WriteLineAsync($"{path}: nothing was imported:");
             foreach (var problem in result.Problems)
             {
                 await Console.Error.WriteLineAsync("  " + problem);
             }
             return 1;
         }
-        Console.WriteLine($"imported {hospitalFile}: " +
-            string.Join(", ", result.Counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated")));
-        Console.WriteLine($"the secrets of what was added are in {secretsFile} (mode 0600): hand them out, then delete it");
+        Console.WriteLine($"imported {path}: {result.Summary}");
         return 0;
     }
 }

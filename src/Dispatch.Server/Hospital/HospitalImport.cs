@@ -8,10 +8,10 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Hospital;
 
-/// <summary>What an import added and changed, or why it changed nothing.</summary>
-public sealed record ImportResult(IReadOnlyList<string> Problems, IReadOnlyDictionary<string, (int Added, int Updated)> Counts)
+/// <summary>What an import did (a sentence for the operator and the audit log), or why it changed nothing.</summary>
+public sealed record ImportResult(IReadOnlyList<string> Problems, string Summary)
 {
-    public static ImportResult Refused(params IReadOnlyList<string> problems) => new(problems, new Dictionary<string, (int, int)>());
+    public static ImportResult Refused(params IReadOnlyList<string> problems) => new(problems, "nothing");
 
     public bool Succeeded => Problems.Count == 0;
 }
@@ -60,7 +60,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 return ImportResult.Refused(unknown);
             }
             await run.ApplyAsync(file);
-            await AuditLog.AppendAsync(tx, AuditLog.System, null, "hospital_imported", null, run.Summary(), ct);
+            await AuditLog.AppendAsync(tx, AuditLog.System, null, "hospital_imported", null, run.Summary, ct);
             await WriteSecretsAsync(secretsPath, run.SecretsFileText, ct);
             try
             {
@@ -71,7 +71,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 File.Delete(secretsPath);
                 throw;
             }
-            return new ImportResult([], run.Counts);
+            return new ImportResult([], run.Summary);
         }
         finally
         {
@@ -187,7 +187,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             }
         }
 
-        public string Summary() => string.Join(", ", Counts.Select(c => $"{c.Key} +{c.Value.Added} ~{c.Value.Updated}"));
+        public string Summary => string.Join(", ", Counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated"));
 
         private async Task<int> UpsertAsync(string kind, Dictionary<string, int> existing, string name, string insert, string update, object args)
         {

@@ -30,4 +30,18 @@ internal static class HospitalQueries
         """;
 
     public const string UpdateStaff = "UPDATE staff SET display_name = @DisplayName, role = @Role, ward_id = @WardId WHERE id = @Id";
+
+    public const string Nurses = "SELECT id AS Id, username AS Username, ward_id AS WardId FROM staff WHERE role = 'nurse'";
+
+    public const string BedsByName = """
+        SELECT b.id AS Id, w.id AS WardId, w.name AS Ward, r.name AS Room, b.label AS Label
+        FROM beds b JOIN rooms r ON r.id = b.room_id JOIN wards w ON w.id = r.ward_id
+        """;
+
+    /// <summary>A shift imported again replaces what was imported for exactly its window.</summary>
+    public const string ClearShift = "DELETE FROM bed_assignments WHERE starts_at = @From AND ends_at = @To";
+
+    public const string InsertAssignment = """
+        INSERT INTO bed_assignments (bed_id, staff_id, is_primary, starts_at, ends_at) VALUES (@BedId, @StaffId, @IsPrimary, @From, @To)
+        """;
 }
