@@ -4,7 +4,7 @@ using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;
 
-/// <summary>`Dispatch.Server hospital import`, with the example file the repository ships, on a database of its own.</summary>
+/// <summary>`Dispatch.Server hospital import` and `hospital roster`, with the example files the repository ships, on a database of its own.</summary>
 public sealed class HospitalImportTests : IAsyncLifetime
 {
     private static readonly string s_example = Path.Combine(Repository.Root, "deploy", "hospital.example.json");
@@ -135,12 +135,34 @@ public sealed class HospitalImportTests : IAsyncLifetime
         (await CountsAsync()).Should().Be((0L, 0L, 0L, 0L, 0L, 0L, 0L));
     }
 
+    [Fact]
+    public async Task TheExampleRosterLoadsIntoTheExampleHospital()
+    {
+        (await ImportAsync(s_example, Path.Combine(_folder, "secrets.tsv"))).ExitCode.Should().Be(0);
+
+        var (exitCode, output) = await ServerAsync("hospital", "roster", Path.Combine(Repository.Root, "deploy", "roster.example.json"));
+
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("1 shifts, 8 bed assignments (replacing 0 of the same shifts)");
+        await using var conn = await _database.DataSource.OpenConnectionAsync();
+        (await conn.QueryAsync<(string, string, bool)>("""
+            SELECT s.username, CONCAT(r.name, b.label), a.is_primary FROM bed_assignments a
+            JOIN staff s ON s.id = a.staff_id JOIN beds b ON b.id = a.bed_id JOIN rooms r ON r.id = b.room_id
+            WHERE a.starts_at = '2026-12-01 07:00:00' AND a.ends_at = '2026-12-01 19:00:00' AND a.is_primary = 1
+            ORDER BY r.name, b.label
+            """)).Should().Equal(("m.garcia", "C11A", true), ("m.garcia", "C11B", true), ("a.rahman", "E01A", true), ("a.rahman", "E01B", true),
+                                 ("j.smith", "E02A", true));
+    }
+
     /// <summary>The server binary's verb, as a deployment runs it.</summary>
-    private Task<(int ExitCode, string Output)> ImportAsync(string hospitalFile, string secretsFile)
+    private Task<(int ExitCode, string Output)> ImportAsync(string hospitalFile, string secretsFile) =>
+        ServerAsync("hospital", "import", hospitalFile, secretsFile);
+
+    private Task<(int ExitCode, string Output)> ServerAsync(params string[] arguments)
     {
         var bin = Path.Combine(Repository.Root, "src", "Dispatch.Server", "bin", Repository.Configuration, "net10.0");
         return ExternalProcess.RunAsync("dotnet", bin, new Dictionary<string, string> { ["Database__ConnectionString"] = _database.ConnectionString },
-            Path.Combine(bin, "Dispatch.Server.dll"), "hospital", "import", hospitalFile, secretsFile);
+            [Path.Combine(bin, "Dispatch.Server.dll"), .. arguments]);
     }
 
     private async Task<(long Floors, long Wards, long Rooms, long Beds, long BedDevices, long Stations, long Staff)> CountsAsync()
