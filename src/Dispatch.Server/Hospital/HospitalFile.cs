@@ -34,26 +34,8 @@ public static partial class HospitalFileReader
     private const int MaxUsername = 64;
     private const int MaxDisplayName = 128;
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        // A misspelt field must not be skipped silently: "bed" for "beds" would import empty rooms.
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     /// <summary>The file, or the reason it cannot be read as one.</summary>
-    public static (HospitalFile? File, string? Error) Parse(string json)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<HospitalFile>(json, s_json) ?? throw new JsonException("The file is empty (null)."), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, $"Not a hospital file: {e.Message}");
-        }
-    }
+    public static (HospitalFile? File, string? Error) Parse(string json) => ImportJson.Parse<HospitalFile>(json, "hospital file");
 
     /// <summary>
     /// What is wrong with the file on its own (the database is not consulted): missing or too long
@@ -157,4 +139,29 @@ public static partial class HospitalFileReader
 
     [GeneratedRegex("^[A-Za-z0-9._@-]+$")]
     private static partial Regex UsernamePattern();
+}
+
+/// <summary>How the import files are read: comments and trailing commas allowed, misspelt fields refused.</summary>
+internal static class ImportJson
+{
+    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
+    {
+        // A misspelt field must not be skipped silently: "bed" for "beds" would import empty rooms.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static (T? File, string? Error) Parse<T>(string json, string kind)
+        where T : class
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<T>(json, s_options) ?? throw new JsonException("The file is empty (null)."), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"Not a {kind}: {e.Message}");
+        }
+    }
 }

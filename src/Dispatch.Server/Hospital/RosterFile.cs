@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Dispatch.Server.Hospital;
 
 /// <summary>
@@ -21,24 +18,7 @@ public static class RosterFileReader
     /// <summary>No shift is longer than a day: a longer window is a typing mistake in a date.</summary>
     public static readonly TimeSpan LongestShift = TimeSpan.FromHours(24);
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
-    public static (RosterFile? File, string? Error) Parse(string json)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<RosterFile>(json, s_json) ?? throw new JsonException("The file is empty (null)."), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, $"Not a roster file: {e.Message}");
-        }
-    }
+    public static (RosterFile? File, string? Error) Parse(string json) => ImportJson.Parse<RosterFile>(json, "roster file");
 
     /// <summary>Missing or reversed windows, nurses listed twice in a shift, beds with two primary nurses in a shift.</summary>
     public static IReadOnlyList<string> Problems(RosterFile file)
