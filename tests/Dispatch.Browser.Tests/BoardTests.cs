@@ -142,6 +142,40 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ANurseChangesHerPasswordOnTheBoardAndTheServersReasonIsShownWhenItIsRefused()
+    {
+        var nurse = (await server.Hospital().WardAsync(nurses: 1, beds: 0)).Nurses[0];
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, nurse);
+        var page = station.Page;
+        var message = page.Locator("#password-message");
+
+        await page.ClickAsync("#change-password");
+        await page.FillAsync("#current-password", nurse.Password);
+        await page.FillAsync("#new-password", "her new password 1");
+        await page.FillAsync("#repeat-password", "her new password 2");
+        await page.ClickAsync("#save-password");
+        await Assertions.Expect(message).ToHaveTextAsync("The two new passwords differ.");
+
+        await page.FillAsync("#current-password", "not her password");
+        await page.FillAsync("#repeat-password", "her new password 1");
+        await page.ClickAsync("#save-password");
+        await Assertions.Expect(message).ToHaveTextAsync("The current password is wrong; nothing was changed.");
+
+        await page.FillAsync("#current-password", nurse.Password);
+        await page.FillAsync("#new-password", "her new password 1");
+        await page.FillAsync("#repeat-password", "her new password 1");
+        await page.ClickAsync("#save-password");
+        await Assertions.Expect(message).ToHaveTextAsync("Password changed. Your other sessions have ended.");
+
+        (await server.SendAsync(HttpMethod.Post, "/api/sessions", body: new LoginRequest(nurse.Username, "her new password 1")))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        (await server.SendAsync(HttpMethod.Post, "/api/sessions", body: new LoginRequest(nurse.Username, nurse.Password)))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await page.ClickAsync("#close-password");
+        await Assertions.Expect(page.Locator(".connection.connected")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task ARevokedSessionSendsTheStationToSignInWithTheReason()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);

@@ -56,6 +56,7 @@ function renderConnection() {
 function renderDuty() {
   const session = currentSession();
   $("#duty").hidden = !session || $("#board").hidden;
+  $("#change-password").hidden = $("#duty").hidden;
   $("#duty").textContent = session?.onDuty ? t().onDuty : t().offDuty;
   $("#duty").setAttribute("aria-pressed", String(Boolean(session?.onDuty)));
 }
@@ -192,6 +193,27 @@ async function toggleDuty() {
   renderDuty();
 }
 
+/** The signed-in staff member's own password; the server ends their other sessions. */
+async function changePassword(event) {
+  event.preventDefault();
+  if ($("#new-password").value !== $("#repeat-password").value) return ($("#password-message").textContent = t().passwordsDiffer);
+  const response = await fetch("/api/staff/me/password", {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${currentSession().token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ currentPassword: $("#current-password").value, newPassword: $("#new-password").value }),
+  }).catch(() => null);
+  // The server's sentence says what was wrong (a wrong current password, a short new one).
+  const problem = response && !response.ok ? (await response.json().catch(() => ({}))).detail : null;
+  $("#password-message").textContent = response?.ok ? t().passwordChanged : (problem ?? t().disconnected);
+  if (response?.ok) $("#password-form").reset();
+}
+
+function openPasswordDialog() {
+  $("#password-form").reset();
+  $("#password-message").textContent = "";
+  $("#password-dialog").showModal();
+}
+
 async function start() {
   const session = currentSession();
   if (!session?.ward) return showSignIn();
@@ -271,6 +293,9 @@ async function signOut() {
 $("#sign-in").addEventListener("submit", signIn);
 $("#sign-out").addEventListener("click", signOut);
 $("#duty").addEventListener("click", toggleDuty);
+$("#change-password").addEventListener("click", openPasswordDialog);
+$("#password-form").addEventListener("submit", changePassword);
+$("#close-password").addEventListener("click", () => $("#password-dialog").close());
 $("#language").replaceChildren(...Object.entries(LANGUAGES).map(([code, { name }]) => new Option(name, code)));
 $("#language").addEventListener("change", (event) => {
   language = event.target.value;
