@@ -217,8 +217,9 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
             await Assertions.Expect(page.Locator("#updated")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^updated "));
             await Assertions.Expect(page.Locator("#nodes tbody tr").First).ToContainTextAsync("serving");
             var wardRow = page.Locator("#wards tbody tr").Filter(new() { HasText = ward.WardId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " });
-            await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("3");
+            await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("1");
             await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("3");
+            await Assertions.Expect(wardRow.Locator("td").Nth(3)).ToHaveTextAsync("3");
             var maintenance = page.Locator("#troubles tbody tr").Filter(new() { HasText = "station Desk C" });
             await Assertions.Expect(maintenance.Locator("td").Nth(1)).ToHaveTextAsync($"{dark.WardId}", new() { Timeout = 12_000 });
             await Assertions.Expect(maintenance.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^5 min"));

@@ -13,6 +13,7 @@ public sealed class OpsTests(DispatchFixture fixture)
     public async Task TheSummaryShowsThisNodeAndEachWardsOpenCallsToManagersAndAdminsOnly()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);
+        var nobodyOnDuty = await fixture.Hospital().WardAsync(nurses: 2, beds: 0, allOnDuty: false);
         var call = await fixture.RaiseCallAsync(ward.Beds[0]);
         await fixture.RaiseCallAsync(ward.Beds[1]);
         var nurse = await fixture.LoginAsync(ward.Nurses[0]);
@@ -32,6 +33,8 @@ public sealed class OpsTests(DispatchFixture fixture)
             OpenCalls = 2L,
             Unacknowledged = 1L,
             RelayLag = (long?)null,
+            NursesOnDuty = 1L,
         }, "two calls are open, one of them acknowledged; a single node has no bridge");
+        summary.Wards.Should().ContainSingle(w => w.WardId == nobodyOnDuty.WardId).Which.NursesOnDuty.Should().Be(0);
     }
 }

@@ -64,7 +64,8 @@ async function refresh() {
     [n.name, n.state, n.connections, `${n.memoryMb} MB (${n.memoryPct} %)`, duration(n.uptimeS)],
     remember(`node:${n.name}`, n.connections))));
   $("#wards tbody").replaceChildren(...summary.wards.map((w) => row(
-    [`${w.wardId} ${w.name}`, w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
+    // Nobody on duty: the ward's calls go unassigned until they escalate.
+    [`${w.wardId} ${w.name}`, w.nursesOnDuty || "0: nobody", w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
     remember(`ward:${w.wardId}`, w.openCalls))));
   // Silent bed devices (each with a trouble call at its bed) and silent station screens.
   $("#troubles tbody").replaceChildren(

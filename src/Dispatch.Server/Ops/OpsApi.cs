@@ -23,9 +23,9 @@ public sealed class OpsOptions
 
 public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
 
-public sealed record WardRow(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long LastSeq, long? RelayedSeq);
+public sealed record WardRow(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long LastSeq, long? RelayedSeq, long NursesOnDuty);
 
-public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag);
+public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag, long NursesOnDuty);
 
 public sealed record EscalationCount(long Level, long Count);
 
@@ -74,7 +74,7 @@ public static class OpsApi
             realtime.Value.Mode.ToString(),
             [.. nodes],
             [.. wards.Select(w => new WardSummary(w.WardId, w.Name, w.OpenCalls, w.Unacknowledged, w.OldestSeconds,
-                bridged && w.RelayedSeq is { } relayed ? Math.Max(0, w.LastSeq - relayed) : null))],
+                bridged && w.RelayedSeq is { } relayed ? Math.Max(0, w.LastSeq - relayed) : null, w.NursesOnDuty))],
             [.. escalations],
             [.. troubles],
             [.. silentStations],

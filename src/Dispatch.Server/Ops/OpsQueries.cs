@@ -26,14 +26,18 @@ internal static class OpsQueries
         ORDER BY node_name
         """;
 
-    /// <summary>Per ward: open calls, the ones nobody acknowledged, the oldest one's age, and the outbox against the bridge's cursor.</summary>
+    /// <summary>
+    /// Per ward: open calls, the ones nobody acknowledged, the oldest one's age, the outbox against
+    /// the bridge's cursor, and the nurses on duty (none: calls go unassigned until they escalate).
+    /// </summary>
     public const string Wards = """
         SELECT w.id AS WardId, w.name AS Name,
                COUNT(c.id) AS OpenCalls,
                CAST(COALESCE(SUM(c.status = 'open'), 0) AS SIGNED) AS Unacknowledged,
                COALESCE(TIMESTAMPDIFF(SECOND, MIN(c.created_at), NOW(3)), 0) AS OldestSeconds,
                COALESCE(MAX(s.last_seq), 0) AS LastSeq,
-               MAX(r.last_seq) AS RelayedSeq
+               MAX(r.last_seq) AS RelayedSeq,
+               (SELECT COUNT(*) FROM staff n WHERE n.ward_id = w.id AND n.role = 'nurse' AND n.on_duty = 1) AS NursesOnDuty
         FROM wards w
         LEFT JOIN calls c ON c.ward_id = w.id AND c.status IN ('open', 'accepted')
         LEFT JOIN ward_sequences s ON s.ward_id = w.id
