@@ -39,7 +39,7 @@ function applyLanguage() {
   $("#language").value = language;
   renderConnection();
   renderSoundControls();
-  renderDuty();
+  renderStaffControls();
   render();
 }
 
@@ -52,8 +52,8 @@ function renderConnection() {
   }
 }
 
-/** Whether the signed-in nurse is on duty: only on-duty staff are assigned calls and escalations. */
-function renderDuty() {
+/** The signed-in staff member's own controls: the duty switch (only on-duty staff are assigned calls and escalations) and the password. */
+function renderStaffControls() {
   const session = currentSession();
   $("#duty").hidden = !session || $("#board").hidden;
   $("#change-password").hidden = $("#duty").hidden;
@@ -190,7 +190,7 @@ async function toggleDuty() {
   }).catch(() => null);
   if (!response?.ok) return showMessage(`${t().dutyFailed} ${response ? response.status : t().disconnected}`);
   sessionStorage.setItem("dispatch.session", JSON.stringify({ ...session, onDuty }));
-  renderDuty();
+  renderStaffControls();
 }
 
 /** The signed-in staff member's own password; the server ends their other sessions. */
@@ -220,7 +220,7 @@ async function start() {
   $("#sign-in").hidden = true;
   $("#board").hidden = false;
   $("#sign-out").hidden = false;
-  renderDuty();
+  renderStaffControls();
   $("#ward-id").textContent = session.ward;
   client = new StationClient(location.origin, session.token, { maxReconnectDelayMs: 10_000 });
   client.onState((state) => {
