@@ -105,7 +105,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             .AppendLine("# Hand each to its owner or type it into its device, then delete this file; only hashes are stored.")
             .AppendLine("# kind\tid\tname\tsecret");
 
-        public Dictionary<string, (int Added, int Updated)> Counts { get; } = new()
+        private readonly Dictionary<string, (int Added, int Updated)> _counts = new()
         {
             ["floors"] = (0, 0), ["wards"] = (0, 0), ["rooms"] = (0, 0), ["beds"] = (0, 0), ["stations"] = (0, 0), ["staff"] = (0, 0),
         };
@@ -151,7 +151,9 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                         {
                             if (!_beds.ContainsKey((roomId, label)))
                             {
-                                var bedId = await AddOnceAsync("beds", _beds, (roomId, label), HospitalQueries.InsertBed, new { RoomId = roomId, Label = label });
+                                var bedId = await InsertAsync(HospitalQueries.InsertBed, new { RoomId = roomId, Label = label });
+                                _beds[(roomId, label)] = bedId;
+                                Count("beds", added: true);
                                 await AddDeviceAsync(DeviceRegistry.Bed, $"bed {roomName}{label}", bedId, null, $"{wardName} / {roomName} / {label}");
                             }
                         }
@@ -172,22 +174,23 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             {
                 var username = person.Username!.Trim();
                 var wardId = string.IsNullOrWhiteSpace(person.Ward) ? (int?)null : _wards[person.Ward.Trim()];
-                var args = new { Username = username, DisplayName = person.Name!.Trim(), person.Role, WardId = wardId };
+                var displayName = person.Name!.Trim();
                 if (_staff.TryGetValue(username, out var staffId))
                 {
-                    await ExecuteAsync(HospitalQueries.UpdateStaff, new { args.DisplayName, args.Role, args.WardId, Id = staffId });
+                    await ExecuteAsync(HospitalQueries.UpdateStaff, new { DisplayName = displayName, person.Role, WardId = wardId, Id = staffId });
                     Count("staff", added: false);
                     continue;
                 }
                 var password = Sessions.Secrets.NewToken()[..16];
-                staffId = await InsertAsync(HospitalQueries.InsertStaff, new { args.Username, args.DisplayName, args.Role, args.WardId, PasswordHash = PasswordHasher.Hash(password) });
+                staffId = await InsertAsync(HospitalQueries.InsertStaff,
+                    new { Username = username, DisplayName = displayName, person.Role, WardId = wardId, PasswordHash = PasswordHasher.Hash(password) });
                 _staff[username] = staffId;
                 Count("staff", added: true);
                 Secret("password", staffId, username, password);
             }
         }
 
-        public string Summary => string.Join(", ", Counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated"));
+        public string Summary => string.Join(", ", _counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated"));
 
         private async Task<int> UpsertAsync(string kind, Dictionary<string, int> existing, string name, string insert, string update, object args)
         {
@@ -228,8 +231,8 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
 
         private void Count(string kind, bool added)
         {
-            var (a, u) = Counts[kind];
-            Counts[kind] = added ? (a + 1, u) : (a, u + 1);
+            var (a, u) = _counts[kind];
+            _counts[kind] = added ? (a + 1, u) : (a, u + 1);
         }
 
         private void Secret(string kind, int id, string name, string secret) =>
