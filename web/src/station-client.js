@@ -5,6 +5,9 @@ import * as signalR from "@microsoft/signalr";
 /** Resync pages hold at most this many events (DispatchHubMethods.ResyncPageSize on the server). */
 export const RESYNC_PAGE_SIZE = 1000;
 
+/** How often a subscription cut off by a lost link is asked for again while the connection comes back. */
+const SUBSCRIBE_RETRY_MS = 500;
+
 /**
  * Reconnects forever: full jitter over an exponential backoff (0.5 s, 1 s, 2 s, ...) capped at
  * maxDelayMs. SignalR's default gives up after four tries, at the same instants for every station.
@@ -158,16 +161,26 @@ export class StationClient {
   /**
    * Subscribes to a ward; returns its open calls as of the snapshot's sequence. With `after` (the
    * last sequence a page showed before a reload, say), the events since then are replayed to
-   * onEvent from the server's outbox before live ones.
+   * onEvent from the server's outbox before live ones. A link lost before the server answered
+   * (a node dying just then) is waited out; a refusal is thrown.
    */
-  subscribe(wardId, { after } = {}) {
-    return this.#enqueue(async () => {
-      const snapshot = await this.#connection.invoke("Subscribe", wardId);
-      const ward = new WardSequence(after ?? snapshot.seq);
-      this.#wards.set(wardId, ward);
-      if (ward.isBehind(snapshot.seq)) await this.#resync(wardId, ward);
-      return snapshot;
-    });
+  async subscribe(wardId, { after } = {}) {
+    for (;;) {
+      try {
+        return await this.#enqueue(async () => {
+          const snapshot = await this.#connection.invoke("Subscribe", wardId);
+          const ward = new WardSequence(after ?? snapshot.seq);
+          this.#wards.set(wardId, ward);
+          if (ward.isBehind(snapshot.seq)) await this.#resync(wardId, ward);
+          return snapshot;
+        });
+      } catch (error) {
+        // The server's answer (not your ward, say) is final. A link lost before the answer is
+        // waited out: the connection reconnects by itself, and the ward is asked for again.
+        if (this.#stopped || this.#signedOut || error.message.includes("on the server")) throw error;
+        await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_RETRY_MS));
+      }
+    }
   }
 
   /**
