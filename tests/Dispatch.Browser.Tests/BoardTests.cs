@@ -176,6 +176,36 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ALinkLostWhileTheBoardSubscribesIsWaitedOutAndTheWardStillLoads()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+        var cut = 0;
+
+        // The page's first Subscribe never reaches the server: its WebSocket is closed instead, as
+        // when a node dies just then. Every later frame and connection passes through.
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: page =>
+            page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/dispatch"), ws =>
+            {
+                var toServer = ws.ConnectToServer();
+                ws.OnMessage(frame =>
+                {
+                    if (frame.Text?.Contains("\"target\":\"Subscribe\"", StringComparison.Ordinal) == true && Interlocked.Exchange(ref cut, 1) == 0)
+                    {
+                        _ = ws.CloseAsync(new() { Code = 1011, Reason = "cut by the test" });
+                        return;
+                    }
+                    toServer.Send(frame.Text!);
+                });
+            }));
+
+        await Assertions.Expect(station.Call(call.Id)).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        cut.Should().Be(1, "the first Subscribe was cut off");
+        await Assertions.Expect(station.Page.Locator("#sign-in")).ToBeHiddenAsync();
+        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Connected · reconnected at "));
+    }
+
+    [Fact]
     public async Task ARevokedSessionSendsTheStationToSignInWithTheReason()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);

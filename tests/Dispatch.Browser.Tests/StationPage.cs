@@ -14,11 +14,19 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
 
     public ILocator SilentStation(int deviceId) => Page.Locator($"#silent-stations .station-silent[data-device-id='{deviceId}']");
 
-    /// <summary>Signs a nurse in on a fresh page; with a station key (typed into the form) the page is that station's screen.</summary>
-    public static async Task<StationPage> SignInAsync(IBrowser browser, Uri server, TestStaff nurse, string language = "en", string? stationKey = null)
+    /// <summary>
+    /// Signs a nurse in on a fresh page; with a station key (typed into the form) the page is that
+    /// station's screen. beforeSignIn sets up the fresh page before it loads (a WebSocket route, say).
+    /// </summary>
+    public static async Task<StationPage> SignInAsync(
+        IBrowser browser, Uri server, TestStaff nurse, string language = "en", string? stationKey = null, Func<IPage, Task>? beforeSignIn = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
         var page = await context.NewPageAsync();
+        if (beforeSignIn is not null)
+        {
+            await beforeSignIn(page);
+        }
         await page.GotoAsync("/");
         if (language != "en")
         {
