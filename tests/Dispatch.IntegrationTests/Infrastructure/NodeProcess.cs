@@ -30,6 +30,22 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
     public static async Task<NodeProcess> StartAsync(
         string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null, bool waitUntilHealthy = true)
     {
+        // A port found free can be taken before the node binds it (by any outgoing connection of a
+        // busy test run): the node then aborts at start, and another port is tried.
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = await StartOnceAsync(connectionString, settings, supervisedAs, waitUntilHealthy);
+            if (node is not null || attempt == 3)
+            {
+                return node ?? throw new InvalidOperationException("No free port for the node after 3 tries.");
+            }
+        }
+    }
+
+    /// <summary>The node, or null when its port was taken before it could bind it.</summary>
+    private static async Task<NodeProcess?> StartOnceAsync(
+        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs, bool waitUntilHealthy)
+    {
         var baseAddress = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
         var bin = Path.Combine(Repository.Root, "src", "Dispatch.Server", "bin", Repository.Configuration, "net10.0");
         string[] command = ["dotnet", Path.Combine(bin, "Dispatch.Server.dll"), "--urls", baseAddress.ToString()];
@@ -69,6 +85,10 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
             {
                 // A node that never became healthy must not outlive the test.
                 await node.DisposeAsync();
+                if (node.Output.Any(line => line.Contains("address already in use", StringComparison.Ordinal)))
+                {
+                    return null;
+                }
                 throw;
             }
         }
@@ -134,7 +154,9 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The node exited with code {_process.ExitCode} while starting.");
+                _process.WaitForExit(); // its output, read asynchronously, to the end
+                throw new InvalidOperationException($"The node exited with code {_process.ExitCode} while starting. Its last output:{Environment.NewLine}" +
+                    string.Join(Environment.NewLine, Output.TakeLast(40)));
             }
             try
             {
