@@ -175,22 +175,25 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await Assertions.Expect(page.Locator(".connection.connected")).ToBeVisibleAsync();
     }
 
-    [Fact]
-    public async Task ALinkLostWhileTheBoardSubscribesIsWaitedOutAndTheWardStillLoads()
+    [Theory]
+    [InlineData("Subscribe")]
+    [InlineData("IdentifyStation")]
+    public async Task ALinkLostBeforeTheServerAnswersTheBoardsFirstRequestIsWaitedOutAndTheScreenStillLoads(string cutRequest)
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var desk = await server.Hospital().StationAsync(ward.WardId, "Desk A");
         var call = await server.RaiseCallAsync(ward.Beds[0]);
         var cut = 0;
 
-        // The page's first Subscribe never reaches the server: its WebSocket is closed instead, as
-        // when a node dies just then. Every later frame and connection passes through.
-        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: page =>
-            page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/dispatch"), ws =>
+        // The page's first such request never reaches the server: its WebSocket is closed instead,
+        // as when a node dies just then. Every later frame and connection passes through.
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], stationKey: desk.Key,
+            beforeSignIn: page => page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/dispatch"), ws =>
             {
                 var toServer = ws.ConnectToServer();
                 ws.OnMessage(frame =>
                 {
-                    if (frame.Text?.Contains("\"target\":\"Subscribe\"", StringComparison.Ordinal) == true && Interlocked.Exchange(ref cut, 1) == 0)
+                    if (frame.Text?.Contains($"\"target\":\"{cutRequest}\"", StringComparison.Ordinal) == true && Interlocked.Exchange(ref cut, 1) == 0)
                     {
                         _ = ws.CloseAsync(new() { Code = 1011, Reason = "cut by the test" });
                         return;
@@ -200,9 +203,11 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
             }));
 
         await Assertions.Expect(station.Call(call.Id)).ToHaveCountAsync(1, new() { Timeout = 15_000 });
-        cut.Should().Be(1, "the first Subscribe was cut off");
+        await Assertions.Expect(station.Page.Locator("#station-name")).ToHaveTextAsync("Desk A", new() { Timeout = 15_000 });
+        cut.Should().Be(1, $"the first {cutRequest} was cut off");
         await Assertions.Expect(station.Page.Locator("#sign-in")).ToBeHiddenAsync();
         await Assertions.Expect(station.Page.Locator(".connection.connected")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Connected · reconnected at "));
+        (await server.Hospital().StationLastSeenAsync(desk.DeviceId)).Should().NotBeNull("the screen identified itself once the link was back");
     }
 
     [Fact]

@@ -5,8 +5,8 @@ import * as signalR from "@microsoft/signalr";
 /** Resync pages hold at most this many events (DispatchHubMethods.ResyncPageSize on the server). */
 export const RESYNC_PAGE_SIZE = 1000;
 
-/** How often a subscription cut off by a lost link is asked for again while the connection comes back. */
-const SUBSCRIBE_RETRY_MS = 500;
+/** How often a request cut off by a lost link is sent again while the connection comes back. */
+const ANSWER_RETRY_MS = 500;
 
 /**
  * Reconnects forever: full jitter over an exponential backoff (0.5 s, 1 s, 2 s, ...) capped at
@@ -162,25 +162,16 @@ export class StationClient {
    * Subscribes to a ward; returns its open calls as of the snapshot's sequence. With `after` (the
    * last sequence a page showed before a reload, say), the events since then are replayed to
    * onEvent from the server's outbox before live ones. A link lost before the server answered
-   * (a node dying just then) is waited out; a refusal is thrown.
+   * is waited out; a refusal is thrown (as for identifyStation).
    */
-  async subscribe(wardId, { after } = {}) {
-    for (;;) {
-      try {
-        return await this.#enqueue(async () => {
-          const snapshot = await this.#connection.invoke("Subscribe", wardId);
-          const ward = new WardSequence(after ?? snapshot.seq);
-          this.#wards.set(wardId, ward);
-          if (ward.isBehind(snapshot.seq)) await this.#resync(wardId, ward);
-          return snapshot;
-        });
-      } catch (error) {
-        // The server's answer (not your ward, say) is final. A link lost before the answer is
-        // waited out: the connection reconnects by itself, and the ward is asked for again.
-        if (this.#stopped || this.#signedOut || error.message.includes("on the server")) throw error;
-        await new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_RETRY_MS));
-      }
-    }
+  subscribe(wardId, { after } = {}) {
+    return this.#answered(async () => {
+      const snapshot = await this.#connection.invoke("Subscribe", wardId);
+      const ward = new WardSequence(after ?? snapshot.seq);
+      this.#wards.set(wardId, ward);
+      if (ward.isBehind(snapshot.seq)) await this.#resync(wardId, ward);
+      return snapshot;
+    });
   }
 
   /**
@@ -188,7 +179,7 @@ export class StationClient {
    * screen goes silent. Sent again after every reconnect or move. Returns {deviceId, wardId, name}.
    */
   identifyStation(stationKey) {
-    return this.#enqueue(async () => {
+    return this.#answered(async () => {
       const station = await this.#connection.invoke("IdentifyStation", stationKey);
       this.#stationKey = stationKey;
       return station;
@@ -208,6 +199,22 @@ export class StationClient {
     await this.#moving;
     await this.#connection.stop();
     await this.#work;
+  }
+
+  /**
+   * Runs work on the chain until the server answers it. The server's answer (a refusal such as
+   * "not your ward" included) is final; a link lost before it (a node dying just then) is waited
+   * out while the connection reconnects by itself, and the work is sent again.
+   */
+  async #answered(work) {
+    for (;;) {
+      try {
+        return await this.#enqueue(work);
+      } catch (error) {
+        if (this.#stopped || this.#signedOut || error.message.includes("on the server")) throw error;
+        await new Promise((resolve) => setTimeout(resolve, ANSWER_RETRY_MS));
+      }
+    }
   }
 
   #enqueue(work) {
