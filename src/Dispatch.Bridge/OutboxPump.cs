@@ -23,7 +23,8 @@ public sealed partial class OutboxPump(
     TimeProvider time,
     ILogger<OutboxPump> logger) : BackgroundService
 {
-    private const string LockName = "CONCAT('dispatch.bridge.', DATABASE())";
+    /// <summary>The named lock (per database) that makes one bridge the leader.</summary>
+    private const string LockName = "dispatch.bridge";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,34 +47,28 @@ public sealed partial class OutboxPump(
         }
     }
 
-    /// <summary>Blocks until this bridge holds the lock; the returned connection keeps it.</summary>
-    private async Task<MySqlConnection> LeadAsync(CancellationToken ct)
+    /// <summary>Blocks until this bridge holds the lock, waiting out a database that is away.</summary>
+    private async Task<NamedLockLease> LeadAsync(CancellationToken ct)
     {
         Log.Waiting(logger);
         while (true)
         {
             try
             {
-                var conn = await dataSource.OpenConnectionAsync(ct);
-                // Waits inside MariaDB, which grants the lock the moment the leader's connection ends.
-                if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition($"SELECT GET_LOCK({LockName}, 10)", cancellationToken: ct)) == 1)
-                {
-                    return conn;
-                }
-                await conn.DisposeAsync();
+                return await NamedLockLease.AcquireAsync(dataSource, LockName, ct);
             }
             catch (MySqlException e)
             {
                 Log.DatabaseAway(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
             }
         }
     }
 
-    private async Task PumpAsync(MySqlConnection lease, CancellationToken ct)
+    private async Task PumpAsync(NamedLockLease lease, CancellationToken ct)
     {
         var poll = TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
-        var cursors = await LoadCursorsAsync(ct);
+        var cursors = new WardCursors(await LoadCursorsAsync(ct));
         var nextLeaseCheck = time.GetUtcNow();
         var nextHeartbeat = time.GetUtcNow();
         while (!ct.IsCancellationRequested)
@@ -82,52 +77,39 @@ public sealed partial class OutboxPump(
             if (now >= nextLeaseCheck)
             {
                 nextLeaseCheck = now.AddSeconds(1);
-                if (await lease.ExecuteScalarAsync<long?>(new CommandDefinition($"SELECT IS_USED_LOCK({LockName}) = CONNECTION_ID()", cancellationToken: ct)) != 1)
+                if (!await lease.StillHeldAsync(ct))
                 {
                     throw new LeadershipLostException();
                 }
             }
 
-            await RelayPassAsync(lease, cursors, ct);
+            // On the leader's own connection (the one holding the lock): no pool round trips while idle.
+            metrics.Polled(await cursors.PassAsync(lease.Connection, options.Value.BatchSize,
+                (events, token) => DeliverAsync(lease.Connection, events, token), time, ct));
+            metrics.SetLag(cursors.Lag);
 
             if (now >= nextHeartbeat)
             {
                 nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
-                router.SendHeartbeats(cursors.Select(c => new WardHeartbeat(c.Key, c.Value, now)).ToList());
+                router.SendHeartbeats(cursors.Heartbeats(now));
             }
             await router.WaitForWorkAsync(poll, ct);
         }
     }
 
-    /// <summary>One pass on the leader's own connection (the one holding the lock): no pool round trips while idle.</summary>
-    private async Task RelayPassAsync(MySqlConnection conn, Dictionary<int, long> cursors, CancellationToken ct)
+    /// <summary>Hands the batch to a node; once acknowledged, the ward's durable cursor moves past it.</summary>
+    private async Task<bool> DeliverAsync(MySqlConnection conn, IReadOnlyList<WardEvent> events, CancellationToken ct)
     {
-        var started = time.GetTimestamp();
-        var positions = await OutboxReader.WardPositionsAsync(conn, ct);
-        metrics.Polled(time.GetElapsedTime(started));
-
-        long lag = 0;
-        foreach (var (wardId, lastSeq) in positions)
+        if (!await router.DeliverAsync(events, ct))
         {
-            var cursor = cursors.GetValueOrDefault(wardId);
-            while (cursor < lastSeq)
-            {
-                var events = await OutboxReader.ReadAfterAsync(conn, wardId, cursor, options.Value.BatchSize, ct);
-                if (events.Count == 0 || !await router.DeliverAsync(events, ct))
-                {
-                    break;
-                }
-                cursor = events[^1].Seq;
-                cursors[wardId] = cursor;
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO relay_cursors (ward_id, last_seq) VALUES (@wardId, @cursor)
-                    ON DUPLICATE KEY UPDATE last_seq = GREATEST(last_seq, VALUES(last_seq))
-                    """, new { wardId, cursor }, cancellationToken: ct));
-                metrics.Relayed(events.Count);
-            }
-            lag += lastSeq - cursor;
+            return false;
         }
-        metrics.SetLag(lag);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO relay_cursors (ward_id, last_seq) VALUES (@WardId, @Cursor)
+            ON DUPLICATE KEY UPDATE last_seq = GREATEST(last_seq, VALUES(last_seq))
+            """, new { events[^1].WardId, Cursor = events[^1].Seq }, cancellationToken: ct));
+        metrics.Relayed(events.Count);
+        return true;
     }
 
     private async Task<Dictionary<int, long>> LoadCursorsAsync(CancellationToken ct)

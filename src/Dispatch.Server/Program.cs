@@ -1,16 +1,16 @@
+using Dispatch.Server.Admin;
 using Dispatch.Server.Calls;
-using Dispatch.Server.Data;
 using Dispatch.Server.Devices;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
-using Dispatch.Server.Health;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Kpis;
+using Dispatch.Server.Node;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Supervision;
-using Dispatch.Server.Watchdog;
 using Dispatch.Server.Web;
 
 if (DatabaseCommands.IsCommand(args))

@@ -1,6 +1,6 @@
 using Dapper;
 using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Data;
+using Dispatch.Server.Admin;
 
 namespace Dispatch.IntegrationTests;
 

@@ -7,7 +7,7 @@ using Dispatch.Client;
 using Dispatch.Contracts;
 using Dispatch.IntegrationTests.Infrastructure;
 using Dispatch.Server.Sessions;
-using Dispatch.Server.Watchdog;
+using Dispatch.Server.Node;
 
 namespace Dispatch.IntegrationTests;
 

@@ -1,4 +1,4 @@
-using Dispatch.Server.Watchdog;
+using Dispatch.Server.Node;
 
 namespace Dispatch.Server.Tests;
 

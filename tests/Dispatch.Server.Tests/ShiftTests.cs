@@ -1,4 +1,5 @@
-using Dispatch.Server.Data;
+using Dispatch.Server.Admin;
+
 
 namespace Dispatch.Server.Tests;
 

@@ -1,5 +1,5 @@
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 
 namespace Dispatch.Server.Calls;
 

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
-using Dispatch.Server.Data;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
-using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -87,7 +87,7 @@ public sealed class CallService(
                 new { CallId = callId, StaffId = assignee }, tx, cancellationToken: token));
         }
         var view = await CallViews.ReadAsync(tx, callId, token);
-        await EventOutbox.AppendAsync(tx, EventTypes.CallRaised, view, token);
+        await OutboxWriter.AppendAsync(tx, EventTypes.CallRaised, view, token);
         await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
             $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
         return view;
@@ -144,7 +144,7 @@ public sealed class CallService(
                 new { CallId = callId, nurse.StaffId }, tx, cancellationToken: token));
 
             var view = await CallViews.ReadAsync(tx, callId, token);
-            await EventOutbox.AppendAsync(tx, EventTypes.CallAccepted, view, token);
+            await OutboxWriter.AppendAsync(tx, EventTypes.CallAccepted, view, token);
             await AuditLog.AppendAsync(tx, AuditLog.Staff, nurse.StaffId, "call_accepted", callId, null, token);
             return view;
         }, ct);
@@ -282,7 +282,7 @@ public sealed class CallService(
         await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.Resolve,
             new { CallId = call.Id, ResolvedBy = resolvedBy, PresentStaffId = presentStaffId }, tx, cancellationToken: ct));
         var view = await CallViews.ReadAsync(tx, call.Id, ct);
-        await EventOutbox.AppendAsync(tx, EventTypes.CallResolved, view, ct);
+        await OutboxWriter.AppendAsync(tx, EventTypes.CallResolved, view, ct);
         await AuditLog.AppendAsync(tx, actorType, actorId, "call_resolved", call.Id, $"by {resolvedBy}", ct);
         return view;
     }

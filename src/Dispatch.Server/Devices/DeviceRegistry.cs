@@ -1,9 +1,8 @@
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using MySqlConnector;
 
@@ -93,7 +92,7 @@ public sealed class DeviceRegistry(MySqlDataSource dataSource, OutboxSignal outb
         if (device is { Kind: Station, ReportedSilent: not 0, WardId: { } wardId })
         {
             // The ward's boards list it as silent: tell them it is gone.
-            await EventOutbox.AppendAsync(tx, EventTypes.StationRetired,
+            await OutboxWriter.AppendAsync(tx, EventTypes.StationRetired,
                 new StationView(device.Id, wardId, device.Name, DbTime.ToOffset(device.LastSeenAt)), ct);
         }
         await conn.ExecuteAsync(new CommandDefinition(DeviceQueries.Delete, new { DeviceId = deviceId }, tx, cancellationToken: ct));

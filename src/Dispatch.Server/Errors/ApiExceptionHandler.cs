@@ -1,4 +1,4 @@
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using MySqlConnector;
 

@@ -1,8 +1,9 @@
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Outbox;
 using Dispatch.Server.Calls;
-using Dispatch.Server.Data;
-using Dispatch.Server.Realtime;
+using Dispatch.Server.Clinical;
+using Dispatch.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -37,7 +38,7 @@ public sealed class CallEscalator(IOptions<EscalationOptions> options)
         }
 
         var view = await CallViews.ReadAsync(tx, call.Id, ct);
-        await EventOutbox.AppendAsync(tx, EventTypes.CallEscalated, view, ct);
+        await OutboxWriter.AppendAsync(tx, EventTypes.CallEscalated, view, ct);
         await AuditLog.AppendAsync(tx, AuditLog.System, null, EscalationLadder.AuditAction(level), call.Id,
             $"{trigger}; to {(recipient is null ? "nobody on duty (assignee kept)" : $"staff {recipient}")}", ct);
         return view;

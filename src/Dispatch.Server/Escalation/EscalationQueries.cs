@@ -65,10 +65,4 @@ internal static class EscalationQueries
     public const string MarkAssigned = """
         UPDATE staff SET last_assigned_at = NOW(3), assignments_total = assignments_total + 1 WHERE id = @RecipientId
         """;
-
-    /// <summary>Named per database, so that several Dispatch databases on one server each get one sweeper.</summary>
-    /// <summary>Waits up to 10 s for the lock; MariaDB hands it over the moment its holder's connection ends.</summary>
-    public const string TryLead = "SELECT GET_LOCK(CONCAT('dispatch.escalation.', DATABASE()), 10)";
-
-    public const string StillLeading = "SELECT IS_USED_LOCK(CONCAT('dispatch.escalation.', DATABASE())) = CONNECTION_ID()";
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Dispatch.Outbox;
-using Dispatch.Server.Data;
+using Dispatch.Server.Clinical;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -29,6 +30,8 @@ public sealed partial class EscalationSweep(
     TimeProvider time,
     ILogger<EscalationSweep> logger) : BackgroundService
 {
+    /// <summary>The named lock (per database) that makes one node the sweeper.</summary>
+    private const string LockName = "dispatch.escalation";
     private const int BatchSize = 100;
     private static readonly TimeSpan s_leaseCheck = TimeSpan.FromSeconds(1);
     private readonly ResiliencePipeline _deadlockRetry = pipelines.GetPipeline(DataExtensions.DeadlockRetry);
@@ -39,7 +42,7 @@ public sealed partial class EscalationSweep(
         {
             try
             {
-                await using var lease = await LeadAsync(stoppingToken);
+                await using var lease = await NamedLockLease.AcquireAsync(dataSource, LockName, stoppingToken);
                 Log.Leading(logger);
                 lead.Set(true);
                 try
@@ -71,7 +74,7 @@ public sealed partial class EscalationSweep(
         return (await SweepAsync(conn, ct)).Escalated;
     }
 
-    private async Task SweepWhileLeadingAsync(MySqlConnection lease, CancellationToken ct)
+    private async Task SweepWhileLeadingAsync(NamedLockLease lease, CancellationToken ct)
     {
         var maxWait = TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs);
         var nextLeaseCheck = time.GetUtcNow() + s_leaseCheck;
@@ -80,12 +83,12 @@ public sealed partial class EscalationSweep(
             if (time.GetUtcNow() >= nextLeaseCheck)
             {
                 nextLeaseCheck = time.GetUtcNow() + s_leaseCheck;
-                if (await lease.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.StillLeading, cancellationToken: ct)) != 1)
+                if (!await lease.StillHeldAsync(ct))
                 {
                     return;
                 }
             }
-            var (_, untilNext) = await SweepAsync(lease, ct);
+            var (_, untilNext) = await SweepAsync(lease.Connection, ct);
             await Task.Delay(untilNext is { } next && next < maxWait ? next : maxWait, time, ct);
         }
     }
@@ -133,28 +136,6 @@ public sealed partial class EscalationSweep(
             Log.Escalated(logger, callId, view.EscalationLevel, view.AssignedStaffId);
             return true;
         }, ct);
-
-    /// <summary>Blocks until this node holds the sweep's named lock; the returned connection keeps it.</summary>
-    private async Task<MySqlConnection> LeadAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var conn = await dataSource.OpenConnectionAsync(ct);
-            try
-            {
-                if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition(EscalationQueries.TryLead, cancellationToken: ct)) == 1)
-                {
-                    return conn;
-                }
-            }
-            catch
-            {
-                await conn.DisposeAsync();
-                throw;
-            }
-            await conn.DisposeAsync();
-        }
-    }
 
     private static partial class Log
     {

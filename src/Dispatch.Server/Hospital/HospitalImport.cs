@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Devices;
 using Dispatch.Server.Sessions;
 using MySqlConnector;

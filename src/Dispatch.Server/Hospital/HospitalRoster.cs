@@ -1,5 +1,5 @@
 using Dapper;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using MySqlConnector;
 
 namespace Dispatch.Server.Hospital;

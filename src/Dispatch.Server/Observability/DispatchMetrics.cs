@@ -2,7 +2,7 @@ using System.Globalization;
 using Dapper;
 using Dispatch.Outbox;
 using Dispatch.Server.Realtime;
-using Dispatch.Server.Watchdog;
+using Dispatch.Server.Node;
 using MySqlConnector;
 using Prometheus;
 

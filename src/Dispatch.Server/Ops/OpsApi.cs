@@ -5,7 +5,7 @@ using Dapper;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Supervision;
-using Dispatch.Server.Watchdog;
+using Dispatch.Server.Node;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;

@@ -8,9 +8,8 @@ namespace Dispatch.Server.Realtime;
 
 /// <summary>
 /// The single-node relay (Realtime:Mode InProcess): reads each ward's new outbox events in
-/// sequence order and publishes them, then heartbeats every ward with its latest sequence. The
-/// cursor is per ward because a ward's sequence is gap-free and commit-ordered, which a global
-/// auto-increment id is not. It lives in memory and starts at the present: stations that
+/// sequence order (<see cref="WardCursors"/>) and publishes them, then heartbeats every ward with
+/// its latest sequence. The cursors live in memory and start at the present: stations that
 /// (re)connect catch up from the outbox themselves with their own last sequence. In a cluster
 /// Dispatch.Bridge does this job instead, with a durable cursor.
 /// </summary>
@@ -23,12 +22,11 @@ public sealed partial class OutboxRelay(
     TimeProvider time,
     ILogger<OutboxRelay> logger) : BackgroundService, IRelayBacklog
 {
-    private Dictionary<int, long>? _cursors;
-    private long _pending;
+    private WardCursors? _cursors;
     private DateTimeOffset _nextHeartbeat;
 
     /// <summary>Events committed but not yet pushed by this node, as of the last pass.</summary>
-    public long PendingEvents => Interlocked.Read(ref _pending);
+    public long PendingEvents => _cursors?.Lag ?? 0;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,48 +48,34 @@ public sealed partial class OutboxRelay(
 
     private async Task RelayPassAsync(CancellationToken ct)
     {
-        var started = time.GetTimestamp();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var latest = await OutboxReader.WardPositionsAsync(conn, ct);
-        metrics.OutboxPolled(time.GetElapsedTime(started));
-
         if (_cursors is null)
         {
-            _cursors = latest.ToDictionary(w => w.WardId, w => w.LastSeq);
-            Log.RelayStarted(logger, _cursors.Count);
+            var present = await OutboxReader.WardPositionsAsync(conn, ct);
+            _cursors = new WardCursors(present.Select(w => KeyValuePair.Create(w.WardId, w.LastSeq)));
+            Log.RelayStarted(logger, _cursors.Wards);
         }
 
-        long pending = 0;
-        foreach (var (wardId, lastSeq) in latest)
-        {
-            var cursor = _cursors.GetValueOrDefault(wardId);
-            while (cursor < lastSeq)
-            {
-                var events = await OutboxReader.ReadAfterAsync(conn, wardId, cursor, DispatchHubMethods.ResyncPageSize, ct);
-                if (events.Count == 0)
-                {
-                    break;
-                }
-                foreach (var wardEvent in events)
-                {
-                    await publisher.PublishAsync(wardEvent);
-                    cursor = wardEvent.Seq;
-                }
-                _cursors[wardId] = cursor;
-            }
-            pending += lastSeq - cursor;
-        }
-        Interlocked.Exchange(ref _pending, pending);
+        metrics.OutboxPolled(await _cursors.PassAsync(conn, DispatchHubMethods.ResyncPageSize, PublishAsync, time, ct));
 
         var now = time.GetUtcNow();
         if (now >= _nextHeartbeat)
         {
             _nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
-            foreach (var (wardId, cursor) in _cursors)
+            foreach (var heartbeat in _cursors.Heartbeats(now))
             {
-                await publisher.PublishHeartbeatAsync(new WardHeartbeat(wardId, cursor, now));
+                await publisher.PublishHeartbeatAsync(heartbeat);
             }
         }
+    }
+
+    private async Task<bool> PublishAsync(IReadOnlyList<WardEvent> events, CancellationToken ct)
+    {
+        foreach (var wardEvent in events)
+        {
+            await publisher.PublishAsync(wardEvent);
+        }
+        return true;
     }
 
     private static partial class Log

@@ -1,6 +1,7 @@
 using Dispatch.Contracts;
 using Dispatch.Outbox;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Node;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

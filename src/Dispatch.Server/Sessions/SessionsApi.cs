@@ -1,6 +1,7 @@
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

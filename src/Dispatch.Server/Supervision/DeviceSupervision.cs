@@ -1,6 +1,6 @@
 using Dapper;
 using Dispatch.Server.Calls;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 using MySqlConnector;

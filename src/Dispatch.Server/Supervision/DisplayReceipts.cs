@@ -4,7 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;

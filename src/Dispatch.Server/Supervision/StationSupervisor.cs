@@ -1,9 +1,8 @@
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using MySqlConnector;
 
@@ -75,7 +74,7 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
         }
         var station = row.ToView();
         await conn.ExecuteAsync(new CommandDefinition(mark, new { station.DeviceId }, tx, cancellationToken: ct));
-        await EventOutbox.AppendAsync(tx, eventType, station, ct);
+        await OutboxWriter.AppendAsync(tx, eventType, station, ct);
         await AuditLog.AppendAsync(tx, AuditLog.System, station.DeviceId, eventType, null, $"station '{station.Name}' {detail}", ct);
         await tx.CommitAsync(ct);
         outboxSignal.Notify();

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Ops;
 using Dispatch.Server.Realtime;

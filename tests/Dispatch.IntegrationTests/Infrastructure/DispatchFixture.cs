@@ -1,6 +1,6 @@
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
+using Dispatch.Server.Admin;
 using MySqlConnector;
 
 namespace Dispatch.IntegrationTests.Infrastructure;

@@ -1,5 +1,5 @@
 using Dapper;
-using Dispatch.Server.Data;
+using Dispatch.Server.Admin;
 using MySqlConnector;
 
 namespace Dispatch.IntegrationTests.Infrastructure;

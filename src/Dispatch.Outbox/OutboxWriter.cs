@@ -1,16 +1,15 @@
 using System.Text.Json;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Outbox;
 using MySqlConnector;
 
-namespace Dispatch.Server.Realtime;
+namespace Dispatch.Outbox;
 
 /// <summary>
-/// The outbox: an event row appended in the transaction of the change it describes, numbered by
+/// Writes the outbox: an event row appended in the transaction of the change it describes, numbered by
 /// its ward's gap-free sequence. The ward_sequences row lock orders a ward's events by commit.
 /// </summary>
-public static class EventOutbox
+public static class OutboxWriter
 {
     public static Task<long> AppendAsync(MySqlTransaction tx, string type, CallView call, CancellationToken ct) =>
         AppendAsync(tx, call.WardId, type, call.Id, JsonSerializer.Serialize(call, OutboxReader.Json), ct);

@@ -5,7 +5,7 @@ using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// Moves this node's stations to the other nodes before it restarts. Once draining, the node

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Dispatch.Server.Escalation;
+namespace Dispatch.Server.Clinical;
 
 /// <summary>Seconds from a call's creation, while unacknowledged, to each escalation level.</summary>
 public sealed class EscalationOptions : IValidatableObject

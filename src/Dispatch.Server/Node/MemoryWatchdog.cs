@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// Samples the node's memory; above the threshold (or when an admin asks) it drains the node and

@@ -3,7 +3,7 @@ using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 public sealed record DrainStarted(string Reason, long Connections);
 

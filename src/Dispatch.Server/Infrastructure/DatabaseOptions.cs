@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 public sealed class DatabaseOptions
 {

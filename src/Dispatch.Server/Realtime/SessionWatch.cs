@@ -1,12 +1,12 @@
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Server.Data;
-using Dispatch.Server.Realtime;
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
-namespace Dispatch.Server.Sessions;
+namespace Dispatch.Server.Realtime;
 
 /// <summary>
 /// The session heartbeat: every HeartbeatSeconds, the sessions behind this node's live

@@ -1,6 +1,6 @@
 using MySqlConnector;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 /// <summary>
 /// A check run against the database at a fixed interval: on every node (session ends, which close

@@ -3,7 +3,7 @@ using MySqlConnector;
 using Polly;
 using Polly.Retry;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 public static partial class DataExtensions
 {

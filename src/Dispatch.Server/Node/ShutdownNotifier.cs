@@ -1,8 +1,9 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace Dispatch.Server.Realtime;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// Tells this node's stations that it is stopping (server_shutdown), before anything closes their

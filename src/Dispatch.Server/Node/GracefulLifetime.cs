@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Dispatch.Server.Realtime;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// Replaces the console lifetime so that SIGTERM and Ctrl+C say goodbye first. The host signals

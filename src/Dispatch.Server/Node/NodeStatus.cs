@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Realtime;
+namespace Dispatch.Server.Node;
 
 public enum NodeState
 {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using MySqlConnector;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Admin;
 
 /// <summary>One versioned schema change: NNN_name.up.sql and its NNN_name.down.sql.</summary>
 public sealed record Migration(int Version, string Name, string UpPath, string DownPath);

@@ -1,4 +1,5 @@
-using Dispatch.Server.Data;
+using Dispatch.Server.Clinical;
+using Dispatch.Server.Infrastructure;
 
 namespace Dispatch.Server.Escalation;
 

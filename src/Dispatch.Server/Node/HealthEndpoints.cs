@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
-using Dispatch.Server.Watchdog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 
-namespace Dispatch.Server.Health;
+namespace Dispatch.Server.Node;
 
 public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, DateTimeOffset Ts);
 

@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 /// <summary>
 /// DATETIME columns hold UTC: the database server runs with default-time-zone '+00:00' (the

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// This process's memory against what it may use: Watchdog:MemoryLimitMb when set, else what the

@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 /// <summary>
 /// Whether this node leads the work done once per cluster. The escalation sweep takes the lead

@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// Cuts a node's connections into drain batches so that a ward never goes dark: a batch holds at

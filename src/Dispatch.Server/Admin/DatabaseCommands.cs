@@ -1,9 +1,10 @@
 using System.Globalization;
 using Dispatch.Server.Hospital;
+using Dispatch.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Admin;
 
 /// <summary>
 /// The server binary's maintenance verbs, so that deployments migrate with the same binary and

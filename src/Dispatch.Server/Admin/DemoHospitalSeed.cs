@@ -4,7 +4,7 @@ using Dapper;
 using Dispatch.Server.Sessions;
 using MySqlConnector;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Admin;
 
 /// <summary>
 /// A demo hospital for a local run: 3 floors, 6 wards with a nurse-station screen each, 72 beds

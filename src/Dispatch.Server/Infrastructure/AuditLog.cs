@@ -1,7 +1,7 @@
 using Dapper;
 using MySqlConnector;
 
-namespace Dispatch.Server.Data;
+namespace Dispatch.Server.Infrastructure;
 
 /// <summary>Who did what to which call. Written inside the transaction of the change it records.</summary>
 public static class AuditLog

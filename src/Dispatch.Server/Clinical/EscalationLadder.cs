@@ -1,4 +1,4 @@
-namespace Dispatch.Server.Escalation;
+namespace Dispatch.Server.Clinical;
 
 /// <summary>
 /// Who a call climbs to when nobody acknowledges it, and how much more urgent it becomes:

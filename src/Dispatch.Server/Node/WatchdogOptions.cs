@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Dispatch.Server.Watchdog;
+namespace Dispatch.Server.Node;
 
 /// <summary>
 /// The memory watchdog and the drain it starts (docs/runbooks/memory-restart.md). The drain is
