@@ -35,19 +35,3 @@ public interface IDispatchClient
     /// <summary>The session was revoked or expired (code 4401): the connection closes next. Do not reconnect with it; sign in again.</summary>
     Task SessionClosed(SessionClosedNotice notice);
 }
-
-/// <summary>Hub route and the hub methods a station may invoke.</summary>
-public static class DispatchHubMethods
-{
-    public const string Route = "/hubs/dispatch";
-    public const string Subscribe = nameof(Subscribe);
-    public const string Unsubscribe = nameof(Unsubscribe);
-    public const string Resync = nameof(Resync);
-    public const string Acknowledge = nameof(Acknowledge);
-    public const string Reject = nameof(Reject);
-    public const string Displayed = nameof(Displayed);
-    public const string IdentifyStation = nameof(IdentifyStation);
-
-    /// <summary>Resync (and GET /api/events) return at most this many events; ask again from the last one.</summary>
-    public const int ResyncPageSize = 1000;
-}

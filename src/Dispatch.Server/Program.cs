@@ -1,5 +1,6 @@
 using Dispatch.Server.Admin;
 using Dispatch.Server.Calls;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Devices;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Escalation;
@@ -21,20 +22,20 @@ if (DatabaseCommands.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 // Every API body is small; a large one is a mistake or an attack.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 16 * 1024);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ErrorsExtensions.MaxRequestBodyBytes);
 
-builder.AddDispatchData();
+builder.AddInfrastructure();
 builder.AddErrors();
 builder.AddObservability();
+builder.AddClinical();
 builder.AddSessions();
 builder.AddCalls();
 builder.AddEscalation();
-builder.AddRealtime();
-builder.AddWatchdog();
-builder.AddOps();
-builder.AddKpis();
-builder.AddSupervision();
 builder.AddDevices();
+builder.AddSupervision();
+builder.AddKpis();
+builder.AddRealtime();
+builder.AddNode();
 
 var app = builder.Build();
 
@@ -46,15 +47,15 @@ app.UseWeb();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHealth();
+app.MapNode();
 app.MapObservability();
 app.MapSessions();
 app.MapCalls();
-app.MapRealtime();
-app.MapWatchdog();
-app.MapOps();
-app.MapKpis();
+app.MapEscalation();
 app.MapDevices();
+app.MapKpis();
+app.MapOps();
+app.MapRealtime();
 
 await app.RunAsync();
 // 75 after a drain (WatchdogOptions.DrainedExitCode), so the supervisor's log says why.

@@ -22,7 +22,7 @@ public static class DatabaseCommands
         // Configuration comes from appsettings and the environment (Database__ConnectionString).
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddDispatchData();
+        builder.AddInfrastructure();
         using var host = builder.Build();
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
         var options = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;

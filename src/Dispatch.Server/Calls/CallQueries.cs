@@ -21,12 +21,6 @@ internal static class CallQueries
 
     public const string SetTroubleCall = "UPDATE devices SET trouble_call_id = @CallId WHERE id = @DeviceId";
 
-    public const string LockDeviceByKey = """
-        SELECT id AS Id, trouble_call_id AS TroubleCallId FROM devices WHERE key_hash = @KeyHash FOR UPDATE
-        """;
-
-    public const string DeviceSeen = "UPDATE devices SET last_heartbeat_at = NOW(3), trouble_call_id = NULL WHERE id = @DeviceId";
-
     public const string LockNonce = """
         SELECT id AS Id, bed_id AS BedId, is_used AS IsUsed, expires_at > NOW(3) AS IsLive
         FROM patient_sessions WHERE nonce_hash = @NonceHash FOR UPDATE
@@ -116,4 +110,6 @@ internal static class CallQueries
         WHERE c.ward_id = @WardId AND c.status IN ('open', 'accepted')
         ORDER BY c.priority DESC, c.created_at, c.id
         """;
+
+    public const string CountPending = "SELECT COUNT(*) FROM calls WHERE status = 'open'";
 }

@@ -9,14 +9,13 @@ internal sealed record DeviceRow(int Id, int BedId);
 
 internal sealed record SilentDeviceRow(int Id, int BedId);
 
-internal sealed record HeartbeatDeviceRow(int Id, long? TroubleCallId);
-
 // IsLive is MariaDB's 0/1 comparison result (an integer, which Dapper will not bind to bool).
 internal sealed record NonceRow(long Id, int BedId, bool IsUsed, int IsLive);
 
 internal sealed record CallLockRow(long Id, int WardId, int BedId, string Kind, string Status, int? AssignedStaffId, sbyte EscalationLevel)
 {
-    public bool IsOpen => Status is "open" or "accepted";
+    /// <summary>Not yet cleared at the bedside: open or accepted.</summary>
+    public bool IsUnresolved => Status is CallStatuses.Open or CallStatuses.Accepted;
 }
 
 internal sealed record CallViewRow(

@@ -1,5 +1,6 @@
 using Dispatch.Contracts;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -14,11 +15,12 @@ public sealed record PresenceRequest(int StaffId);
 
 public static class CallsApi
 {
-    public const string DeviceKeyHeader = "X-Device-Key";
-
     public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CallService>();
+        builder.Services.AddSingleton<PatientSessions>();
+        builder.Services.AddObservedGauge("pending_calls_count", "Calls raised and not yet acknowledged (all wards).",
+            (sp, ct) => sp.GetRequiredService<CallService>().CountPendingAsync(ct));
         return builder;
     }
 
@@ -29,12 +31,10 @@ public static class CallsApi
         bedside.MapPost("/calls", RaiseAsync);
         bedside.MapPost("/calls/{callId:long}/cancel", CancelAsync);
         bedside.MapPost("/beds/{bedId:int}/presence", PresenceAsync);
-        bedside.MapPost("/devices/heartbeat", DeviceHeartbeatAsync);
 
         // Staff: authenticated by their session.
         var staff = app.MapGroup("/api").WithTags("Calls").RequireAuthorization();
         staff.MapPost("/calls/{callId:long}/ack", AcknowledgeAsync);
-        staff.MapPost("/calls/{callId:long}/reject", RejectAsync);
         staff.MapGet("/wards/{wardId:int}/calls", ListOpenAsync);
         staff.MapGet("/staff/me/calls", ListMineAsync);
         staff.MapPost("/beds/{bedId:int}/patient-sessions", CreatePatientSessionAsync);
@@ -42,7 +42,7 @@ public static class CallsApi
     }
 
     private static async Task<Created<CallView>> RaiseAsync(
-        RaiseCallRequest request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct)
+        RaiseCallRequest request, [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, CallService calls, CancellationToken ct)
     {
         if (!CallKinds.IsKnown(request.Kind))
         {
@@ -53,25 +53,15 @@ public static class CallsApi
     }
 
     private static async Task<Ok<CallView>> CancelAsync(
-        long callId, BedsideRequest? request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct) =>
+        long callId, BedsideRequest? request, [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.CancelAtBedsideAsync(callId, new BedCredential(deviceKey, request?.Nonce), ct));
 
     private static async Task<Ok<PresenceResult>> PresenceAsync(
-        int bedId, PresenceRequest request, [FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct) =>
+        int bedId, PresenceRequest request, [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.RegisterPresenceAsync(bedId, request.StaffId, deviceKey, ct));
-
-    /// <summary>A bed device says it is alive (every minute or so); a device that reported once and falls silent gets a trouble call.</summary>
-    private static async Task<NoContent> DeviceHeartbeatAsync([FromHeader(Name = DeviceKeyHeader)] string? deviceKey, CallService calls, CancellationToken ct)
-    {
-        await calls.DeviceHeartbeatAsync(deviceKey, ct);
-        return TypedResults.NoContent();
-    }
 
     private static async Task<Ok<CallView>> AcknowledgeAsync(long callId, HttpContext context, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.AcknowledgeAsync(callId, StaffUser.From(context.User), ct));
-
-    private static async Task<Ok<CallView>> RejectAsync(long callId, HttpContext context, CallService calls, CancellationToken ct) =>
-        TypedResults.Ok(await calls.RejectAsync(callId, StaffUser.From(context.User), ct));
 
     private static async Task<Ok<IReadOnlyList<CallView>>> ListOpenAsync(int wardId, HttpContext context, CallService calls, CancellationToken ct)
     {
@@ -86,9 +76,9 @@ public static class CallsApi
     private static async Task<Ok<IReadOnlyList<CallView>>> ListMineAsync(HttpContext context, CallService calls, CancellationToken ct) =>
         TypedResults.Ok(await calls.ListAssignedToAsync(StaffUser.From(context.User).StaffId, ct));
 
-    private static async Task<Created<PatientSession>> CreatePatientSessionAsync(int bedId, HttpContext context, CallService calls, CancellationToken ct)
+    private static async Task<Created<PatientSession>> CreatePatientSessionAsync(int bedId, HttpContext context, PatientSessions patientSessions, CancellationToken ct)
     {
-        var session = await calls.CreatePatientSessionAsync(bedId, StaffUser.From(context.User), ct);
+        var session = await patientSessions.CreateAsync(bedId, StaffUser.From(context.User), ct);
         return TypedResults.Created((string?)null, session);
     }
 }

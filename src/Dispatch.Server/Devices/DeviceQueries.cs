@@ -31,4 +31,12 @@ internal static class DeviceQueries
     public const string OpenCall = "SELECT COUNT(*) FROM calls WHERE id = @CallId AND status IN ('open', 'accepted')";
 
     public const string Delete = "DELETE FROM devices WHERE id = @DeviceId";
+
+    /// <summary>The device of this key, locked against a concurrent silence check.</summary>
+    public const string LockByKey = """
+        SELECT id AS Id, trouble_call_id AS TroubleCallId FROM devices WHERE key_hash = @KeyHash FOR UPDATE
+        """;
+
+    /// <summary>A heartbeat: seen now, and any silence (its trouble call) over.</summary>
+    public const string Seen = "UPDATE devices SET last_heartbeat_at = NOW(3), trouble_call_id = NULL WHERE id = @DeviceId";
 }

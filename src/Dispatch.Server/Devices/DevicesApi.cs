@@ -1,7 +1,8 @@
+using Dispatch.Contracts;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Ops;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Dispatch.Server.Devices;
 
@@ -10,16 +11,26 @@ public static class DevicesApi
     public static IHostApplicationBuilder AddDevices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddSingleton<DeviceHeartbeats>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapDevices(this IEndpointRouteBuilder app)
     {
         var devices = app.MapGroup("/api/devices").WithTags("Devices");
-        devices.MapGet("", ListAsync).RequireAuthorization(OpsApi.Policy);
-        devices.MapPost("", RegisterAsync).RequireAuthorization(StaffUser.Admin);
-        devices.MapDelete("/{deviceId:int}", RetireAsync).RequireAuthorization(StaffUser.Admin);
+        devices.MapGet("", ListAsync).RequireAuthorization(StaffPolicies.Ops);
+        devices.MapPost("", RegisterAsync).RequireAuthorization(StaffPolicies.Admin);
+        devices.MapDelete("/{deviceId:int}", RetireAsync).RequireAuthorization(StaffPolicies.Admin);
+        // Bedside: authenticated by the device's own key.
+        devices.MapPost("/heartbeat", HeartbeatAsync).WithTags("Bedside").AllowAnonymous();
         return app;
+    }
+
+    /// <summary>A bed device says it is alive (every minute or so); a device that reported once and falls silent gets a trouble call.</summary>
+    private static async Task<NoContent> HeartbeatAsync([FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, DeviceHeartbeats heartbeats, CancellationToken ct)
+    {
+        await heartbeats.RecordAsync(deviceKey, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<IReadOnlyList<DeviceRow>>> ListAsync(int? ward, DeviceRegistry registry, CancellationToken ct) =>

@@ -17,7 +17,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         {
             RefusedException refused => (refused.StatusCode, null, refused.Message),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad)),
-            MySqlException db when DataExtensions.IsDeadlock(db) =>
+            MySqlException db when InfrastructureExtensions.IsDeadlock(db) =>
                 (StatusCodes.Status503ServiceUnavailable, "Busy", "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request."),
             MySqlException { IsTransient: true } or TimeoutException =>
                 (StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database could not be reached; nothing was saved. Retry the request."),
@@ -54,6 +54,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
 
 public static class ErrorsExtensions
 {
+    /// <summary>Every API body is small; a larger one is a mistake or an attack (413).</summary>
+    public const int MaxRequestBodyBytes = 16 * 1024;
+
     public static IHostApplicationBuilder AddErrors(this IHostApplicationBuilder builder)
     {
         // Problems written for a bare status code (by the framework, before any handler) still get a sentence.
@@ -65,7 +68,7 @@ public static class ErrorsExtensions
                 StatusCodes.Status403Forbidden => "Your role may not do this.",
                 StatusCodes.Status404NotFound => "There is nothing at this address.",
                 StatusCodes.Status405MethodNotAllowed => "This address does not take that method.",
-                StatusCodes.Status413PayloadTooLarge => "The request body is too large (the limit is 16 KiB).",
+                StatusCodes.Status413PayloadTooLarge => $"The request body is too large (the limit is {MaxRequestBodyBytes / 1024} KiB).",
                 StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
                 _ => null,
             });

@@ -37,7 +37,7 @@ public sealed class CallEscalator(IOptions<EscalationOptions> options)
             await conn.ExecuteAsync(new CommandDefinition(EscalationQueries.MarkAssigned, new { RecipientId = recipient }, tx, cancellationToken: ct));
         }
 
-        var view = await CallViews.ReadAsync(tx, call.Id, ct);
+        var view = await CallRecords.ReadViewAsync(tx, call.Id, ct);
         await OutboxWriter.AppendAsync(tx, EventTypes.CallEscalated, view, ct);
         await AuditLog.AppendAsync(tx, AuditLog.System, null, EscalationLadder.AuditAction(level), call.Id,
             $"{trigger}; to {(recipient is null ? "nobody on duty (assignee kept)" : $"staff {recipient}")}", ct);

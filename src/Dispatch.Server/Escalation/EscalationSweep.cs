@@ -34,7 +34,7 @@ public sealed partial class EscalationSweep(
     private const string LockName = "dispatch.escalation";
     private const int BatchSize = 100;
     private static readonly TimeSpan s_leaseCheck = TimeSpan.FromSeconds(1);
-    private readonly ResiliencePipeline _deadlockRetry = pipelines.GetPipeline(DataExtensions.DeadlockRetry);
+    private readonly ResiliencePipeline _deadlockRetry = pipelines.GetPipeline(InfrastructureExtensions.DeadlockRetry);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

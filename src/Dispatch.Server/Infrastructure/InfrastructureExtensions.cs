@@ -1,3 +1,4 @@
+using Dispatch.Outbox;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using Polly;
@@ -5,11 +6,12 @@ using Polly.Retry;
 
 namespace Dispatch.Server.Infrastructure;
 
-public static partial class DataExtensions
+/// <summary>What every feature stands on: the database, the one transaction helper, the clock, the outbox wake and the cluster's lead.</summary>
+public static partial class InfrastructureExtensions
 {
     public const string DeadlockRetry = "deadlock-retry";
 
-    public static IHostApplicationBuilder AddDispatchData(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>()
             .BindConfiguration(DatabaseOptions.Section)
@@ -26,6 +28,10 @@ public static partial class DataExtensions
 
         builder.Services.AddResiliencePipeline(DeadlockRetry, static (pipeline, context) =>
             pipeline.AddRetry(DeadlockRetryOptions(context.ServiceProvider.GetRequiredService<ILogger<MySqlDataSource>>())));
+        builder.Services.AddSingleton<Transactions>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<ClusterLead>();
         return builder;
     }
 

@@ -1,6 +1,6 @@
 using Dapper;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Ops;
+using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -24,7 +24,7 @@ public static class KpiApi
 
     public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/kpis", ReportAsync).WithTags("Kpis").RequireAuthorization(OpsApi.Policy);
+        app.MapGet("/api/kpis", ReportAsync).WithTags("Kpis").RequireAuthorization(StaffPolicies.Ops);
         return app;
     }
 

@@ -11,11 +11,8 @@ public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, Da
 
 public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS);
 
-/// <summary>
-/// Probes for load balancers and ops. Anonymous on purpose (nginx and supervisors call them) and
-/// they reveal no patient data: counts and flags only.
-/// </summary>
-public static class HealthApi
+/// <summary>The probes: /healthz for load balancers and supervisors, /ws-health for ops.</summary>
+internal static class HealthEndpoints
 {
     private static readonly DateTimeOffset s_startedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
@@ -25,15 +22,8 @@ public static class HealthApi
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/healthz", HealthzAsync).AllowAnonymous();
-        app.MapGet("/ws-health", WsHealthReport).AllowAnonymous();
-        return app;
-    }
-
     /// <summary>200 "ok"; 503 "unavailable" without the database, "draining" before a restart, "stopping" after SIGTERM.</summary>
-    private static async Task<JsonHttpResult<HealthStatus>> HealthzAsync(
+    public static async Task<JsonHttpResult<HealthStatus>> HealthzAsync(
         MySqlDataSource dataSource, NodeStatus node, MemoryGauge memory, TimeProvider time, CancellationToken ct)
     {
         var dbOk = await PingAsync(dataSource, ct);
@@ -47,7 +37,7 @@ public static class HealthApi
             statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static JsonHttpResult<WsHealth> WsHealthReport(ConnectionRegistry connections, IRelayBacklog relay, MemoryGauge memory, TimeProvider time) =>
+    public static JsonHttpResult<WsHealth> WsHealthReport(ConnectionRegistry connections, IRelayBacklog relay, MemoryGauge memory, TimeProvider time) =>
         TypedResults.Json(new WsHealth(
             connections.Current,
             relay.PendingEvents,

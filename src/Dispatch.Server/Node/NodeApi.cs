@@ -1,34 +1,76 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
+using Dispatch.Server.Supervision;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Node;
 
 public sealed record DrainStarted(string Reason, long Connections);
 
-public static partial class WatchdogApi
+/// <summary>
+/// The node's life: whether it takes connections, its heartbeat row, the memory watchdog and its
+/// drain, the goodbye on SIGTERM, and the probes that load balancers and ops read.
+/// </summary>
+public static partial class NodeApi
 {
-    public static IHostApplicationBuilder AddWatchdog(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddNode(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<NodeStatus>();
+        builder.Services.AddSingleton<ShutdownNotifier>();
+        builder.Services.AddSingleton<IHostLifetime, GracefulLifetime>();
+        // SIGTERM to exit within 10 s: the goodbye, then at most 8 s for requests in flight.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(8));
+
+        builder.Services.AddOptions<NodeHeartbeatOptions>().BindConfiguration(NodeHeartbeatOptions.Section).ValidateDataAnnotations()
+            // A connected screen is stamped once per node heartbeat: a shorter silence bound would report it while it is there.
+            .Validate<IOptions<SupervisionOptions>>((heartbeat, supervision) => supervision.Value.StationSilentSeconds > heartbeat.HeartbeatSeconds,
+                "Supervision:StationSilentSeconds must be longer than Ops:HeartbeatSeconds, which stamps the connected station screens.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<NodeHeartbeat>();
+
         builder.Services.AddOptions<WatchdogOptions>()
             .BindConfiguration(WatchdogOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<MemoryGauge>();
+        builder.Services.AddObservedGauge("memory_usage_percent", "Working set as a percentage of the memory this process may use.",
+            sp => sp.GetRequiredService<MemoryGauge>().UsagePercent());
         builder.Services.AddSingleton<NodeDrain>();
         builder.Services.AddHostedService<MemoryWatchdog>();
         return builder;
     }
 
     /// <summary>
-    /// Drains this node (ops before maintenance; tests). Call it on the node's own address, not
-    /// through nginx, which would pick a node by the caller's address.
+    /// The probes are anonymous on purpose (nginx and supervisors call them) and reveal no patient
+    /// data: counts and flags only. The drain is for ops before maintenance (and tests): call it
+    /// on the node's own address, not through nginx, which would pick a node by the caller's address.
     /// </summary>
-    public static IEndpointRouteBuilder MapWatchdog(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapNode(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/node/drain", RequestDrain).WithTags("Watchdog").RequireAuthorization(StaffUser.Admin);
+        app.MapGet("/healthz", HealthEndpoints.HealthzAsync).AllowAnonymous();
+        app.MapGet("/ws-health", HealthEndpoints.WsHealthReport).AllowAnonymous();
+        app.MapPost("/api/node/drain", RequestDrain).WithTags("Watchdog").RequireAuthorization(StaffPolicies.Admin);
         return app;
+    }
+
+    /// <summary>New hub connections are refused with 503 while the node drains or stops (see <see cref="NodeStatus"/>).</summary>
+    public static IApplicationBuilder UseHubAdmission(this IApplicationBuilder app)
+    {
+        var node = app.ApplicationServices.GetRequiredService<NodeStatus>();
+        return app.Use(async (context, next) =>
+        {
+            if (!node.AcceptsConnections && context.Request.Path.StartsWithSegments(DispatchHubMethods.Route))
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await TypedResults.Problem($"This node is {node.State.ToString().ToLowerInvariant()}; connect to another node.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
     }
 
     private static Results<Accepted<DrainStarted>, ProblemHttpResult> RequestDrain(
@@ -38,7 +80,7 @@ public static partial class WatchdogApi
         {
             return TypedResults.Problem($"This node is already {node.State.ToString().ToLowerInvariant()}.", statusCode: StatusCodes.Status409Conflict);
         }
-        Log.DrainRequested(loggers.CreateLogger(typeof(WatchdogApi)), StaffUser.From(context.User).StaffId);
+        Log.DrainRequested(loggers.CreateLogger(typeof(NodeApi)), StaffUser.From(context.User).StaffId);
         return TypedResults.Accepted((string?)null, new DrainStarted(ReconnectNotice.Maintenance, connections.Current));
     }
 

@@ -1,9 +1,5 @@
 using System.Globalization;
-using Dapper;
 using Dispatch.Outbox;
-using Dispatch.Server.Realtime;
-using Dispatch.Server.Node;
-using MySqlConnector;
 using Prometheus;
 
 namespace Dispatch.Server.Observability;
@@ -11,7 +7,9 @@ namespace Dispatch.Server.Observability;
 /// <summary>
 /// The node's Prometheus metrics, in a registry of its own (so that several nodes hosted in one
 /// test process do not mix their figures). Names and units match the alert rules in
-/// ops/prometheus/alerts.yml.
+/// ops/prometheus/alerts.yml. The gauges of state owned elsewhere (connections, memory, pending
+/// calls) are <see cref="ObservedGauge"/>s that their owners register; this class only defines
+/// and collects them.
 /// </summary>
 public sealed class DispatchMetrics
 {
@@ -30,14 +28,12 @@ public sealed class DispatchMetrics
     private readonly Counter _displayMissing;
     private readonly Counter _troubles;
 
-    public DispatchMetrics(ConnectionRegistry connections, MemoryGauge memoryGauge, MySqlDataSource dataSource)
+    public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
 
-        var wsConnections = factory.CreateGauge("ws_connections", "Hub connections open on this node.");
-        var memory = factory.CreateGauge("memory_usage_percent", "Working set as a percentage of the memory this process may use.");
-        var pendingCalls = factory.CreateGauge("pending_calls_count", "Calls raised and not yet acknowledged (all wards).");
+        var owned = observed.Select(g => (Gauge: factory.CreateGauge(g.Name, g.Help), g.ReadAsync)).ToList();
         var avgAssign = factory.CreateGauge("avg_assign_time_ms", $"Mean duration of the last {Window} raise-and-assign transactions, in ms.");
         var failedRate = factory.CreateGauge("failed_assignments_rate", $"Share (0-1) of the last {Window} raise attempts that failed (deadlock past retries, database down).");
         var pollAvg = factory.CreateGauge("poll_duration_avg", $"Mean duration of the last {Window} outbox reads by the relay, in ms.");
@@ -68,17 +64,16 @@ public sealed class DispatchMetrics
 
         Registry.AddBeforeCollectCallback(() =>
         {
-            wsConnections.Set(connections.Current);
-            memory.Set(memoryGauge.UsagePercent());
             avgAssign.Set(_assignMs.Average());
             failedRate.Set(_assignFailed.Average());
             pollAvg.Set(_pollMs.Average());
         });
         Registry.AddBeforeCollectCallback(async ct =>
         {
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            pendingCalls.Set(await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM calls WHERE status = 'open'", cancellationToken: ct)));
+            foreach (var (gauge, readAsync) in owned)
+            {
+                gauge.Set(await readAsync(services, ct));
+            }
         });
     }
 

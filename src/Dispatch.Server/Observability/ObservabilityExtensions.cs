@@ -10,6 +10,14 @@ public static class ObservabilityExtensions
         return builder;
     }
 
+    /// <summary>A gauge whose value <paramref name="read"/> takes from its owner at each scrape.</summary>
+    public static IServiceCollection AddObservedGauge(this IServiceCollection services, string name, string help, Func<IServiceProvider, double> read) =>
+        services.AddObservedGauge(name, help, (sp, _) => Task.FromResult(read(sp)));
+
+    public static IServiceCollection AddObservedGauge(
+        this IServiceCollection services, string name, string help, Func<IServiceProvider, CancellationToken, Task<double>> readAsync) =>
+        services.AddSingleton(new ObservedGauge(name, help, readAsync));
+
     /// <summary>HTTP request metrics for every endpoint; mount before the endpoints.</summary>
     public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) =>
         app.UseHttpMetrics(options => options.SetMetricFactory(

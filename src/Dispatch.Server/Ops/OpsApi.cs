@@ -1,25 +1,11 @@
-using System.ComponentModel.DataAnnotations;
-using System.Diagnostics;
-using System.Text.Json;
 using Dapper;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
-using Dispatch.Server.Supervision;
-using Dispatch.Server.Node;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace Dispatch.Server.Ops;
-
-public sealed class OpsOptions
-{
-    public const string Section = "Ops";
-
-    /// <summary>How often this node writes its heartbeat row (connections, memory, state).</summary>
-    [Range(1, 60)]
-    public int HeartbeatSeconds { get; set; } = 5;
-}
 
 public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
 
@@ -43,19 +29,9 @@ public sealed record OpsSummary(
 
 public static class OpsApi
 {
-    public const string Policy = "ops";
-
-    public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHostedService<NodeHeartbeat>();
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.RequireRole(StaffUser.Admin, StaffUser.Manager));
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/ops/summary", SummaryAsync).WithTags("Ops").RequireAuthorization(Policy);
+        app.MapGet("/api/ops/summary", SummaryAsync).WithTags("Ops").RequireAuthorization(StaffPolicies.Ops);
         return app;
     }
 
@@ -79,71 +55,5 @@ public static class OpsApi
             [.. troubles],
             [.. silentStations],
             time.GetUtcNow()));
-    }
-}
-
-/// <summary>Writes this node's heartbeat row every few seconds (see 005_node_heartbeats).</summary>
-public sealed partial class NodeHeartbeat(
-    MySqlDataSource dataSource,
-    ConnectionRegistry connections,
-    NodeStatus node,
-    MemoryGauge memory,
-    IOptions<RealtimeOptions> realtime,
-    IOptions<OpsOptions> options,
-    TimeProvider time,
-    ILogger<NodeHeartbeat> logger) : BackgroundService
-{
-    private static readonly DateTime s_startedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), time);
-        var forgotten = false;
-        do
-        {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
-                if (!forgotten)
-                {
-                    await conn.ExecuteAsync(new CommandDefinition(OpsQueries.ForgetOldNodes, cancellationToken: stoppingToken));
-                    forgotten = true;
-                }
-                await conn.ExecuteAsync(new CommandDefinition(OpsQueries.Heartbeat, new
-                {
-                    Name = realtime.Value.NodeName,
-                    State = node.State.ToString().ToLowerInvariant(),
-                    Connections = (int)connections.Current,
-                    MemoryMb = Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
-                    MemoryPct = memory.UsagePercent(),
-                    StartedAt = s_startedAt,
-                    WardStations = WardStations(),
-                }, cancellationToken: stoppingToken));
-                await StationSupervisor.StampAsync(conn, connections.StationIds, stoppingToken);
-                var (opened, dropped) = connections.TakeCounts();
-                if (opened + dropped > 0)
-                {
-                    await conn.ExecuteAsync(new CommandDefinition(OpsQueries.AddConnectionCounts,
-                        new { Name = realtime.Value.NodeName, Opened = opened, Dropped = dropped }, cancellationToken: stoppingToken));
-                }
-            }
-            catch (Exception e) when (e is MySqlException or TimeoutException)
-            {
-                Log.Failed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    /// <summary>This node's stations per ward, as [{"w": wardId, "n": stations}] (read by the ward supervision).</summary>
-    private string WardStations() => JsonSerializer.Serialize(connections.Snapshot
-        .SelectMany(c => c.Wards)
-        .GroupBy(ward => ward)
-        .Select(g => new Dictionary<string, int> { ["w"] = g.Key, ["n"] = g.Count() }));
-
-    private static partial class Log
-    {
-        [LoggerMessage(1700, LogLevel.Warning, "Could not write this node's heartbeat; retrying at the next one")]
-        public static partial void Failed(ILogger logger, Exception exception);
     }
 }

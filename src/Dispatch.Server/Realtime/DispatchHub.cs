@@ -1,27 +1,32 @@
 using Dispatch.Contracts;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Escalation;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Supervision;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using MySqlConnector;
 
 namespace Dispatch.Server.Realtime;
 
 /// <summary>
 /// The nurse-station hub. Stateless: a station subscribes to its ward, gets the open calls with
 /// the ward's sequence, then receives every later event of the ward with its sequence number.
+/// Refusals become the caller's sentence in <see cref="RefusalHubFilter"/>.
 /// </summary>
 [Authorize]
 public sealed class DispatchHub(
-    CallService calls, WardReader wards, ConnectionRegistry connections, DisplayReceipts receipts, StationSupervisor stations) : Hub<IDispatchClient>
+    CallService calls, CallRejection rejection, WardReader wards, ConnectionRegistry connections, DisplayReceipts receipts, StationSupervisor stations)
+    : Hub<IDispatchClient>, IDispatchHub
 {
+    private const int MaxReceipts = 1000;
+
+    private StaffUser Staff => StaffUser.From(Context.User!);
+
     public override async Task OnConnectedAsync()
     {
-        var staff = StaffUser.From(Context.User!);
-        connections.Connected(Context, staff.SessionId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff(staff.StaffId), Context.ConnectionAborted);
+        connections.Connected(Context, Staff.SessionId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff(Staff.StaffId), Context.ConnectionAborted);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -36,7 +41,7 @@ public sealed class DispatchHub(
         EnsureWardAccess(wardId);
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
         connections.Watching(Context.ConnectionId, wardId);
-        return await Guard(() => wards.SnapshotAsync(wardId, Context.ConnectionAborted));
+        return await wards.SnapshotAsync(wardId, Context.ConnectionAborted);
     }
 
     public async Task Unsubscribe(int wardId)
@@ -45,66 +50,42 @@ public sealed class DispatchHub(
         connections.NotWatching(Context.ConnectionId, wardId);
     }
 
-    /// <summary>The ward's events after <paramref name="afterSeq"/>, at most one page; ask again from the last one.</summary>
     public Task<IReadOnlyList<WardEvent>> Resync(int wardId, long afterSeq)
     {
         EnsureWardAccess(wardId);
-        return Guard(() => wards.EventsAfterAsync(wardId, afterSeq, Context.ConnectionAborted));
+        return wards.EventsAfterAsync(wardId, afterSeq, Context.ConnectionAborted);
     }
 
-    /// <summary>The station has put these calls on its screen (a display receipt; at most 1,000 per message).</summary>
     public Task Displayed(long[] callIds)
     {
         if (callIds is null || callIds.Length > MaxReceipts)
         {
-            throw new HubException($"Send between 1 and {MaxReceipts} call ids per receipt.");
+            throw RefusedException.BadRequest($"Send between 1 and {MaxReceipts} call ids per receipt.");
         }
-        receipts.Record(StaffUser.From(Context.User!), callIds);
+        receipts.Record(Staff, callIds);
         return Task.CompletedTask;
     }
 
-    private const int MaxReceipts = 1000;
-
     /// <summary>
-    /// This connection is the screen of a nurse station (its station device key). While it stays
-    /// connected its node vouches for it; once it has been away past its bound, its ward is told
-    /// (station_silent). Call again after every reconnect.
+    /// While the station stays connected its node vouches for it; once it has been away past its
+    /// bound, its ward is told (station_silent).
     /// </summary>
     public async Task<StationView> IdentifyStation(string stationKey)
     {
-        var station = await Guard(() => stations.IdentifyAsync(stationKey, StaffUser.From(Context.User!), Context.ConnectionAborted));
+        var station = await stations.IdentifyAsync(stationKey, Staff, Context.ConnectionAborted);
         connections.IdentifiedAs(Context.ConnectionId, station.DeviceId);
         return station;
     }
 
-    public Task<CallView> Acknowledge(long callId) =>
-        Guard(() => calls.AcknowledgeAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));
+    public Task<CallView> Acknowledge(long callId) => calls.AcknowledgeAsync(callId, Staff, Context.ConnectionAborted);
 
-    public Task<CallView> Reject(long callId) =>
-        Guard(() => calls.RejectAsync(callId, StaffUser.From(Context.User!), Context.ConnectionAborted));
+    public Task<CallView> Reject(long callId) => rejection.RejectAsync(callId, Staff, Context.ConnectionAborted);
 
     private void EnsureWardAccess(int wardId)
     {
-        if (!StaffUser.From(Context.User!).MayActOnWard(wardId))
+        if (!Staff.MayActOnWard(wardId))
         {
-            throw new HubException($"Ward {wardId} is not your ward.");
-        }
-    }
-
-    /// <summary>Hub callers see the same sentences as HTTP callers, never an internal error.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (RefusedException e)
-        {
-            throw new HubException(e.Message);
-        }
-        catch (MySqlException)
-        {
-            throw new HubException("The database is unavailable or busy; nothing was saved. Retry.");
+            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.");
         }
     }
 }

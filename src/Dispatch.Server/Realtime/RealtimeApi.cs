@@ -1,9 +1,10 @@
 using Dispatch.Contracts;
-using Dispatch.Outbox;
 using Dispatch.Server.Errors;
-using Dispatch.Server.Node;
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -23,7 +24,7 @@ public static class RealtimeApi
             .ValidateOnStart();
         var realtime = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
 
-        var signalR = builder.Services.AddSignalR();
+        var signalR = builder.Services.AddSignalR(hub => hub.AddFilter<RefusalHubFilter>());
         if (!string.IsNullOrWhiteSpace(realtime.Redis))
         {
             var prefix = realtime.RedisChannelPrefix ?? DefaultChannelPrefix(builder.Configuration);
@@ -31,16 +32,13 @@ public static class RealtimeApi
         }
         // The DB-overload runbook's switch (docs/runbooks/db-overload.md): POLLING_ENABLED=false.
         builder.Services.Configure<PollingOptions>(polling => polling.Enabled = builder.Configuration.GetValue(PollingOptions.Variable, true));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<IClientGroups, HubClientGroups>();
         builder.Services.AddSingleton<ConnectionRegistry>();
-        builder.Services.AddSingleton<NodeStatus>();
+        builder.Services.AddObservedGauge("ws_connections", "Hub connections open on this node.",
+            sp => sp.GetRequiredService<ConnectionRegistry>().Current);
+        builder.Services.AddHostedService<SessionWatch>();
         builder.Services.AddSingleton<WardReader>();
         builder.Services.AddSingleton<WardEventPublisher>();
-        builder.Services.AddSingleton<ShutdownNotifier>();
-        builder.Services.AddSingleton<IHostLifetime, GracefulLifetime>();
-        // SIGTERM to exit within 10 s: the goodbye, then at most 8 s for requests in flight.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(8));
         if (realtime.Mode == RealtimeMode.Bridge)
         {
             AddRelay<BridgeLink>(builder.Services);
@@ -73,23 +71,6 @@ public static class RealtimeApi
         services.AddSingleton<TRelay>();
         services.AddSingleton<IRelayBacklog>(sp => sp.GetRequiredService<TRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<TRelay>());
-    }
-
-    /// <summary>New hub connections are refused with 503 while the node drains or stops (see <see cref="NodeStatus"/>).</summary>
-    public static IApplicationBuilder UseHubAdmission(this IApplicationBuilder app)
-    {
-        var node = app.ApplicationServices.GetRequiredService<NodeStatus>();
-        return app.Use(async (context, next) =>
-        {
-            if (!node.AcceptsConnections && context.Request.Path.StartsWithSegments(DispatchHubMethods.Route))
-            {
-                context.Response.Headers.RetryAfter = "1";
-                await TypedResults.Problem($"This node is {node.State.ToString().ToLowerInvariant()}; connect to another node.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
-                return;
-            }
-            await next(context);
-        });
     }
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)

@@ -44,8 +44,4 @@ internal static class SessionQueries
     public const string EndedAmong = """
         SELECT id FROM sessions WHERE id IN @Ids AND (revoked = 1 OR expires_at <= NOW(3))
         """;
-
-    public const string InsertAudit = """
-        INSERT INTO audit_log (actor_type, actor_id, action, detail) VALUES ('staff', @ActorId, @Action, @Detail)
-        """;
 }

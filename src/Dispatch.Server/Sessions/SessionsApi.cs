@@ -1,7 +1,7 @@
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
-using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -26,9 +26,9 @@ public static class SessionsApi
             .ValidateOnStart();
         builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
-        builder.Services.AddHostedService<SessionWatch>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(StaffUser.Admin, policy => policy.RequireRole(StaffUser.Admin));
+            .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffUser.Admin))
+            .AddPolicy(StaffPolicies.Ops, policy => policy.RequireRole(StaffUser.Admin, StaffUser.Manager));
         return builder;
     }
 
@@ -37,13 +37,13 @@ public static class SessionsApi
         var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
         sessions.MapPost("/", LoginAsync).AllowAnonymous();
         sessions.MapDelete("/current", LogoutAsync).RequireAuthorization();
-        sessions.MapPost("/{sessionId:long}/revoke", RevokeSessionAsync).RequireAuthorization(StaffUser.Admin);
+        sessions.MapPost("/{sessionId:long}/revoke", RevokeSessionAsync).RequireAuthorization(StaffPolicies.Admin);
 
         var staff = app.MapGroup("/api/staff").WithTags("Staff").RequireAuthorization();
         staff.MapPut("/me/duty", SetDutyAsync);
         staff.MapPut("/me/password", ChangePasswordAsync);
-        staff.MapPost("/{staffId:int}/password", ResetPasswordAsync).RequireAuthorization(StaffUser.Admin);
-        staff.MapPost("/{staffId:int}/sessions/revoke", RevokeAllSessionsAsync).RequireAuthorization(StaffUser.Admin);
+        staff.MapPost("/{staffId:int}/password", ResetPasswordAsync).RequireAuthorization(StaffPolicies.Admin);
+        staff.MapPost("/{staffId:int}/sessions/revoke", RevokeAllSessionsAsync).RequireAuthorization(StaffPolicies.Admin);
         return app;
     }
 
@@ -55,7 +55,7 @@ public static class SessionsApi
     private sealed record SessionRow(long Id, DateTime ExpiresAt);
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, MySqlDataSource dataSource, IOptions<StaffSessionOptions> options, CancellationToken ct)
+        LoginRequest request, MySqlDataSource dataSource, Transactions transactions, IOptions<StaffSessionOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password)
             || request.Username.Length > 64 || request.Password.Length > 256)
@@ -63,23 +63,27 @@ public static class SessionsApi
             return TypedResults.Problem("Username and password are required.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var staff = await conn.QuerySingleOrDefaultAsync<LoginRow>(new CommandDefinition(
-            SessionQueries.FindStaffForLogin, new { request.Username }, cancellationToken: ct));
+        LoginRow? staff;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            staff = await conn.QuerySingleOrDefaultAsync<LoginRow>(new CommandDefinition(
+                SessionQueries.FindStaffForLogin, new { request.Username }, cancellationToken: ct));
+        }
         if (staff is null || !PasswordHasher.Verify(request.Password, staff.PasswordHash))
         {
             return TypedResults.Problem("Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        var token = Secrets.NewToken();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var session = await conn.QuerySingleAsync<SessionRow>(new CommandDefinition(SessionQueries.Insert,
-            new { StaffId = staff.Id, TokenHash = Secrets.Hash(token), options.Value.LifetimeHours }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = staff.Id, Action = "login", Detail = $"session {session.Id}" }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        var sessionToken = Secrets.NewToken();
+        var session = await transactions.RunAsync(async (tx, token) =>
+        {
+            var row = await tx.Connection!.QuerySingleAsync<SessionRow>(new CommandDefinition(SessionQueries.Insert,
+                new { StaffId = staff.Id, TokenHash = Secrets.Hash(sessionToken), options.Value.LifetimeHours }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, staff.Id, "login", null, $"session {row.Id}", token);
+            return row;
+        }, ct);
 
-        return TypedResults.Ok(new LoginResponse(token, DbTime.ToOffset(session.ExpiresAt), staff.Id, staff.DisplayName, staff.Role, staff.WardId, staff.OnDuty));
+        return TypedResults.Ok(new LoginResponse(sessionToken, DbTime.ToOffset(session.ExpiresAt), staff.Id, staff.DisplayName, staff.Role, staff.WardId, staff.OnDuty));
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
@@ -90,97 +94,88 @@ public static class SessionsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
-        long sessionId, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    private static async Task<NoContent> RevokeSessionAsync(long sessionId, HttpContext context, Transactions transactions, CancellationToken ct)
     {
         var admin = StaffUser.From(context.User);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var revoked = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.Revoke, new { SessionId = sessionId }, tx, cancellationToken: ct));
-        if (revoked == 0)
+        await transactions.RunAsync(async (tx, token) =>
         {
-            return TypedResults.Problem($"Session {sessionId} does not exist or is already revoked.", statusCode: StatusCodes.Status404NotFound);
-        }
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = admin.StaffId, Action = "session_revoked", Detail = $"session {sessionId}" }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+            if (await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.Revoke, new { SessionId = sessionId }, tx, cancellationToken: token)) == 0)
+            {
+                throw RefusedException.NotFound($"Session {sessionId} does not exist or is already revoked.");
+            }
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, admin.StaffId, "session_revoked", null, $"session {sessionId}", token);
+        }, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<int>> RevokeAllSessionsAsync(
-        int staffId, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    private static async Task<Ok<int>> RevokeAllSessionsAsync(int staffId, HttpContext context, Transactions transactions, CancellationToken ct)
     {
         var admin = StaffUser.From(context.User);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var revoked = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = admin.StaffId, Action = "sessions_revoked", Detail = $"staff {staffId}: {revoked} sessions" }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(revoked);
+        return TypedResults.Ok(await transactions.RunAsync(async (tx, token) =>
+        {
+            var revoked = await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, admin.StaffId, "sessions_revoked", null, $"staff {staffId}: {revoked} sessions", token);
+            return revoked;
+        }, ct));
     }
 
-    private static async Task<NoContent> SetDutyAsync(
-        DutyRequest request, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    private static async Task<NoContent> SetDutyAsync(DutyRequest request, HttpContext context, Transactions transactions, CancellationToken ct)
     {
         var user = StaffUser.From(context.User);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetDuty, new { user.StaffId, request.OnDuty }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = user.StaffId, Action = request.OnDuty ? "duty_on" : "duty_off", Detail = (string?)null }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await transactions.RunAsync(async (tx, token) =>
+        {
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.SetDuty, new { user.StaffId, request.OnDuty }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, user.StaffId, request.OnDuty ? "duty_on" : "duty_off", null, null, token);
+        }, ct);
         return TypedResults.NoContent();
     }
 
     /// <summary>The staff member's own new password; their other sessions end (a session someone else holds stops with it).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    private static async Task<NoContent> ChangePasswordAsync(
+        ChangePasswordRequest request, HttpContext context, Transactions transactions, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword) || request.NewPassword is not { Length: >= MinPasswordLength and <= MaxPasswordLength })
         {
-            return TypedResults.Problem($"Send currentPassword and a newPassword of {MinPasswordLength} to {MaxPasswordLength} characters.",
-                statusCode: StatusCodes.Status400BadRequest);
+            throw RefusedException.BadRequest($"Send currentPassword and a newPassword of {MinPasswordLength} to {MaxPasswordLength} characters.");
         }
         if (request.NewPassword == request.CurrentPassword)
         {
-            return TypedResults.Problem("The new password is the current one.", statusCode: StatusCodes.Status400BadRequest);
+            throw RefusedException.BadRequest("The new password is the current one.");
         }
         var user = StaffUser.From(context.User);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var stored = await conn.QuerySingleAsync<string>(new CommandDefinition(SessionQueries.PasswordHashForUpdate, new { user.StaffId }, tx, cancellationToken: ct));
-        if (!PasswordHasher.Verify(request.CurrentPassword, stored))
+        await transactions.RunAsync(async (tx, token) =>
         {
-            // 403, not 401: the session is fine, the password typed is not.
-            return TypedResults.Problem("The current password is wrong; nothing was changed.", statusCode: StatusCodes.Status403Forbidden);
-        }
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
-            new { user.StaffId, PasswordHash = PasswordHasher.Hash(request.NewPassword) }, tx, cancellationToken: ct));
-        var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeOthersOfStaff, new { user.StaffId, user.SessionId }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = user.StaffId, Action = "password_changed", Detail = $"{ended} other sessions ended" }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+            var conn = tx.Connection!;
+            var stored = await conn.QuerySingleAsync<string>(new CommandDefinition(SessionQueries.PasswordHashForUpdate, new { user.StaffId }, tx, cancellationToken: token));
+            if (!PasswordHasher.Verify(request.CurrentPassword, stored))
+            {
+                // 403, not 401: the session is fine, the password typed is not.
+                throw RefusedException.Forbidden("The current password is wrong; nothing was changed.");
+            }
+            await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
+                new { user.StaffId, PasswordHash = PasswordHasher.Hash(request.NewPassword) }, tx, cancellationToken: token));
+            var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeOthersOfStaff, new { user.StaffId, user.SessionId }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, user.StaffId, "password_changed", null, $"{ended} other sessions ended", token);
+        }, ct);
         return TypedResults.NoContent();
     }
 
     /// <summary>A forgotten password: an administrator sets a random one, shown once; every session of that staff member ends.</summary>
-    private static async Task<Results<Ok<PasswordReset>, ProblemHttpResult>> ResetPasswordAsync(
-        int staffId, HttpContext context, MySqlDataSource dataSource, CancellationToken ct)
+    private static async Task<Ok<PasswordReset>> ResetPasswordAsync(int staffId, HttpContext context, Transactions transactions, CancellationToken ct)
     {
         var admin = StaffUser.From(context.User);
         var password = Secrets.NewToken()[..16];
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
-                new { StaffId = staffId, PasswordHash = PasswordHasher.Hash(password) }, tx, cancellationToken: ct)) == 0)
+        await transactions.RunAsync(async (tx, token) =>
         {
-            return TypedResults.Problem($"Staff member {staffId} does not exist.", statusCode: StatusCodes.Status404NotFound);
-        }
-        var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(SessionQueries.InsertAudit,
-            new { ActorId = admin.StaffId, Action = "password_reset", Detail = $"staff {staffId}: {ended} sessions ended" }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+            var conn = tx.Connection!;
+            if (await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
+                    new { StaffId = staffId, PasswordHash = PasswordHasher.Hash(password) }, tx, cancellationToken: token)) == 0)
+            {
+                throw RefusedException.NotFound($"Staff member {staffId} does not exist.");
+            }
+            var ended = await conn.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: token));
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, admin.StaffId, "password_reset", null, $"staff {staffId}: {ended} sessions ended", token);
+        }, ct);
         return TypedResults.Ok(new PasswordReset(staffId, password));
     }
 }

@@ -1,59 +1,11 @@
-using System.ComponentModel.DataAnnotations;
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
-using Dispatch.Server.Ops;
-using Dispatch.Server.Realtime;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace Dispatch.Server.Supervision;
-
-public static class SupervisionExtensions
-{
-    public static IHostApplicationBuilder AddSupervision(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.Section).ValidateDataAnnotations()
-            // A connected screen is stamped once per node heartbeat: a shorter bound would report it while it is there.
-            .Validate<IOptions<OpsOptions>>((supervision, ops) => supervision.StationSilentSeconds > ops.Value.HeartbeatSeconds,
-                "Supervision:StationSilentSeconds must be longer than Ops:HeartbeatSeconds, which stamps the connected station screens.")
-            .ValidateOnStart();
-        builder.Services.AddHostedService<WardSupervision>();
-        builder.Services.AddSingleton<StationSupervisor>();
-        builder.Services.AddHostedService<DeviceSupervision>();
-        builder.Services.AddOptions<DisplayOptions>().BindConfiguration(DisplayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<DisplayReceipts>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DisplayReceipts>());
-        builder.Services.AddHostedService<DisplayWatch>();
-        return builder;
-    }
-}
-
-public sealed class SupervisionOptions
-{
-    public const string Section = "Supervision";
-
-    /// <summary>How often wards with open calls are checked for a connected station.</summary>
-    [Range(1, 600)]
-    public int CheckSeconds { get; set; } = 10;
-
-    /// <summary>A ward still unwatched is reported again after this long.</summary>
-    [Range(10, 86_400)]
-    public int RepeatSeconds { get; set; } = 300;
-
-    /// <summary>A bed device that has reported before and is silent this long gets a trouble call at its bed.</summary>
-    [Range(1, 86_400)]
-    public int DeviceSilentSeconds { get; set; } = 180;
-
-    /// <summary>
-    /// A station screen that identified itself and has been connected to no node this long is
-    /// reported to its ward. Above the nodes' heartbeat interval (Ops:HeartbeatSeconds), which stamps it.
-    /// </summary>
-    [Range(1, 86_400)]
-    public int StationSilentSeconds { get; set; } = 60;
-}
 
 /// <summary>
 /// A ward with open calls and no station watching it anywhere in the cluster is reported to its
@@ -64,7 +16,7 @@ public sealed class SupervisionOptions
 /// </summary>
 public sealed partial class WardSupervision(
     MySqlDataSource dataSource,
-    IHubContext<DispatchHub, IDispatchClient> hub,
+    IClientGroups clients,
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     ClusterLead lead,
@@ -89,7 +41,7 @@ public sealed partial class WardSupervision(
             {
                 continue;
             }
-            await Task.WhenAll(recipients.Select(id => hub.Clients.Group(HubGroups.Staff(id)).WardUnwatched(alert)));
+            await Task.WhenAll(recipients.Select(id => clients.Staff(id).WardUnwatched(alert)));
             metrics.WardUnwatched();
             Log.Unwatched(logger, ward.WardId, ward.OpenCalls);
         }
