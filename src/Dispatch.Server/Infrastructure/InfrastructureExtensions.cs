@@ -32,6 +32,7 @@ public static partial class InfrastructureExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ClusterLead>();
+        builder.Services.AddHostedService<ClusterLeadership>();
         return builder;
     }
 
