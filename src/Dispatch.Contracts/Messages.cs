@@ -59,12 +59,6 @@ public static class EventTypes
     public static bool IsStationEvent(string type) => type is StationSilent or StationBack or StationRetired;
 }
 
-/// <summary>Staff sign-in: POST /api/sessions.</summary>
-public sealed record LoginRequest(string? Username, string? Password);
-
-/// <summary>An opaque session token, used as "Authorization: Bearer" or the hub's access_token.</summary>
-public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int StaffId, string DisplayName, string Role, int? WardId, bool OnDuty);
-
 /// <summary>Sent as a node stops; the suggested window spreads the reconnects.</summary>
 public sealed record ShutdownNotice(string Reason, int ReconnectWithinMs);
 

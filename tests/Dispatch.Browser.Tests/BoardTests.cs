@@ -1,6 +1,6 @@
 using System.Net;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 using Microsoft.Playwright;
 

@@ -1,4 +1,4 @@
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Calls;
+using Dispatch.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.IntegrationTests;

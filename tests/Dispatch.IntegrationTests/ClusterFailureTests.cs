@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.IntegrationTests;

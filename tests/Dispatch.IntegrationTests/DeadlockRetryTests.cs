@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Dispatch.IntegrationTests;

@@ -1,5 +1,5 @@
 using Dapper;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Admin;
 
 namespace Dispatch.IntegrationTests;

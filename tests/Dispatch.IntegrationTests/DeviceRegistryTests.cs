@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Dispatch.Client;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Devices;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;

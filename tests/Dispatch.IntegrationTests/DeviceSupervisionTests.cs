@@ -2,8 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Ops;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Dapper;
 using Dispatch.Client;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

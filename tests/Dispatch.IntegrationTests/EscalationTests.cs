@@ -1,7 +1,7 @@
 using System.Net;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Escalation;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.SignalR.Client;

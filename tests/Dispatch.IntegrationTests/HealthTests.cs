@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

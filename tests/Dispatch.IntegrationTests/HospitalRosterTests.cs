@@ -1,4 +1,4 @@
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Hospital;
 
 namespace Dispatch.IntegrationTests;

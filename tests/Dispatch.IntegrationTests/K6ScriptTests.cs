@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
-using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Kpis;
+using Dispatch.Contracts;
 using Dispatch.Server.Sessions;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using Dispatch.IntegrationTests.Infrastructure;
-using Dispatch.Server.Ops;
+using Dispatch.Contracts;
 using Dispatch.Server.Sessions;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;

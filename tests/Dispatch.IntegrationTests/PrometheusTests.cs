@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dispatch.IntegrationTests;

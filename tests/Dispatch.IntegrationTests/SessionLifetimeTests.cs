@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Dispatch.Client;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.IntegrationTests;

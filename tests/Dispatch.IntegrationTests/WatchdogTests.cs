@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
-using Dispatch.IntegrationTests.Infrastructure;
+using Dispatch.Testing;
 using Dispatch.Server.Sessions;
 using Dispatch.Server.Node;
 

@@ -12,8 +12,6 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Calls;
 
-public sealed record PresenceResult(IReadOnlyList<CallView> Resolved, IReadOnlyList<CallView> StillOpen);
-
 /// <summary>
 /// Every change to a call: one transaction that writes the call, its outbox event and its audit
 /// row, retried as a whole on deadlock. A <see cref="RefusedException"/> rolls it back.

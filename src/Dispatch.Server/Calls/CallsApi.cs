@@ -7,12 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Dispatch.Server.Calls;
 
-public sealed record RaiseCallRequest(int BedId, string? Kind, string? Nonce);
-
-public sealed record BedsideRequest(string? Nonce);
-
-public sealed record PresenceRequest(int StaffId);
-
 public static class CallsApi
 {
     public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)

@@ -1,12 +1,11 @@
 using Dapper;
+using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Calls;
-
-public sealed record PatientSession(string Nonce, DateTimeOffset ExpiresAt);
 
 /// <summary>A nurse hands a patient's tablet a one-time nonce for one call from that bed.</summary>
 public sealed class PatientSessions(Transactions transactions, IOptions<StaffSessionOptions> sessions)

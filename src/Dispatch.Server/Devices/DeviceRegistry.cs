@@ -8,14 +8,6 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Devices;
 
-public sealed record RegisterDeviceRequest(string? Kind, string? Name, int? BedId, int? WardId);
-
-/// <summary>A device as the maintenance view lists it. Silent: it has a trouble call or was reported to its ward.</summary>
-public sealed record DeviceRow(int Id, string Kind, string Name, int? BedId, int? WardId, DateTimeOffset? LastSeenAt, bool Silent);
-
-/// <summary>A new device and its key: shown this once; only its hash is stored.</summary>
-public sealed record RegisteredDevice(int Id, string Kind, string Name, int? BedId, int? WardId, string Key);
-
 /// <summary>
 /// The hospital's devices: bed call-button devices and nurse-station screens. Administrators
 /// register them (each gets a key, shown once) and retire them; a retired station that was

@@ -1,4 +1,5 @@
 using Dapper;
+using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,11 +7,6 @@ using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace Dispatch.Server.Kpis;
-
-/// <summary>One KPI: its figures, its target and breach level, and where it stands ("ok", "watch", "breach", "no_data", "not_recorded").</summary>
-public sealed record Kpi(string Name, string Unit, long Count, double? P50, double? P90, double? Mean, double? Value, double Target, double Breach, string Status, string? Note = null);
-
-public sealed record KpiReport(int? WardId, DateTimeOffset From, DateTimeOffset To, long Calls, IReadOnlyList<Kpi> Kpis);
 
 public static class KpiApi
 {

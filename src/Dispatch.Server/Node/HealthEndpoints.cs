@@ -1,15 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using Dispatch.Contracts;
 using Dispatch.Server.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
 
 namespace Dispatch.Server.Node;
-
-public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, DateTimeOffset Ts);
-
-public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS);
 
 /// <summary>The probes: /healthz for load balancers and supervisors, /ws-health for ops.</summary>
 internal static class HealthEndpoints

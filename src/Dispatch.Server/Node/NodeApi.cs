@@ -8,8 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Node;
 
-public sealed record DrainStarted(string Reason, long Connections);
-
 /// <summary>
 /// The node's life: whether it takes connections, its heartbeat row, the memory watchdog and its
 /// drain, the goodbye on SIGTERM, and the probes that load balancers and ops read.

@@ -1,4 +1,5 @@
 using Dapper;
+using Dispatch.Contracts;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,25 +8,7 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Ops;
 
-public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
-
 public sealed record WardRow(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long LastSeq, long? RelayedSeq, long NursesOnDuty);
-
-public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag, long NursesOnDuty);
-
-public sealed record EscalationCount(long Level, long Count);
-
-public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long SilentSeconds);
-
-public sealed record SilentStationRow(int DeviceId, int WardId, string Name, long SilentSeconds);
-
-/// <summary>
-/// What the ops page shows: every live node, every ward's load, the last hour's escalations and the
-/// maintenance view (trouble calls of silent bed devices, silent stations).
-/// </summary>
-public sealed record OpsSummary(
-    string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
-    IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, DateTimeOffset At);
 
 public static class OpsApi
 {

@@ -9,13 +9,6 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Sessions;
 
-public sealed record DutyRequest(bool OnDuty);
-
-public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
-
-/// <summary>A new password set by an administrator: shown this once, only its hash is kept.</summary>
-public sealed record PasswordReset(int StaffId, string Password);
-
 public static class SessionsApi
 {
     public static IHostApplicationBuilder AddSessions(this IHostApplicationBuilder builder)

@@ -3,13 +3,7 @@ using Dispatch.Contracts;
 using Dispatch.Server.Admin;
 using MySqlConnector;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
-
-[CollectionDefinition(Name)]
-public sealed class DispatchCollection : ICollectionFixture<DispatchFixture>
-{
-    public const string Name = "Dispatch server on MariaDB";
-}
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A fresh MariaDB database (migrated with the real migrations) and a Dispatch.Server listening on

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Dispatch.Client;
 using Microsoft.AspNetCore.Http.Connections.Client;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// Loopback /24s (127.0.N.x). nginx's ip_hash keys on the first three octets, so clients from

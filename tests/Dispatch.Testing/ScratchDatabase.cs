@@ -2,7 +2,7 @@ using Dapper;
 using Dispatch.Server.Admin;
 using MySqlConnector;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>An empty database of a test's own, dropped when disposed; for tests that change the schema itself.</summary>
 public sealed class ScratchDatabase : IAsyncDisposable

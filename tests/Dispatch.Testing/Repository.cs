@@ -1,4 +1,4 @@
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>Files of this repository the tests run as shipped (the bridge build, the nginx template).</summary>
 public static class Repository

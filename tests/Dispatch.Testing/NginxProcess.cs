@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>Real nginx in front of two nodes, from the repository's nginx/dispatch.conf.template.</summary>
 public sealed class NginxProcess : IAsyncDisposable

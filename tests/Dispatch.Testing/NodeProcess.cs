@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A Dispatch.Server node as a real OS process, so that a test can kill it with SIGKILL; with a

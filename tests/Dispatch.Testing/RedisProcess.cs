@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>A redis-server of a test's own, which the test can stop and start again on the same port.</summary>
 public sealed class RedisProcess : IAsyncDisposable

@@ -2,7 +2,7 @@ using Dapper;
 using Dispatch.Server.Sessions;
 using MySqlConnector;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 public sealed record TestStaff(int StaffId, string Username, string Password, int? WardId);
 

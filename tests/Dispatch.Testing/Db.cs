@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>Reads the database behind the server, to check what a request did (or did not) write.</summary>
 public static class Db

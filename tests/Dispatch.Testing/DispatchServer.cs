@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>A Dispatch.Server process-in-a-test: the real app on a real loopback socket, on a given database.</summary>
 public sealed class DispatchServer : ServerApi, IAsyncDisposable

@@ -1,7 +1,7 @@
 using Dispatch.Server.Sessions;
 using MySqlConnector;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A MariaDB server of a test's own (the shared one cannot be restarted under the other tests),

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Contracts;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>What a test does over HTTP to a running node, wherever it runs (in the test process or its own).</summary>
 public abstract class ServerApi(Uri baseAddress)

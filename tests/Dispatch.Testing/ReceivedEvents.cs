@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Dispatch.Client;
 using Dispatch.Contracts;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>What a <see cref="DispatchClient"/> delivered to its user, with a way to await a condition on it.</summary>
 public sealed class ReceivedEvents

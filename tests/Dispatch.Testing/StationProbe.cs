@@ -4,7 +4,7 @@ using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A nurse station on a real SignalR WebSocket connection: subscribes to a ward and records every

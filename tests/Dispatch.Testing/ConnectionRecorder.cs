@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// Test-only hub filter: remembers each staff member's hub connections, so a test can act on the

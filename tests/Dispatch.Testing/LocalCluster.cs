@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using MySqlConnector;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// The scaled-out system as real processes on loopback: two Dispatch.Server nodes in Bridge mode

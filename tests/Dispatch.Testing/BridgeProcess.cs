@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Dispatch.IntegrationTests.Infrastructure;
+namespace Dispatch.Testing;
 
 /// <summary>A Dispatch.Bridge as a real OS process, so that a test can kill it with SIGKILL.</summary>
 public sealed class BridgeProcess : IAsyncDisposable

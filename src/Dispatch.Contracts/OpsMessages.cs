@@ -1,0 +1,32 @@
+namespace Dispatch.Contracts;
+
+// What ops read: probes, the ops summary, KPIs, a drain.
+
+public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, DateTimeOffset Ts);
+
+public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS);
+
+public sealed record DrainStarted(string Reason, long Connections);
+
+public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
+
+public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag, long NursesOnDuty);
+
+public sealed record EscalationCount(long Level, long Count);
+
+public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed, long SilentSeconds);
+
+public sealed record SilentStationRow(int DeviceId, int WardId, string Name, long SilentSeconds);
+
+/// <summary>
+/// What the ops page shows: every live node, every ward's load, the last hour's escalations and the
+/// maintenance view (trouble calls of silent bed devices, silent stations).
+/// </summary>
+public sealed record OpsSummary(
+    string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
+    IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, DateTimeOffset At);
+
+/// <summary>One KPI: its figures, its target and breach level, and where it stands ("ok", "watch", "breach", "no_data", "not_recorded").</summary>
+public sealed record Kpi(string Name, string Unit, long Count, double? P50, double? P90, double? Mean, double? Value, double Target, double Breach, string Status, string? Note = null);
+
+public sealed record KpiReport(int? WardId, DateTimeOffset From, DateTimeOffset To, long Calls, IReadOnlyList<Kpi> Kpis);
