@@ -1,140 +1,236 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Net.Http.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
 
 namespace Dispatch.Cli;
 
+/// <summary>
+/// The commands and their options. Unknown options and arguments are errors (a typo never drops a
+/// threshold silently); secrets come from the environment (<see cref="Secrets"/>).
+/// </summary>
 internal static class Commands
 {
-    public static int Usage()
+    private static readonly Option<Uri> s_server = new("--server")
     {
-        Console.Error.WriteLine("""
-            usage:
-              dispatch login --user NAME [--server URL]                        password in DISPATCH_PASSWORD; prints a session token
-              dispatch watch --ward ID --user NAME [--server URL]              password in DISPATCH_PASSWORD;
-                                                                               a station screen's key in DISPATCH_STATION_KEY (optional)
-              dispatch raise --bed ID --kind KIND [--server URL]               device key in DISPATCH_DEVICE_KEY
-              dispatch ack --call ID [--server URL]                            session token in DISPATCH_TOKEN
-              dispatch swarm --stations N --calls-per-second M --seconds T --devices FILE
-                             [--user admin] [--subnets 8] [--nodes URL,URL] [--server URL]
-                             [--max-failed 0] [--max-lost 0] [--max-p99-ms MS]   password in DISPATCH_PASSWORD
-                             (--calls-per-second 0 holds the stations idle for --seconds)
-              dispatch poll --screens N --seconds T --devices FILE [--interval-ms 500] [--user admin] [--server URL]
-                             the legacy polling model, for comparison          password in DISPATCH_PASSWORD
-            kinds: code_blue, staff_emergency, staff_assist, bath, normal, trouble
-            The server defaults to http://127.0.0.1:5080 (nginx in scripts/run.sh --cluster).
+        Description = "The server, or nginx in front of the cluster",
+        DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+        CustomParser = ParseUri,
+        Recursive = true,
+    };
+
+    public static RootCommand Root()
+    {
+        var root = new RootCommand($"""
+            The Dispatch command line: a terminal board, a bed's call button, and the load generator.
+            Secrets come from the environment: {Secrets.Password}, {Secrets.Token}, {Secrets.DeviceKey}, {Secrets.StationKey}.
             """);
-        return 2;
+        root.Options.Add(s_server);
+        foreach (var command in new[] { Login(), Watch(), Raise(), Heartbeat(), Acknowledge(), Swarm(), Poll() })
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
     }
 
-    /// <summary>A live board in the terminal: the ward's open calls, then every event as it arrives.</summary>
-    public static async Task<int> WatchAsync(Arguments args, CancellationToken ct)
+    private static Command Login()
     {
-        var wardId = args.RequiredInt("ward");
-        var session = await DispatchClient.SignInAsync(args.Server, args.Required("user"), Arguments.Secret("DISPATCH_PASSWORD"), ct);
-        await using var client = new DispatchClient(args.Server, session.Token);
-        client.StateChanged += state => Console.WriteLine($"{Now()}  connection: {state}");
-        client.ErrorOccurred += e => Console.Error.WriteLine($"{Now()}  {e.Message} (will retry)");
-        client.EventReceived += e => Console.WriteLine($"{Now()}  #{e.Seq,-5} {e.Type,-14} {(e.Station is { } station ? Describe(station) : Describe(e.Call))}");
-        client.EscalatedToMe += e => Console.WriteLine($"{Now()}  ESCALATED TO YOU (ward {e.WardId}): {Describe(e.Call)}");
+        var user = UserOption(required: true);
+        var command = new Command("login", $"Signs in ({Secrets.Password}) and prints the session token, for {Secrets.Token}: export {Secrets.Token}=$(dispatch login --user NAME)")
+        {
+            user,
+        };
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            var session = await DispatchClient.SignInAsync(parse.GetValue(s_server)!, parse.GetValue(user)!, Secrets.Required(Secrets.Password), ct);
+            Console.Error.WriteLine($"Signed in as {session.DisplayName} ({session.Role}) until {session.ExpiresAt:u}.");
+            Console.WriteLine(session.Token);
+            return 0;
+        }));
+        return command;
+    }
 
-        await client.StartAsync(ct);
-        var snapshot = await client.SubscribeAsync(wardId, ct);
-        Console.WriteLine($"Signed in as {session.DisplayName}. Ward {wardId} at sequence {snapshot.Seq}, {snapshot.Calls.Count} open calls:");
-        foreach (var call in snapshot.Calls)
+    private static Command Watch()
+    {
+        var ward = new Option<int>("--ward") { Description = "The ward to watch", Required = true };
+        var user = UserOption(required: true);
+        var command = new Command("watch",
+            $"A live board in the terminal: the ward's open calls, then every event as it arrives ({Secrets.Password}; "
+            + $"{Secrets.StationKey}, if set, makes this terminal a supervised station screen)")
         {
-            Console.WriteLine($"{"",14}{Describe(call)}");
-        }
-        foreach (var station in snapshot.SilentStations)
+            ward, user,
+        };
+        command.SetAction(Run((parse, ct) => TerminalBoard.RunAsync(parse.GetValue(s_server)!, parse.GetValue(ward), parse.GetValue(user)!, ct)));
+        return command;
+    }
+
+    private static Command Raise()
+    {
+        var bed = new Option<int>("--bed") { Description = "The bed whose button is pressed", Required = true };
+        var kind = new Option<string>("--kind") { Description = "The call's kind", Required = true };
+        kind.AcceptOnlyFromAmong([.. CallKinds.All]);
+        var command = new Command("raise", $"What a bed's call button does: raises a call with the bed device's key ({Secrets.DeviceKey})")
         {
-            Console.WriteLine($"{"",14}SILENT {Describe(station)}");
-        }
-        // A terminal that serves as a ward's station screen says which one, so that its ward is told if it goes dark.
-        if (Environment.GetEnvironmentVariable("DISPATCH_STATION_KEY") is { Length: > 0 } stationKey)
+            bed, kind,
+        };
+        command.SetAction(Run(async (parse, ct) =>
         {
-            var station = await client.IdentifyStationAsync(stationKey, ct);
-            Console.WriteLine($"This terminal is the screen of station '{station.Name}'.");
+            using var api = new DispatchApi(parse.GetValue(s_server)!);
+            var call = await api.RaiseCallAsync(parse.GetValue(bed), parse.GetValue(kind)!, Secrets.Required(Secrets.DeviceKey), ct);
+            Console.WriteLine(TerminalBoard.Describe(call));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Heartbeat()
+    {
+        var command = new Command("heartbeat", $"A bed device says it is alive, with its key ({Secrets.DeviceKey}); clears the trouble call of its silence");
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            using var api = new DispatchApi(parse.GetValue(s_server)!);
+            await api.DeviceHeartbeatAsync(Secrets.Required(Secrets.DeviceKey), ct);
+            Console.WriteLine("heartbeat recorded");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Acknowledge()
+    {
+        var call = new Option<long>("--call") { Description = "The call to acknowledge", Required = true };
+        var command = new Command("ack", $"Acknowledges a call as the signed-in staff member ({Secrets.Token}): its escalation stops")
+        {
+            call,
+        };
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            using var api = new DispatchApi(parse.GetValue(s_server)!);
+            Console.WriteLine(TerminalBoard.Describe(await api.AcknowledgeAsync(parse.GetValue(call), Secrets.Required(Secrets.Token), ct)));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Swarm()
+    {
+        var stations = new Option<int>("--stations") { Description = "Station connections to open", Required = true };
+        var rate = new Option<double>("--calls-per-second") { Description = "Calls raised per second; 0 holds the stations idle", DefaultValueFactory = _ => 10 };
+        var seconds = new Option<int>("--seconds") { Description = "How long calls are raised (or the stations held)", Required = true };
+        var devices = new Option<FileInfo>("--devices") { Description = "Bed devices: an env file of BED_{id}_WARD and BED_{id}_KEY lines", Required = true };
+        var user = UserOption(required: false);
+        var subnets = new Option<int>("--subnets") { Description = "Loopback /24s the stations come from (ip_hash keys on them)", DefaultValueFactory = _ => 8 };
+        var nodes = new Option<string[]>("--nodes") { Description = "The nodes' own addresses, comma-separated, for their /ws-health", CustomParser = ParseUris };
+        var maxFailed = new Option<int>("--max-failed") { Description = "Station connections that may fail", DefaultValueFactory = _ => 0 };
+        var maxLost = new Option<int>("--max-lost") { Description = "Deliveries that may be lost", DefaultValueFactory = _ => 0 };
+        var maxP99 = new Option<double?>("--max-p99-ms") { Description = "The press-to-station p99 latency that may not be exceeded, in ms" };
+        foreach (var count in new[] { stations, seconds })
+        {
+            count.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 1));
         }
-        Console.WriteLine("Watching; Ctrl+C stops.");
+        subnets.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 254) r.AddError("--subnets must be between 1 and 254."); });
+        rate.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<double>(), 0));
+
+        var command = new Command("swarm", $"The load generator: stations through nginx, calls at a rate, press-to-station latency, lost and doubled deliveries ({Secrets.Password}); exits 1 when a threshold is missed")
+        {
+            stations, rate, seconds, devices, user, subnets, nodes, maxFailed, maxLost, maxP99,
+        };
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            var settings = new SwarmSettings(
+                parse.GetValue(s_server)!,
+                [.. (parse.GetValue(nodes) ?? []).Select(n => new Uri(n))],
+                parse.GetValue(stations),
+                parse.GetValue(rate),
+                parse.GetValue(seconds),
+                parse.GetValue(subnets),
+                parse.GetValue(user)!,
+                Secrets.Required(Secrets.Password),
+                DeviceFile.Read(parse.GetValue(devices)!.FullName),
+                new SwarmThresholds(parse.GetValue(maxFailed), parse.GetValue(maxLost), parse.GetValue(maxP99)));
+            using var swarm = new Swarm(settings, Console.Error);
+            var report = await swarm.RunAsync(ct);
+            Console.Write(report.Text());
+            Console.WriteLine(report.ResultLine());
+            return report.Passed ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static Command Poll()
+    {
+        var screens = new Option<int>("--screens") { Description = "Polling screens", Required = true };
+        var seconds = new Option<int>("--seconds") { Description = "How long they poll", Required = true };
+        var devices = new Option<FileInfo>("--devices") { Description = "Bed devices (their wards are polled): an env file of BED_{id}_WARD lines", Required = true };
+        var interval = new Option<int>("--interval-ms") { Description = "Each screen's poll interval", DefaultValueFactory = _ => 500 };
+        var user = UserOption(required: false);
+        foreach (var count in new[] { screens, seconds, interval })
+        {
+            count.Validators.Add(r => AtLeast(r, r.GetValueOrDefault<int>(), 1));
+        }
+        var command = new Command("poll", $"The legacy polling model, for comparison with push: N screens each asking for their ward's new events every interval ({Secrets.Password})")
+        {
+            screens, seconds, devices, interval, user,
+        };
+        command.SetAction(Run((parse, ct) => Cli.Poll.RunAsync(new PollSettings(
+            parse.GetValue(s_server)!,
+            parse.GetValue(screens),
+            TimeSpan.FromMilliseconds(parse.GetValue(interval)),
+            TimeSpan.FromSeconds(parse.GetValue(seconds)),
+            DeviceFile.Read(parse.GetValue(devices)!.FullName),
+            parse.GetValue(user)!,
+            Secrets.Required(Secrets.Password)), ct)));
+        return command;
+    }
+
+    private static Option<string> UserOption(bool required) => new("--user")
+    {
+        Description = "The staff member to sign in as",
+        Required = required,
+        DefaultValueFactory = required ? null : _ => "admin",
+    };
+
+    /// <summary>A command's work, with what a person can act on (a missing secret, a refusal) said in one line instead of a stack trace.</summary>
+    private static Func<ParseResult, CancellationToken, Task<int>> Run(Func<ParseResult, CancellationToken, Task<int>> action) => async (parse, ct) =>
+    {
         try
         {
-            await Task.Delay(Timeout.Infinite, ct);
+            return await action(parse, ct);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is ArgumentException or HttpRequestException or IOException)
         {
-            // Ctrl+C.
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
         }
-        return 0;
-    }
+    };
 
-    /// <summary>Signs in and prints the session token, for DISPATCH_TOKEN: export DISPATCH_TOKEN=$(dispatch login --user NAME).</summary>
-    public static async Task<int> LoginAsync(Arguments args, CancellationToken ct)
+    private static void AtLeast<T>(OptionResult result, T value, T least) where T : IComparable<T>
     {
-        var session = await DispatchClient.SignInAsync(args.Server, args.Required("user"), Arguments.Secret("DISPATCH_PASSWORD"), ct);
-        Console.Error.WriteLine($"Signed in as {session.DisplayName} ({session.Role}) until {session.ExpiresAt:u}.");
-        Console.WriteLine(session.Token);
-        return 0;
-    }
-
-    /// <summary>Acknowledges a call as the signed-in nurse: its escalation stops.</summary>
-    public static async Task<int> AcknowledgeAsync(Arguments args, CancellationToken ct)
-    {
-        using var http = new HttpClient { BaseAddress = args.Server };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/calls/{args.RequiredInt("call")}/ack");
-        request.Headers.Authorization = new("Bearer", Arguments.Secret("DISPATCH_TOKEN"));
-        using var response = await http.SendAsync(request, ct);
-        Console.WriteLine($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        return response.IsSuccessStatusCode ? 0 : 1;
-    }
-
-    /// <summary>The load generator (see <see cref="Swarm"/>); exits with 1 when a threshold is missed.</summary>
-    public static async Task<int> SwarmAsync(Arguments args, CancellationToken ct)
-    {
-        var settings = new SwarmSettings(
-            args.Server,
-            [.. args.Optional("nodes", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => new Uri(n))],
-            args.RequiredInt("stations"),
-            args.Number("calls-per-second", 10),
-            args.RequiredInt("seconds"),
-            args.Int("subnets", 8),
-            args.Optional("user", "admin"),
-            Arguments.Secret("DISPATCH_PASSWORD"),
-            DeviceFile.Read(args.Required("devices")),
-            new SwarmThresholds(args.Int("max-failed", 0), args.Int("max-lost", 0), args.OptionalNumber("max-p99-ms")));
-        if (settings.Stations < 1 || settings.Seconds < 1 || settings.Subnets is < 1 or > 254)
+        if (value.CompareTo(least) < 0)
         {
-            throw new ArgumentException("--stations and --seconds must be at least 1, --subnets between 1 and 254.");
+            result.AddError($"{result.Option.Name} must be at least {Convert.ToString(least, CultureInfo.InvariantCulture)}.");
         }
-        using var swarm = new Swarm(settings, Console.Error);
-        var report = await swarm.RunAsync(ct);
-        Console.Write(report.Text());
-        Console.WriteLine(report.ResultLine());
-        return report.Passed ? 0 : 1;
     }
 
-    /// <summary>What a bed's call button does: raises a call with the bed device's key.</summary>
-    public static async Task<int> RaiseAsync(Arguments args, CancellationToken ct)
+    private static Uri? ParseUri(ArgumentResult result)
     {
-        using var http = new HttpClient { BaseAddress = args.Server };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/calls")
+        var text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
-            Content = JsonContent.Create(new { bedId = args.RequiredInt("bed"), kind = args.Required("kind") }),
-        };
-        request.Headers.Add("X-Device-Key", Arguments.Secret("DISPATCH_DEVICE_KEY"));
-        using var response = await http.SendAsync(request, ct);
-        Console.WriteLine($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        return response.IsSuccessStatusCode ? 0 : 1;
+            return uri;
+        }
+        result.AddError($"'{text}' is not an http(s) address.");
+        return null;
     }
 
-    private static string Describe(CallView? call) => call is null
-        ? ""
-        : $"call {call.Id} room {call.Room}{call.Bed} {call.Kind}({call.Priority}) {call.Status}" +
-          $"{(call.AssignedStaffName is null ? ", unassigned" : $" -> {call.AssignedStaffName}")}" +
-          $"{(call.EscalationLevel > 0 ? $", escalation {call.EscalationLevel}" : "")}";
-
-    private static string Describe(StationView station) =>
-        $"station '{station.Name}', last seen {station.LastSeenAt?.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "never"}";
-
-    private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+    private static string[] ParseUris(ArgumentResult result)
+    {
+        var addresses = result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        foreach (var address in addresses.Where(a => !Uri.TryCreate(a, UriKind.Absolute, out _)))
+        {
+            result.AddError($"'{address}' is not an address.");
+        }
+        return addresses;
+    }
 }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Dispatch.Client;
-using Dispatch.Contracts;
 
 namespace Dispatch.Cli;
 
@@ -13,18 +10,16 @@ namespace Dispatch.Cli;
 /// boards Dispatch replaces read MySQL). Used by loadtests/run.sh to measure the database load of
 /// polling against that of the same number of pushed-to stations.
 /// </summary>
+internal sealed record PollSettings(Uri Server, int Screens, TimeSpan Interval, TimeSpan Duration, IReadOnlyList<BedDevice> Beds, string User, string Password);
+
 internal static class Poll
 {
-    public static async Task<int> RunAsync(Arguments args, CancellationToken ct)
+    public static async Task<int> RunAsync(PollSettings settings, CancellationToken ct)
     {
-        var screens = args.RequiredInt("screens");
-        var interval = TimeSpan.FromMilliseconds(args.Int("interval-ms", 500));
-        var duration = TimeSpan.FromSeconds(args.RequiredInt("seconds"));
-        var wards = DeviceFile.Read(args.Required("devices")).Select(b => b.WardId).Distinct().Order().ToList();
-        var session = await DispatchClient.SignInAsync(args.Server, args.Optional("user", "admin"), Arguments.Secret("DISPATCH_PASSWORD"), ct);
-
-        using var http = new HttpClient { BaseAddress = args.Server };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Token);
+        var (screens, interval, duration) = (settings.Screens, settings.Interval, settings.Duration);
+        var wards = settings.Beds.Select(b => b.WardId).Distinct().Order().ToList();
+        using var api = new DispatchApi(settings.Server);
+        var session = await api.SignInAsync(settings.User, settings.Password, ct);
         long requests = 0, failed = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, screens).Select(async screen =>
@@ -38,8 +33,8 @@ internal static class Poll
                 var due = clock.Elapsed + interval;
                 try
                 {
-                    var page = await http.GetFromJsonAsync<List<WardEvent>>($"/api/events?ward={ward}&after={after}", ct);
-                    after = page is { Count: > 0 } ? page[^1].Seq : after;
+                    var page = await api.EventsAfterAsync(ward, after, session.Token, ct);
+                    after = page.Count > 0 ? page[^1].Seq : after;
                     Interlocked.Increment(ref requests);
                 }
                 catch (HttpRequestException)

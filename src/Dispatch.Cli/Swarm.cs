@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
@@ -41,7 +40,8 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private readonly ConcurrentDictionary<long, (long SentAt, BedDevice Bed)> _raised = new();
     private readonly ConcurrentDictionary<int, int> _stationsPerWard = new();
     private readonly ConcurrentBag<DispatchClient> _clients = [];
-    private readonly HttpClient _http = new() { BaseAddress = settings.Server };
+    private readonly HttpClient _http = new();
+    private readonly DispatchApi _api = new(settings.Server);
     private int _connected;
     private int _failed;
     private int _drops;
@@ -56,7 +56,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         var reporter = ReportProgressAsync(reporting.Token);
         try
         {
-            var session = await DispatchClient.SignInAsync(settings.Server, settings.User, settings.Password, ct);
+            var session = await _api.SignInAsync(settings.User, settings.Password, ct);
             var before = await NodeHealthAsync(ct);
 
             _phase = "connecting";
@@ -175,21 +175,9 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/calls")
-            {
-                Content = JsonContent.Create(new { bedId = bed.BedId, kind = CallKinds.Normal }),
-            };
-            request.Headers.Add("X-Device-Key", bed.DeviceKey);
             var sentAt = Stopwatch.GetTimestamp();
-            using var response = await _http.SendAsync(request, ct);
-            if (response.StatusCode == HttpStatusCode.Created && await response.Content.ReadFromJsonAsync<CallView>(ct) is { } call)
-            {
-                _raised[call.Id] = (sentAt, bed);
-            }
-            else
-            {
-                Interlocked.Increment(ref _raiseFailed);
-            }
+            var call = await _api.RaiseCallAsync(bed.BedId, CallKinds.Normal, bed.DeviceKey, ct);
+            _raised[call.Id] = (sentAt, bed);
         }
         catch (HttpRequestException)
         {
@@ -258,9 +246,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             await inFlight.WaitAsync();
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/calls/{raised.Key}/cancel");
-                request.Headers.Add("X-Device-Key", raised.Value.Bed.DeviceKey);
-                using var response = await _http.SendAsync(request);
+                await _api.CancelCallAsync(raised.Key, raised.Value.Bed.DeviceKey);
             }
             catch (HttpRequestException)
             {
@@ -274,7 +260,11 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _api.Dispose();
+    }
 
     private async Task ReportProgressAsync(CancellationToken ct)
     {

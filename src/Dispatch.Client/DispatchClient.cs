@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Threading.Channels;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
@@ -102,17 +101,11 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <summary>A failure the client recovered from or will retry (a resync that could not run yet).</summary>
     public event Action<Exception>? ErrorOccurred;
 
-    /// <summary>Signs a staff member in and returns the session (its token authenticates the hub).</summary>
+    /// <summary>Signs a staff member in and returns the session (its token authenticates the hub); see <see cref="DispatchApi"/>.</summary>
     public static async Task<LoginResponse> SignInAsync(Uri server, string username, string password, CancellationToken cancellationToken = default)
     {
-        using var http = new HttpClient { BaseAddress = server };
-        using var response = await http.PostAsJsonAsync("/api/sessions", new LoginRequest(username, password), cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var problem = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new HttpRequestException($"Sign-in failed ({(int)response.StatusCode}): {problem}", null, response.StatusCode);
-        }
-        return (await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken).ConfigureAwait(false))!;
+        using var api = new DispatchApi(server);
+        return await api.SignInAsync(username, password, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens the connection. A refused session fails here rather than retrying.</summary>
