@@ -48,6 +48,9 @@ public sealed class DispatchClient : IAsyncDisposable
     private volatile bool _signedOut;
     private string? _stationKey;
 
+    /// <summary>How often a request cut off by a lost link is sent again while the connection comes back.</summary>
+    private static readonly TimeSpan s_answerRetry = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Connects to <paramref name="server"/> with a staff session token (see <see cref="SignInAsync"/>).</summary>
     /// <param name="server">The server or nginx base address, e.g. http://127.0.0.1:5080.</param>
     /// <param name="token">A session token from <see cref="SignInAsync"/>.</param>
@@ -115,48 +118,55 @@ public sealed class DispatchClient : IAsyncDisposable
         await Notify(StationConnectionState.Connected).ConfigureAwait(false);
     }
 
-    /// <summary>Subscribes to a ward and returns its open calls as of the returned sequence; later events follow it.</summary>
-    public Task<WardSnapshot> SubscribeAsync(int wardId, CancellationToken cancellationToken = default)
-    {
-        var done = new TaskCompletionSource<WardSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(async () =>
+    /// <summary>
+    /// Subscribes to a ward and returns its open calls as of the returned sequence; later events
+    /// follow it. A link lost before the server answers is waited out; a refusal throws a
+    /// <see cref="HubException"/> (see <see cref="RefusalSentence"/>).
+    /// </summary>
+    public Task<WardSnapshot> SubscribeAsync(int wardId, CancellationToken cancellationToken = default) =>
+        SubscribeFromAsync(wardId, afterSeq: null, cancellationToken);
+
+    /// <summary>
+    /// Subscribes to a ward and first replays to <see cref="EventReceived"/> the ward's events after
+    /// <paramref name="afterSeq"/> (the last sequence a board showed, before a restart say), then
+    /// live ones. Null: from the snapshot's sequence, as <see cref="SubscribeAsync"/>.
+    /// </summary>
+    public Task<WardSnapshot> SubscribeFromAsync(int wardId, long? afterSeq, CancellationToken cancellationToken = default) =>
+        AnsweredAsync(async () =>
         {
-            try
+            var snapshot = await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, cancellationToken).ConfigureAwait(false);
+            var ward = new WardSequence(afterSeq ?? snapshot.Seq);
+            _wards[wardId] = ward;
+            if (ward.IsBehind(snapshot.Seq))
             {
-                var snapshot = await _connection.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, wardId, cancellationToken).ConfigureAwait(false);
-                _wards[wardId] = new WardSequence(snapshot.Seq);
-                done.TrySetResult(snapshot);
+                await ResyncAsync(_connection, wardId, ward).ConfigureAwait(false);
             }
-            catch (Exception e)
-            {
-                done.TrySetException(e);
-            }
-        });
-        return done.Task;
-    }
+            return snapshot;
+        }, cancellationToken);
 
     /// <summary>
     /// Identifies this connection as the screen of a nurse station (its station device key), so that
     /// its ward is told when the screen goes silent. The client identifies again after every
-    /// reconnect or move.
+    /// reconnect or move. A link lost before the server answers is waited out.
     /// </summary>
-    public Task<StationView> IdentifyStationAsync(string stationKey, CancellationToken cancellationToken = default)
-    {
-        var done = new TaskCompletionSource<StationView>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(async () =>
+    public Task<StationView> IdentifyStationAsync(string stationKey, CancellationToken cancellationToken = default) =>
+        AnsweredAsync(async () =>
         {
-            try
-            {
-                var station = await _connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, stationKey, cancellationToken).ConfigureAwait(false);
-                _stationKey = stationKey;
-                done.TrySetResult(station);
-            }
-            catch (Exception e)
-            {
-                done.TrySetException(e);
-            }
-        });
-        return done.Task;
+            var station = await _connection.InvokeAsync<StationView>(DispatchHubMethods.IdentifyStation, stationKey, cancellationToken).ConfigureAwait(false);
+            _stationKey = stationKey;
+            return station;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The sentence of a server's refusal (docs/protocol.md: an invocation's error ends with
+    /// "HubException: " and the sentence), or null when <paramref name="exception"/> is not one.
+    /// </summary>
+    public static string? RefusalSentence(Exception exception)
+    {
+        const string Marker = "HubException: ";
+        return exception is HubException { Message: var message } && message.LastIndexOf(Marker, StringComparison.Ordinal) is var at and >= 0
+            ? message[(at + Marker.Length)..]
+            : null;
     }
 
     /// <summary>
@@ -282,6 +292,43 @@ public sealed class DispatchClient : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Runs work on the worker until the server answers it. The server's answer (a refusal such as
+    /// "not your ward" included) is final; a link lost before it (a node dying just then) is waited
+    /// out while the connection reconnects by itself, and the work is sent again.
+    /// </summary>
+    private async Task<T> AnsweredAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        while (true)
+        {
+            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Enqueue(async () =>
+            {
+                try
+                {
+                    done.TrySetResult(await work().ConfigureAwait(false));
+                }
+                catch (Exception e)
+                {
+                    done.TrySetException(e);
+                }
+            }).ConfigureAwait(false);
+            try
+            {
+                return await done.Task.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not HubException && MayWaitForAnswer(ct))
+            {
+                await Task.Delay(s_answerRetry, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The link may come back: the client is neither stopped nor signed out, and its connection is reconnecting rather than closed.</summary>
+    private bool MayWaitForAnswer(CancellationToken ct) =>
+        !ct.IsCancellationRequested && !_stopping.IsCancellationRequested && !_signedOut && !_retryPolicy.SessionRefused
+        && _connection.State != HubConnectionState.Disconnected;
 
     private async Task ApplyAsync(WardEvent wardEvent)
     {

@@ -1,7 +1,7 @@
 // The nurse-station board: sign in, watch a ward, see every open call (most urgent first, with a
 // live age), hear it until someone acknowledges it, acknowledge or reject it. The station client
 // keeps the board exact across reconnects (docs/protocol.md).
-import { StationClient } from "./station-client.js";
+import { StationClient, refusalSentence } from "./station-client.js";
 import { BoardState, band } from "./board-state.js";
 import { LANGUAGES, strings } from "./i18n.js";
 import { Sound } from "./sound.js";
@@ -143,7 +143,7 @@ function button(label, kind, action) {
       await action();
       showMessage("");
     } catch (error) {
-      showMessage(error.message.replace(/^.*HubException: /, ""));
+      showMessage(refusalSentence(error) ?? error.message);
       element.disabled = false;
     }
   });
@@ -263,7 +263,7 @@ async function identifyStation() {
     $("#station-name").textContent = station.name;
     $("#station").hidden = false;
   } catch (error) {
-    showMessage(`${t().stationRefused} ${error.message.replace(/^.*HubException: /, "")}`);
+    showMessage(`${t().stationRefused} ${refusalSentence(error) ?? error.message}`);
   }
 }
 

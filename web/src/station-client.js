@@ -9,6 +9,17 @@ export const RESYNC_PAGE_SIZE = 1000;
 const ANSWER_RETRY_MS = 500;
 
 /**
+ * The sentence of a server's refusal, or null when the error is not one (a lost link, say). The
+ * server refuses an invocation with an error whose text ends "HubException: " and the sentence
+ * (docs/protocol.md); the sentence is written for the person at the screen.
+ */
+export function refusalSentence(error) {
+  const message = String(error?.message ?? "");
+  const at = message.lastIndexOf("HubException: ");
+  return at < 0 ? null : message.slice(at + "HubException: ".length);
+}
+
+/**
  * Reconnects forever: full jitter over an exponential backoff (0.5 s, 1 s, 2 s, ...) capped at
  * maxDelayMs. SignalR's default gives up after four tries, at the same instants for every station.
  */
@@ -211,7 +222,8 @@ export class StationClient {
       try {
         return await this.#enqueue(work);
       } catch (error) {
-        if (this.#stopped || this.#signedOut || error.message.includes("on the server")) throw error;
+        const closed = this.#connection.state === signalR.HubConnectionState.Disconnected;
+        if (this.#stopped || this.#signedOut || closed || refusalSentence(error) !== null) throw error;
         await new Promise((resolve) => setTimeout(resolve, ANSWER_RETRY_MS));
       }
     }
