@@ -41,8 +41,7 @@ public sealed partial class GracefulLifetime(
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            await notifier.SayGoodbyeAsync(timeout.Token);
+            await notifier.SayGoodbyeAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {

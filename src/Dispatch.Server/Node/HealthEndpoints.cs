@@ -38,7 +38,7 @@ internal static class HealthEndpoints
         TypedResults.Json(new WsHealth(
             connections.Current,
             relay.PendingEvents,
-            Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
+            memory.WorkingSetMb(),
             (long)(time.GetUtcNow() - s_startedAt).TotalSeconds), s_json);
 
     private static async Task<bool> PingAsync(MySqlDataSource dataSource, CancellationToken ct)

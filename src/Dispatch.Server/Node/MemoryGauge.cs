@@ -9,10 +9,15 @@ namespace Dispatch.Server.Node;
 /// </summary>
 public sealed class MemoryGauge(IOptions<WatchdogOptions> options)
 {
+    private const double BytesPerMiB = 1024 * 1024;
+
     public long WorkingSetBytes() => Environment.WorkingSet;
 
+    /// <summary>The working set in MiB, to one decimal (/ws-health, the heartbeat row).</summary>
+    public double WorkingSetMb() => Math.Round(WorkingSetBytes() / BytesPerMiB, 1);
+
     public long LimitBytes() => options.Value.MemoryLimitMb is { } limitMb
-        ? limitMb * 1024L * 1024L
+        ? (long)(limitMb * BytesPerMiB)
         : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     public double UsagePercent()

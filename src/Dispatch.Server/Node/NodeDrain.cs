@@ -75,9 +75,7 @@ public sealed partial class NodeDrain(
             Log.DeadlinePassed(logger, settings.DeadlineSeconds, (int)connections.Current);
         }
 
-        using var goodbye = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        goodbye.CancelAfter(TimeSpan.FromSeconds(3));
-        await shutdown.SayGoodbyeAsync(goodbye.Token);
+        await shutdown.SayGoodbyeAsync(ct);
         Log.Drained(logger, clock.ElapsedMilliseconds, (int)connections.Current);
         return true;
     }

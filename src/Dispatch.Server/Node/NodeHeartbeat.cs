@@ -40,7 +40,7 @@ public sealed partial class NodeHeartbeat(
                     Name = realtime.Value.NodeName,
                     State = node.State.ToString().ToLowerInvariant(),
                     Connections = (int)connections.Current,
-                    MemoryMb = Math.Round(memory.WorkingSetBytes() / (1024.0 * 1024.0), 1),
+                    MemoryMb = memory.WorkingSetMb(),
                     MemoryPct = memory.UsagePercent(),
                     StartedAt = s_startedAt,
                     WardStations = WardStations(),

@@ -17,15 +17,20 @@ public sealed partial class ShutdownNotifier(
     IOptions<RealtimeOptions> options,
     ILogger<ShutdownNotifier> logger)
 {
+    /// <summary>The goodbye's own bound: the node closes within 10 s of SIGTERM, whatever its stations do.</summary>
+    private static readonly TimeSpan s_goodbyeTimeout = TimeSpan.FromSeconds(3);
+
     public async Task SayGoodbyeAsync(CancellationToken cancellationToken)
     {
         var ids = connections.ConnectionIds;
         Log.SayingGoodbye(logger, ids.Count);
         if (ids.Count > 0)
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(s_goodbyeTimeout);
             var notice = new ShutdownNotice("server_shutdown", options.Value.ReconnectWindowMs);
-            await hub.Clients.SendEachAsync(ids, client => client.ServerShutdown(notice)).WaitAsync(cancellationToken);
-            await Task.Delay(options.Value.GoodbyeGraceMs, cancellationToken);
+            await hub.Clients.SendEachAsync(ids, client => client.ServerShutdown(notice)).WaitAsync(timeout.Token);
+            await Task.Delay(options.Value.GoodbyeGraceMs, timeout.Token);
         }
     }
 
