@@ -1,3 +1,5 @@
+using Dispatch.Server.Infrastructure;
+
 namespace Dispatch.Server.Clinical;
 
 public static class ClinicalExtensions
@@ -5,10 +7,7 @@ public static class ClinicalExtensions
     /// <summary>The clinical settings, validated at start: a node with a ladder out of order does not start.</summary>
     public static IHostApplicationBuilder AddClinical(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EscalationOptions>()
-            .BindConfiguration(EscalationOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<EscalationOptions>(EscalationOptions.Section);
         return builder;
     }
 }

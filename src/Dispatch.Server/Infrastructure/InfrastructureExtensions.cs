@@ -13,10 +13,7 @@ public static partial class InfrastructureExtensions
 
     public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>()
-            .BindConfiguration(DatabaseOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
 
         builder.Services.AddSingleton(sp =>
         {
@@ -35,6 +32,13 @@ public static partial class InfrastructureExtensions
         builder.Services.AddHostedService<ClusterLeadership>();
         return builder;
     }
+
+    /// <summary>
+    /// Binds a section to its options and validates them (data annotations, and whatever the caller
+    /// adds) when the host starts: a process with a setting out of range does not start, and says which.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     /// <summary>
     /// MySQL/MariaDB error 1213 (deadlock) rolls the transaction back: the whole transaction is

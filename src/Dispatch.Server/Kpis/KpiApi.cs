@@ -1,6 +1,7 @@
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public static class KpiApi
 
     public static IHostApplicationBuilder AddKpis(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<KpiOptions>().BindConfiguration(KpiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<KpiOptions>(KpiOptions.Section);
         return builder;
     }
 

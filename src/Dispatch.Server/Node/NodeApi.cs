@@ -1,4 +1,5 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
@@ -22,17 +23,13 @@ public static partial class NodeApi
         // SIGTERM to exit within 10 s: the goodbye, then at most 8 s for requests in flight.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(8));
 
-        builder.Services.AddOptions<NodeHeartbeatOptions>().BindConfiguration(NodeHeartbeatOptions.Section).ValidateDataAnnotations()
+        builder.Services.AddValidatedOptions<NodeHeartbeatOptions>(NodeHeartbeatOptions.Section)
             // A connected screen is stamped once per node heartbeat: a shorter silence bound would report it while it is there.
             .Validate<IOptions<SupervisionOptions>>((heartbeat, supervision) => supervision.Value.StationSilentSeconds > heartbeat.HeartbeatSeconds,
-                "Supervision:StationSilentSeconds must be longer than Ops:HeartbeatSeconds, which stamps the connected station screens.")
-            .ValidateOnStart();
+                "Supervision:StationSilentSeconds must be longer than Ops:HeartbeatSeconds, which stamps the connected station screens.");
         builder.Services.AddHostedService<NodeHeartbeat>();
 
-        builder.Services.AddOptions<WatchdogOptions>()
-            .BindConfiguration(WatchdogOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WatchdogOptions>(WatchdogOptions.Section);
         builder.Services.AddSingleton<MemoryGauge>();
         builder.Services.AddObservedGauge("memory_usage_percent", "Working set as a percentage of the memory this process may use.",
             sp => sp.GetRequiredService<MemoryGauge>().UsagePercent());

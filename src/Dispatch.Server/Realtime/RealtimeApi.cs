@@ -14,14 +14,8 @@ public static class RealtimeApi
 {
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RelayOptions>()
-            .BindConfiguration(RelayOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<RealtimeOptions>()
-            .BindConfiguration(RealtimeOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RelayOptions>(RelayOptions.Section);
+        builder.Services.AddValidatedOptions<RealtimeOptions>(RealtimeOptions.Section);
         var realtime = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
 
         var signalR = builder.Services.AddSignalR(hub => hub.AddFilter<RefusalHubFilter>());

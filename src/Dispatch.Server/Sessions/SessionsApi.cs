@@ -13,10 +13,7 @@ public static class SessionsApi
 {
     public static IHostApplicationBuilder AddSessions(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StaffSessionOptions>()
-            .BindConfiguration(StaffSessionOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<StaffSessionOptions>(StaffSessionOptions.Section);
         builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
