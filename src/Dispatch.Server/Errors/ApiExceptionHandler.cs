@@ -1,4 +1,6 @@
 using Dispatch.Server.Infrastructure;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using MySqlConnector;
 
@@ -37,13 +39,28 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         });
     }
 
-    private static string ReadableReason(BadHttpRequestException bad) => bad.StatusCode switch
+    private static string ReadableReason(BadHttpRequestException bad) => bad switch
     {
-        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
-        _ => bad.InnerException is System.Text.Json.JsonException
-            ? "The request body is not valid JSON for this endpoint."
-            : bad.Message,
+        { StatusCode: StatusCodes.Status413PayloadTooLarge } => "The request body is too large.",
+        { InnerException: JsonException json } => JsonReason(json),
+        _ => bad.Message,
     };
+
+    /// <summary>Names the field at fault: a required one missing (the body's record lists what it requires), or the one that did not read.</summary>
+    private static string JsonReason(JsonException json)
+    {
+        if (json.Message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            var fields = QuotedNames().Matches(json.Message[json.Message.IndexOf("including:", StringComparison.Ordinal)..]).Select(m => m.Value);
+            return $"The request body lacks a required field: {string.Join(", ", fields)}. Nothing was saved.";
+        }
+        return json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            ? $"The request body is not valid JSON for this endpoint: '{path[2..]}' is missing a value or has one of the wrong kind."
+            : "The request body is not valid JSON for this endpoint.";
+    }
+
+    [GeneratedRegex("'[^']+'")]
+    private static partial Regex QuotedNames();
 
     private static partial class Log
     {
@@ -74,6 +91,14 @@ public static class ErrorsExtensions
             });
         // Unreadable bodies raise BadHttpRequestException so that the handler can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // Strict bodies: a field a request record requires (a constructor parameter without a
+        // default) must be present, and one it declares non-null must not be null. A missing
+        // {"onDuty"} is a 400 naming it, never a silent false.
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.RespectRequiredConstructorParameters = true;
+            options.SerializerOptions.RespectNullableAnnotations = true;
+        });
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         return builder;
     }
