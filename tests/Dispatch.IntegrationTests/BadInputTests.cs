@@ -45,6 +45,15 @@ public sealed class BadInputTests(DispatchFixture fixture)
     }
 
     [Fact]
+    public async Task ABedDeviceAskingForATroubleCallIsA400AndChangesNothing()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+
+        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "raised by the system when a device falls silent", () =>
+            Raise(ward.Beds[0].BedId, CallKinds.Trouble, ward.Beds[0].DeviceKey));
+    }
+
+    [Fact]
     public async Task AnOversizedBodyIsA413AndChangesNothing()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Dispatch.Contracts;
-using Dispatch.Testing;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Sessions;
+using Dispatch.Testing;
 
 namespace Dispatch.IntegrationTests;
 
@@ -26,7 +27,7 @@ public sealed class DeviceSupervisionTests(SilentDeviceFixture fixture) : IClass
         var trouble = await station.WaitForAsync(e => e.Type == EventTypes.CallRaised && e.Call!.Kind == CallKinds.Trouble,
             "a trouble call for the silent device", TimeSpan.FromSeconds(10));
         trouble.Call!.BedId.Should().Be(silent.BedId);
-        trouble.Call.Priority.Should().Be(CallKinds.BasePriority(CallKinds.Trouble), "a trouble call never outranks a patient's call");
+        trouble.Call.Priority.Should().Be(CallKindRules.BasePriority(CallKinds.Trouble), "a trouble call never outranks a patient's call");
         var manager = await fixture.LoginAsync(await fixture.Hospital().StaffAsync(StaffUser.Manager, ward.WardId));
         using (var ops = await fixture.SendAsync(HttpMethod.Get, "/api/ops/summary", manager))
         {

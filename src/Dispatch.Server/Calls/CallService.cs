@@ -43,7 +43,7 @@ public sealed class CallService(
         {
             var bed = await CallRecords.FindBedAsync(tx, bedId, token);
             var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, token);
-            if (caller.ActorType == AuditLog.Patient && !CallKinds.MayBeRaisedByPatient(kind))
+            if (caller.ActorType == AuditLog.Patient && !CallKindRules.MayBeRaisedByPatient(kind))
             {
                 throw RefusedException.Forbidden($"A patient tablet may raise '{CallKinds.Normal}' or '{CallKinds.Bath}' calls, not '{kind}'.");
             }
@@ -59,7 +59,7 @@ public sealed class CallService(
             bed.BedId,
             bed.WardId,
             Kind = kind,
-            Priority = CallKinds.BasePriority(kind),
+            Priority = CallKindRules.BasePriority(kind),
             RaisedBy = caller.ActorType,
             EscalationSeconds = escalation.Value.Level1Seconds,
         }, tx, cancellationToken: token));
@@ -154,7 +154,7 @@ public sealed class CallService(
             var stillOpen = new List<CallView>();
             foreach (var call in open)
             {
-                if (CallKinds.IsClearedByPresence(call.Kind))
+                if (CallKindRules.IsClearedByPresence(call.Kind))
                 {
                     resolved.Add(await CallRecords.ResolveAsync(tx, call, "presence", AuditLog.Staff, staffId, staffId, token));
                 }

@@ -1,4 +1,5 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Sessions;
@@ -40,7 +41,11 @@ public static class CallsApi
     {
         if (!CallKinds.IsKnown(request.Kind))
         {
-            throw RefusedException.BadRequest($"'kind' must be one of: {string.Join(", ", CallKinds.All)}.");
+            throw RefusedException.BadRequest($"'kind' must be one of: {string.Join(", ", CallKinds.All.Where(CallKindRules.MayBeRaisedAtBedside))}.");
+        }
+        if (!CallKindRules.MayBeRaisedAtBedside(request.Kind!))
+        {
+            throw RefusedException.BadRequest($"'{request.Kind}' calls are raised by the system when a device falls silent, not at the bedside.");
         }
         var call = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), ct);
         return TypedResults.Created($"/api/calls/{call.Id}", call);

@@ -28,7 +28,7 @@ public sealed class CallEscalator(IOptions<EscalationOptions> options)
         {
             CallId = call.Id,
             Level = level,
-            Priority = CallKinds.BasePriority(call.Kind) + EscalationLadder.PriorityBump(level),
+            Priority = CallKindRules.BasePriority(call.Kind) + EscalationLadder.PriorityBump(level),
             RecipientId = recipient,
             NextSeconds = level < EscalationLadder.TopLevel ? options.Value.SecondsTo(level + 1) : (int?)null,
         }, tx, cancellationToken: ct));

@@ -1,15 +1,16 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Clinical;
 
 namespace Dispatch.Server.Tests;
 
-public sealed class CallKindsTests
+public sealed class CallKindRulesTests
 {
     [Fact]
     public void KindsRankFromCodeBlueDownToTrouble()
     {
         string[] mostUrgentFirst = [CallKinds.CodeBlue, CallKinds.StaffEmergency, CallKinds.StaffAssist, CallKinds.Bath, CallKinds.Normal, CallKinds.Trouble];
 
-        mostUrgentFirst.Select(CallKinds.BasePriority).Should().BeInDescendingOrder().And.OnlyHaveUniqueItems();
+        mostUrgentFirst.Select(CallKindRules.BasePriority).Should().BeInDescendingOrder().And.OnlyHaveUniqueItems();
         CallKinds.All.Should().BeEquivalentTo(mostUrgentFirst);
     }
 
@@ -17,7 +18,7 @@ public sealed class CallKindsTests
     public void TheHighestEscalationNeverLiftsACallIntoTheNextKindsBand()
     {
         const int highestEscalation = 5;
-        var priorities = CallKinds.All.Select(CallKinds.BasePriority).Order().ToList();
+        var priorities = CallKinds.All.Select(CallKindRules.BasePriority).Order().ToList();
 
         priorities.Zip(priorities.Skip(1)).Should().AllSatisfy(pair => (pair.First + highestEscalation).Should().BeLessThan(pair.Second));
     }
@@ -25,13 +26,19 @@ public sealed class CallKindsTests
     [Fact]
     public void PresenceClearsEveryKindButCodeAndEmergencyCalls()
     {
-        CallKinds.All.Where(k => !CallKinds.IsClearedByPresence(k)).Should().BeEquivalentTo([CallKinds.CodeBlue, CallKinds.StaffEmergency]);
+        CallKinds.All.Where(k => !CallKindRules.IsClearedByPresence(k)).Should().BeEquivalentTo([CallKinds.CodeBlue, CallKinds.StaffEmergency]);
     }
 
     [Fact]
     public void APatientMayRaiseOnlyNormalAndBathCalls()
     {
-        CallKinds.All.Where(CallKinds.MayBeRaisedByPatient).Should().BeEquivalentTo([CallKinds.Normal, CallKinds.Bath]);
+        CallKinds.All.Where(CallKindRules.MayBeRaisedByPatient).Should().BeEquivalentTo([CallKinds.Normal, CallKinds.Bath]);
+    }
+
+    [Fact]
+    public void OnlyTheSystemRaisesTroubleCalls()
+    {
+        CallKinds.All.Where(k => !CallKindRules.MayBeRaisedAtBedside(k)).Should().BeEquivalentTo([CallKinds.Trouble]);
     }
 
     [Theory]
