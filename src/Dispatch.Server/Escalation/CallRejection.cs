@@ -1,3 +1,4 @@
+using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Clinical;
@@ -8,7 +9,11 @@ using Dispatch.Server.Sessions;
 
 namespace Dispatch.Server.Escalation;
 
-/// <summary>A nurse who cannot take the call rejects it: it escalates one level at once, never back to them.</summary>
+/// <summary>
+/// The nurse a call is assigned to, who cannot take it, rejects it: it escalates one level at once,
+/// never back to them. A colleague may take a call over (acknowledge it) but not reject it, and
+/// nobody rejects the same call twice: rejects cannot send a colleague's call up the ladder.
+/// </summary>
 public sealed class CallRejection(Transactions transactions, CallEscalator escalator, DispatchMetrics metrics)
 {
     public async Task<CallView> RejectAsync(long callId, StaffUser nurse, CancellationToken ct)
@@ -19,6 +24,15 @@ public sealed class CallRejection(Transactions transactions, CallEscalator escal
             if (call.Status != CallStatuses.Open)
             {
                 throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be rejected.");
+            }
+            if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(EscalationQueries.RejectedBy,
+                    new { CallId = callId, nurse.StaffId }, tx, cancellationToken: token)) > 0)
+            {
+                throw RefusedException.Conflict($"You have already rejected call {callId}; acknowledge it if you can take it after all.");
+            }
+            if (call.AssignedStaffId != nurse.StaffId)
+            {
+                throw RefusedException.Forbidden($"Call {callId} is not assigned to you; only its assigned nurse may reject it. Acknowledge it to take it over.");
             }
             if (call.EscalationLevel >= EscalationLadder.TopLevel)
             {

@@ -65,4 +65,10 @@ internal static class EscalationQueries
     public const string MarkAssigned = """
         UPDATE staff SET last_assigned_at = NOW(3), assignments_total = assignments_total + 1 WHERE id = @RecipientId
         """;
+
+    /// <summary>Whether this staff member has rejected this call before (its audit trail).</summary>
+    public const string RejectedBy = """
+        SELECT COUNT(*) FROM audit_log
+        WHERE call_id = @CallId AND actor_type = 'staff' AND actor_id = @StaffId AND action = 'call_rejected'
+        """;
 }
