@@ -59,7 +59,8 @@ export default async function () {
           subscribed.add(!message.error && message.result && message.result.wardId === ward);
         } else if (message.type === MessageType.Invocation && message.target === "WardEvent") {
           const event = message.arguments[0];
-          if (event.type === "call_raised") {
+          // A press shows as a new call, or as its bed's open call announced again (one open call per bed and kind).
+          if (event.type === "call_raised" || event.type === "call_repeated") {
             callToStation.add(Date.now() - Date.parse(event.at));
             callsShown.add(1);
           }

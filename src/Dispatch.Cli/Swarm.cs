@@ -39,6 +39,8 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private readonly ConcurrentQueue<(long CallId, long At)> _arrivals = new();
     private readonly ConcurrentDictionary<long, (long SentAt, BedDevice Bed)> _raised = new();
     private readonly ConcurrentDictionary<int, int> _stationsPerWard = new();
+    private readonly ConcurrentDictionary<int, long> _openAtBed = new();
+    private readonly ConcurrentDictionary<int, SemaphoreSlim> _bedTurns = new();
     private readonly ConcurrentBag<DispatchClient> _clients = [];
     private readonly HttpClient _http = new();
     private readonly DispatchApi _api = new(settings.Server);
@@ -171,13 +173,30 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         await Task.WhenAll(raises);
     }
 
+    /// <summary>
+    /// Clears the bed's previous swarm call at the bedside, then presses again: a bed has one open
+    /// call per kind, so a press on an open call would re-announce it rather than raise a new one.
+    /// </summary>
     private async Task RaiseOneAsync(BedDevice bed, SemaphoreSlim inFlight, CancellationToken ct)
     {
+        var turn = _bedTurns.GetOrAdd(bed.BedId, _ => new SemaphoreSlim(1));
+        await turn.WaitAsync(ct);
         try
         {
+            if (_openAtBed.TryRemove(bed.BedId, out var previous))
+            {
+                await _api.CancelCallAsync(previous, bed.DeviceKey, ct);
+            }
             var sentAt = Stopwatch.GetTimestamp();
             var call = await _api.RaiseCallAsync(bed.BedId, CallKinds.Normal, bed.DeviceKey, ct);
+            if (call.RepeatCount > 0)
+            {
+                // The bed already had an open call that is not the swarm's: it was announced again, and is left alone.
+                Interlocked.Increment(ref _raiseFailed);
+                return;
+            }
             _raised[call.Id] = (sentAt, bed);
+            _openAtBed[bed.BedId] = call.Id;
         }
         catch (HttpRequestException)
         {
@@ -185,6 +204,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         }
         finally
         {
+            turn.Release();
             inFlight.Release();
         }
     }
@@ -237,16 +257,16 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         return health;
     }
 
-    /// <summary>Cancels the swarm's calls at their beds and closes the stations.</summary>
+    /// <summary>Cancels the swarm's open calls at their beds and closes the stations.</summary>
     private async Task CleanUpAsync()
     {
         using var inFlight = new SemaphoreSlim(32);
-        await Task.WhenAll(_raised.Select(async raised =>
+        await Task.WhenAll(_openAtBed.Select(async open =>
         {
             await inFlight.WaitAsync();
             try
             {
-                await _api.CancelCallAsync(raised.Key, raised.Value.Bed.DeviceKey);
+                await _api.CancelCallAsync(open.Value, _raised[open.Value].Bed.DeviceKey);
             }
             catch (HttpRequestException)
             {

@@ -1,6 +1,6 @@
 namespace Dispatch.Contracts;
 
-/// <summary>A call as stations show it.</summary>
+/// <summary>A call as stations show it. <see cref="RepeatCount"/>: presses at the bed since it was raised (each re-announced it).</summary>
 public sealed record CallView(
     long Id,
     int WardId,
@@ -15,7 +15,8 @@ public sealed record CallView(
     int EscalationLevel,
     DateTimeOffset CreatedAt,
     DateTimeOffset? AcceptedAt,
-    DateTimeOffset? ResolvedAt);
+    DateTimeOffset? ResolvedAt,
+    int RepeatCount = 0);
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it
@@ -43,6 +44,9 @@ public sealed record WardHeartbeat(int WardId, long Seq, DateTimeOffset At);
 public static class EventTypes
 {
     public const string CallRaised = "call_raised";
+
+    /// <summary>The bed pressed again for a call of this kind that is still open: the same call, announced again.</summary>
+    public const string CallRepeated = "call_repeated";
     public const string CallAccepted = "call_accepted";
     public const string CallResolved = "call_resolved";
     public const string CallEscalated = "call_escalated";

@@ -14,7 +14,7 @@ public sealed class ClusterFailureTests
     public async Task WhenAHubNodeIsKilledItsStationsReconnectThroughNginxToTheOtherNodeAndMissNothing()
     {
         await using var cluster = await LocalCluster.StartAsync();
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 5);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
         try
@@ -28,7 +28,7 @@ public sealed class ClusterFailureTests
             cluster.NodeA.Kill();
             for (var i = 0; i < 3; i++)
             {
-                calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+                calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i + 1]));
             }
 
             await AllReceivedAsync(stations, calls.Count);
@@ -54,7 +54,7 @@ public sealed class ClusterFailureTests
     {
         await using var redis = await RedisProcess.StartAsync();
         await using var cluster = await LocalCluster.StartAsync(redis.Address);
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 5);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
         try
@@ -65,10 +65,10 @@ public sealed class ClusterFailureTests
             await redis.StopAsync();
             for (var i = 0; i < 3; i++)
             {
-                calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+                calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[i + 1]));
             }
             await redis.StartAgainAsync();
-            calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
+            calls.Add(await cluster.NodeB.RaiseCallAsync(ward.Beds[4]));
 
             await AllReceivedAsync(stations, calls.Count);
             foreach (var (_, received) in stations)
@@ -90,7 +90,7 @@ public sealed class ClusterFailureTests
     {
         await using var mariadb = await MariaDbProcess.StartAsync();
         await using var cluster = await LocalCluster.StartAsync(mariadb: mariadb);
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 5);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
         try
@@ -101,7 +101,7 @@ public sealed class ClusterFailureTests
             await mariadb.StopAsync();
             using var duringOutage = await cluster.NodeB.RaiseAsync(ward.Beds[1]);
             await mariadb.StartAgainAsync();
-            calls.Add(await RaiseOnceTheDatabaseAnswersAsync(cluster.NodeB, ward.Beds[0]));
+            calls.Add(await RaiseOnceTheDatabaseAnswersAsync(cluster.NodeB, ward.Beds[2]));
 
             duringOutage.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
             (await duringOutage.Content.ReadAsStringAsync()).Should().Contain("nothing was saved");
@@ -126,7 +126,8 @@ public sealed class ClusterFailureTests
     {
         const int Calls = 1_000;
         await using var cluster = await LocalCluster.StartAsync();
-        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: 20);
+        // A bed per call: a bed has one open call per kind.
+        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: Calls);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
         try
@@ -147,7 +148,7 @@ public sealed class ClusterFailureTests
                 await inFlight.WaitAsync();
                 try
                 {
-                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i % ward.Beds.Count]);
+                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i]);
                     if (Interlocked.Increment(ref raised) == Calls / 3)
                     {
                         leader.Kill();

@@ -35,14 +35,14 @@ public sealed class ClusterTests(ClusterFixture fixture)
     [Fact]
     public async Task CallsRaisedThroughNodeBReachAStationOnNodeAExactlyOnceInWardOrder()
     {
-        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 5);
         await using var onA = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
         await using var onB = await StationProbe.SubscribeAsync(Cluster.NodeB.BaseAddress, await Cluster.NodeB.LoginAsync(ward.Nurses[0]), ward.WardId);
 
         var calls = new List<CallView>();
         for (var i = 0; i < 5; i++)
         {
-            calls.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[i % 2]));
+            calls.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[i]));
         }
 
         foreach (var station in new[] { onA, onB })
@@ -57,7 +57,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     [Fact]
     public async Task StationsBehindNginxFromSeveralSubnetsSpreadOverBothNodesAndEachSeesEveryCallOnceInOrder()
     {
-        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 6);
         var token = await Cluster.NodeA.LoginAsync(ward.Nurses[0]);
         var before = (A: await Cluster.NodeA.HubConnectionsAsync(), B: await Cluster.NodeB.HubConnectionsAsync());
         var stations = new List<StationProbe>();
@@ -77,7 +77,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
             {
                 // Alternately through nginx and straight to node B.
                 var via = i % 2 == 0 ? Cluster.NodeB : null as ServerApi;
-                calls.Add(via is null ? await RaiseThroughNginxAsync(ward.Beds[i % 2]) : await via.RaiseCallAsync(ward.Beds[i % 2]));
+                calls.Add(via is null ? await RaiseThroughNginxAsync(ward.Beds[i]) : await via.RaiseCallAsync(ward.Beds[i]));
             }
 
             foreach (var station in stations)
@@ -112,7 +112,8 @@ public sealed class ClusterTests(ClusterFixture fixture)
         var wards = new List<TestWard>();
         for (var w = 0; w < 4; w++)
         {
-            wards.Add(await Cluster.Hospital().WardAsync(nurses: 3, beds: 10));
+            // A bed per call: a bed has one open call per kind.
+            wards.Add(await Cluster.Hospital().WardAsync(nurses: 3, beds: Calls / 4));
         }
         var stations = new List<(TestWard Ward, StationProbe Probe)>();
         for (var i = 0; i < 20; i++)
@@ -131,7 +132,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
                 await inFlight.WaitAsync();
                 try
                 {
-                    return await (i % 2 == 0 ? Cluster.NodeA : Cluster.NodeB).RaiseCallAsync(beds[i % beds.Count]);
+                    return await (i % 2 == 0 ? Cluster.NodeA : Cluster.NodeB).RaiseCallAsync(beds[i]);
                 }
                 finally
                 {
@@ -223,7 +224,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     [Fact]
     public async Task WhenTheLeadingBridgeIsKilledTheStandbyTakesOverAndNothingIsLostOrShownTwice()
     {
-        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 4);
         await using var station = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
         var before = await Cluster.NodeB.RaiseCallAsync(ward.Beds[0]);
         await station.WaitForAsync(e => e.CallId == before.Id, "the call raised before the kill");
@@ -233,7 +234,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
         var duringTakeover = new List<CallView>();
         for (var i = 0; i < 3; i++)
         {
-            duringTakeover.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[0]));
+            duringTakeover.Add(await Cluster.NodeB.RaiseCallAsync(ward.Beds[i + 1]));
         }
         var clock = Stopwatch.StartNew();
         await Cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));

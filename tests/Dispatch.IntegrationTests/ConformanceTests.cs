@@ -22,7 +22,7 @@ public sealed class ConformanceTests(DispatchFixture fixture)
     public async Task TheDotNetStationClientConforms(string scenario)
     {
         var steps = ConformanceScenarios.Load().Single(s => s.GetProperty("name").GetString() == scenario).GetProperty("steps");
-        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: ConformanceScenarios.BedsPerScenario);
         var other = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var token = await fixture.LoginAsync(ward.Nurses[0]);
         var start = await fixture.Hospital().LastSequenceAsync(ward.WardId);
@@ -55,7 +55,7 @@ public sealed class ConformanceTests(DispatchFixture fixture)
                 {
                     for (var i = 0; i < raise.GetInt32(); i++)
                     {
-                        calls.Add((await fixture.RaiseCallAsync(ward.Beds[0])).Id);
+                        calls.Add((await fixture.RaiseCallAsync(ward.Beds[calls.Count])).Id);
                     }
                 }
                 else if (step.TryGetProperty("acknowledge", out var acknowledge))

@@ -14,12 +14,12 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
     [Fact]
     public async Task TheClientDeliversEveryEventOfItsWardOnceAndInOrder()
     {
-        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 3);
+        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 9);
         await using var client = await ConnectAsync(ward);
         var received = new Collector(client);
         var snapshot = await client.SubscribeAsync(ward.WardId);
 
-        var calls = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => fixture.RaiseCallAsync(ward.Beds[i % 3])));
+        var calls = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => fixture.RaiseCallAsync(ward.Beds[i])));
 
         var events = await received.WaitForCountAsync(9);
         events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, 9).Select(i => snapshot.Seq + i));
@@ -29,7 +29,7 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
     [Fact]
     public async Task AClientThatMissedLiveEventsCatchesUpFromTheOutboxWhenTheHeartbeatShowsItIsBehind()
     {
-        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 1);
+        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 2);
         await using var client = await ConnectAsync(ward);
         var received = new Collector(client);
         var snapshot = await client.SubscribeAsync(ward.WardId);
@@ -40,7 +40,7 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         var groups = fixture.Services.GetRequiredService<IHubContext<DispatchHub, IDispatchClient>>().Groups;
         await using var witness = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(ward.Nurses[1]), ward.WardId);
         await groups.RemoveFromGroupAsync(connectionId, HubGroups.Ward(ward.WardId));
-        var missed = new[] { await fixture.RaiseCallAsync(ward.Beds[0]), await fixture.RaiseCallAsync(ward.Beds[0]) };
+        var missed = new[] { await fixture.RaiseCallAsync(ward.Beds[0]), await fixture.RaiseCallAsync(ward.Beds[1]) };
         // Once a station still in the group has the second event, the relay has pushed it past the client.
         await witness.WaitForAsync(e => e.CallId == missed[1].Id, "the second missed call");
         await groups.AddToGroupAsync(connectionId, HubGroups.Ward(ward.WardId));

@@ -10,28 +10,27 @@ public sealed class JsStationClientTests(DispatchFixture fixture)
     [Fact]
     public async Task TheJavaScriptStationClientDeliversCallsOnceInOrderAndReplaysFromASavedSequence()
     {
-        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 4);
         var environment = new Dictionary<string, string>
         {
             ["DISPATCH_URL"] = fixture.BaseAddress.ToString(),
             ["DISPATCH_TOKEN"] = await fixture.LoginAsync(ward.Nurses[0]),
             ["DISPATCH_WARD"] = $"{ward.WardId}",
-            ["DISPATCH_BED"] = $"{ward.Beds[0].BedId}",
-            ["DISPATCH_DEVICE_KEY"] = ward.Beds[0].DeviceKey,
+            // A bed per call: a bed has one open call per kind.
+            ["DISPATCH_BEDS"] = JsonSerializer.Serialize(ward.Beds.Select(b => new { id = b.BedId, key = b.DeviceKey })),
         };
 
         // The conformance scenarios (tests/conformance/scenarios.json), each with a ward of its own, as ConformanceTests gives the .NET client.
         var scenarios = new Dictionary<string, object>();
         foreach (var name in ConformanceScenarios.Load().Select(s => s.GetProperty("name").GetString()!))
         {
-            var own = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+            var own = await fixture.Hospital().WardAsync(nurses: 1, beds: ConformanceScenarios.BedsPerScenario);
             var other = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
             scenarios[name] = new
             {
                 ward = own.WardId,
                 other = other.WardId,
-                bed = own.Beds[0].BedId,
-                deviceKey = own.Beds[0].DeviceKey,
+                beds = own.Beds.Select(b => new { id = b.BedId, key = b.DeviceKey }),
                 token = await fixture.LoginAsync(own.Nurses[0]),
                 start = await fixture.Hospital().LastSequenceAsync(own.WardId),
             };
@@ -41,6 +40,6 @@ public sealed class JsStationClientTests(DispatchFixture fixture)
         var (exitCode, output) = await ExternalProcess.RunAsync("node", Path.Combine(Repository.Root, "web"), environment, "--test", "test/");
 
         exitCode.Should().Be(0, output);
-        output.Should().Contain($"# pass {7 + scenarios.Count}").And.Contain("# skipped 0");
+        output.Should().Contain($"# pass {8 + scenarios.Count}").And.Contain("# skipped 0");
     }
 }

@@ -21,12 +21,12 @@ public sealed class KpiTests(DispatchFixture fixture)
     [Fact]
     public async Task TheKpisOfAPastHourMatchTheFiguresWorkedOutByHand()
     {
-        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 1);
+        var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 4);
         var (a, b) = (ward.Nurses[0], ward.Nurses[1]);
         var calls = new List<long>();
         for (var i = 0; i < 4; i++)
         {
-            calls.Add((await fixture.RaiseCallAsync(ward.Beds[0])).Id);
+            calls.Add((await fixture.RaiseCallAsync(ward.Beds[i])).Id);
         }
         var hour = new DateTime(2026, 1, 5, 10, 0, 0, DateTimeKind.Utc);
         await using (var conn = await fixture.DataSource.OpenConnectionAsync())

@@ -11,7 +11,7 @@ public sealed class ResyncTests(DispatchFixture fixture)
     [Fact]
     public async Task AStationThatWasAwayGetsEveryMissedEventInOrderByResyncAndByHttp()
     {
-        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 3);
         var token = await fixture.LoginAsync(ward.Nurses[0]);
         long lastSeen;
         await using (var before = await StationProbe.SubscribeAsync(fixture.BaseAddress, token, ward.WardId))
@@ -22,7 +22,7 @@ public sealed class ResyncTests(DispatchFixture fixture)
         var missed = new List<long>();
         for (var i = 0; i < 3; i++)
         {
-            missed.Add((await fixture.RaiseCallAsync(ward.Beds[i % 2])).Id);
+            missed.Add((await fixture.RaiseCallAsync(ward.Beds[i])).Id);
         }
 
         await using var back = StationProbe.Connect(fixture.BaseAddress, token);

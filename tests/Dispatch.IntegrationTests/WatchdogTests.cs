@@ -36,7 +36,7 @@ public sealed class WatchdogTests
         var wards = new List<TestWard>();
         for (var w = 0; w < Wards; w++)
         {
-            wards.Add(await cluster.Hospital().WardAsync(nurses: 1, beds: 4));
+            wards.Add(await cluster.Hospital().WardAsync(nurses: 1, beds: PressesPerWard));
         }
         var tokens = await Task.WhenAll(wards.Select(w => cluster.NodeB.LoginAsync(w.Nurses[0])));
         var subnetsOnA = await SubnetsLeadingToNodeAAsync(cluster, tokens[0], wards[0].WardId, count: 4);
@@ -109,7 +109,7 @@ public sealed class WatchdogTests
     public async Task OnSigtermBehindNginxTheNodesStationsAreToldServerShutdownItIsGoneWithinTenSecondsAndEveryCallRaisedMeanwhileArrives()
     {
         await using var cluster = await LocalCluster.StartAsync();
-        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 4);
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: PressesPerWard);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = new List<(DispatchClient Client, ReceivedEvents Received, Task<ShutdownNotice> Told)>();
         try
@@ -198,13 +198,22 @@ public sealed class WatchdogTests
     /// device presses again after a refusal (a node stopping), as a patient would; the calls
     /// returned are the ones accepted (201).
     /// </summary>
+    /// <summary>Beds per ward for <see cref="RaiseUntilStoppedAsync"/>: more than a test's presses at one every 50 ms.</summary>
+    private const int PressesPerWard = 200;
+
     private static async Task<List<CallView>> RaiseUntilStoppedAsync(LocalCluster cluster, List<TestWard> wards, CancellationToken stop)
     {
         var raised = new List<CallView>();
         using var http = new HttpClient { BaseAddress = cluster.Nginx.BaseAddress };
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
-            var bed = wards[i % wards.Count].Beds[i / wards.Count % 4];
+            // A bed per press: a bed has one open call per kind, so a bed pressed again would re-announce its call.
+            var beds = wards[i % wards.Count].Beds;
+            if (i / wards.Count >= beds.Count)
+            {
+                break;
+            }
+            var bed = beds[i / wards.Count];
             using var request = ServerApi.Request(HttpMethod.Post, "/api/calls",
                 body: new { bedId = bed.BedId, kind = i % 5 == 0 ? CallKinds.CodeBlue : CallKinds.Normal }, deviceKey: bed.DeviceKey);
             using var response = await http.SendAsync(request, CancellationToken.None);

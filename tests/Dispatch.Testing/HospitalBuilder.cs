@@ -103,6 +103,13 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         return (await conn.QueryAsync<long>("SELECT id FROM calls WHERE ward_id = @wardId ORDER BY id", new { wardId })).ToList();
     }
 
+    /// <summary>Any read a test needs to check what the server wrote.</summary>
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        return [.. await conn.QueryAsync<T>(sql, args)];
+    }
+
     public async Task<long> LastSequenceAsync(int wardId)
     {
         await using var conn = await dataSource.OpenConnectionAsync();

@@ -121,6 +121,7 @@ function renderCall(call) {
     call.assignedStaffName ?? t().unassigned,
     call.status === "accepted" ? t().accepted : t().open,
     call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
+    call.repeatCount > 0 ? t().pressedAgain(call.repeatCount) : null,
   ].filter(Boolean).join(" · ");
   item.querySelector(".age").textContent = age(call);
   item.querySelector(".raised").textContent = `${t().raisedAt} ${time}`;
@@ -233,7 +234,10 @@ async function start() {
   });
   client.onEvent((event) => {
     const before = board.apply(event);
-    if (event.call?.status === "open" && (!before || event.call.priority > before.priority)) sound.play(band(event.call.priority));
+    // A new call, one that climbed, or a bed pressing again for its call: the ward hears it.
+    const call = event.call;
+    const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
+    if (announced) sound.play(band(call.priority));
     if (event.type === "station_silent") sound.play("trouble");
     render();
   });

@@ -22,6 +22,14 @@ test("events update the board; a resolved call leaves it; waiting calls are the 
   assert.deepEqual(board.calls.map((c) => c.id), [1]);
 });
 
+test("a bed pressing again updates its call in place: one row, with the count of presses", () => {
+  const board = new BoardState();
+  board.load({ calls: [call(1, 20, "2026-01-01T10:00:00Z")] });
+  const before = board.apply({ type: "call_repeated", callId: 1, call: { ...call(1, 20, "2026-01-01T10:00:00Z"), repeatCount: 2 } });
+  assert.equal(before.id, 1, "the call was already on the board");
+  assert.deepEqual(board.calls.map((c) => [c.id, c.repeatCount]), [[1, 2]]);
+});
+
 test("an escalated call stays in its band; a code blue is always the code band", () => {
   assert.equal(band(60), "code");
   assert.equal(band(65), "code");

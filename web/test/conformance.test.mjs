@@ -33,7 +33,8 @@ async function run(steps, setup) {
         const snapshot = await answered(step, entry.client.subscribe(ward, { after }));
         if (snapshot) entry.from = after ?? snapshot.seq;
       } else if (step.raise) {
-        for (let i = 0; i < step.raise; i++) calls.push(await raise(setup));
+        // Each call at a bed of its own: a bed has one open call per kind.
+        for (let i = 0; i < step.raise; i++) calls.push(await raise(setup.beds[calls.length]));
       } else if (step.acknowledge) {
         await answered(step, clients.get(step.acknowledge).client.acknowledge(calls[step.call - 1]));
       } else if (step.expect) {
@@ -74,11 +75,11 @@ function waitFor(entry, count) {
   });
 }
 
-async function raise(setup) {
+async function raise(bed) {
   const response = await fetch(new URL("/api/calls", server), {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Device-Key": setup.deviceKey },
-    body: JSON.stringify({ bedId: setup.bed, kind: "normal" }),
+    headers: { "Content-Type": "application/json", "X-Device-Key": bed.key },
+    body: JSON.stringify({ bedId: bed.id, kind: "normal" }),
   });
   const body = await response.text();
   assert.equal(response.status, 201, body);

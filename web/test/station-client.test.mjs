@@ -75,11 +75,16 @@ async function connect() {
   return { client, received, waitFor };
 }
 
+// Each call at a bed of its own: a bed has one open call per kind.
+const beds = JSON.parse(process.env.DISPATCH_BEDS ?? "[]");
+let pressed = 0;
+
 async function raise() {
+  const bed = beds[pressed++];
   const response = await fetch(new URL("/api/calls", server), {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Device-Key": process.env.DISPATCH_DEVICE_KEY },
-    body: JSON.stringify({ bedId: Number(process.env.DISPATCH_BED), kind: "normal" }),
+    headers: { "Content-Type": "application/json", "X-Device-Key": bed.key },
+    body: JSON.stringify({ bedId: bed.id, kind: "normal" }),
   });
   const body = await response.text();
   assert.equal(response.status, 201, body);

@@ -8,6 +8,16 @@ internal static class CallQueries
         WHERE b.id = @BedId
         """;
 
+    /// <summary>The bed, locked: presses at one bed, on any node, queue here one after the other.</summary>
+    public const string LockBed = FindBed + "\nFOR UPDATE";
+
+    /// <summary>The bed's unresolved call of this kind, if any (at most one: raises of a bed are serialised by its lock).</summary>
+    public const string OpenCallOfBedAndKind = """
+        SELECT id FROM calls WHERE bed_id = @BedId AND kind = @Kind AND status IN ('open', 'accepted') LIMIT 1
+        """;
+
+    public const string Repeat = "UPDATE calls SET repeat_count = repeat_count + 1 WHERE id = @CallId";
+
     public const string FindBedDevice = """
         SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
         """;
@@ -89,7 +99,7 @@ internal static class CallQueries
                c.kind AS Kind, c.priority AS Priority, c.status AS Status,
                c.assigned_staff_id AS AssignedStaffId, s.display_name AS AssignedStaffName,
                c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
-               c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt
+               c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount
         FROM calls c
         JOIN beds b ON b.id = c.bed_id
         JOIN rooms r ON r.id = b.room_id

@@ -19,6 +19,12 @@ internal static class CallRecords
             CallQueries.FindBed, new { BedId = bedId }, tx, cancellationToken: ct))
         ?? throw RefusedException.NotFound($"Bed {bedId} does not exist.");
 
+    /// <summary>The bed, locked for the transaction: raises at one bed, from any node, take turns.</summary>
+    public static async Task<BedRow> LockBedAsync(MySqlTransaction tx, int bedId, CancellationToken ct) =>
+        await tx.Connection!.QuerySingleOrDefaultAsync<BedRow>(new CommandDefinition(
+            CallQueries.LockBed, new { BedId = bedId }, tx, cancellationToken: ct))
+        ?? throw RefusedException.NotFound($"Bed {bedId} does not exist.");
+
     public static async Task<CallLockRow> LockAsync(MySqlTransaction tx, long callId, CancellationToken ct) =>
         await tx.Connection!.QuerySingleOrDefaultAsync<CallLockRow>(new CommandDefinition(
             CallQueries.LockCall, new { CallId = callId }, tx, cancellationToken: ct))

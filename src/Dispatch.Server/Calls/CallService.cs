@@ -12,6 +12,9 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Calls;
 
+/// <summary>A press's outcome: the call, and whether it was already open (announced again) rather than new.</summary>
+public sealed record RaisedCall(CallView Call, bool Repeated);
+
 /// <summary>
 /// Every change to a call: one transaction that writes the call, its outbox event and its audit
 /// row, retried as a whole on deadlock. A <see cref="RefusedException"/> rolls it back.
@@ -22,7 +25,11 @@ public sealed class CallService(
     DispatchMetrics metrics,
     IOptions<EscalationOptions> escalation)
 {
-    public async Task<CallView> RaiseAsync(int bedId, string kind, BedCredential credential, CancellationToken ct)
+    /// <summary>
+    /// A press at the bed: a new call, or, while the bed has an unresolved call of this kind, that
+    /// call announced again (<see cref="RaisedCall.Repeated"/>). A higher kind is a call of its own.
+    /// </summary>
+    public async Task<RaisedCall> RaiseAsync(int bedId, string kind, BedCredential credential, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -38,18 +45,31 @@ public sealed class CallService(
         }
     }
 
-    private Task<CallView> RaiseInTransactionAsync(int bedId, string kind, BedCredential credential, CancellationToken ct) =>
+    private Task<RaisedCall> RaiseInTransactionAsync(int bedId, string kind, BedCredential credential, CancellationToken ct) =>
         transactions.RunAsync(async (tx, token) =>
         {
-            var bed = await CallRecords.FindBedAsync(tx, bedId, token);
+            var bed = await CallRecords.LockBedAsync(tx, bedId, token);
             var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, token);
             if (caller.ActorType == AuditLog.Patient && !CallKindRules.MayBeRaisedByPatient(kind))
             {
                 throw RefusedException.Forbidden($"A patient tablet may raise '{CallKinds.Normal}' or '{CallKinds.Bath}' calls, not '{kind}'.");
             }
-
-            return await InsertAssignAndAnnounceAsync(tx, bed, kind, caller, token);
+            var open = await tx.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                CallQueries.OpenCallOfBedAndKind, new { BedId = bedId, Kind = kind }, tx, cancellationToken: token));
+            return open is { } callId
+                ? new RaisedCall(await RepeatAsync(tx, callId, caller, token), Repeated: true)
+                : new RaisedCall(await InsertAssignAndAnnounceAsync(tx, bed, kind, caller, token), Repeated: false);
         }, ct);
+
+    /// <summary>The bed pressed again: the same call, announced to the ward again with its count of presses.</summary>
+    private static async Task<CallView> RepeatAsync(MySqlTransaction tx, long callId, BedsideCaller caller, CancellationToken token)
+    {
+        await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.Repeat, new { CallId = callId }, tx, cancellationToken: token));
+        var view = await CallRecords.ReadViewAsync(tx, callId, token);
+        await OutboxWriter.AppendAsync(tx, EventTypes.CallRepeated, view, token);
+        await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_repeated", callId, $"press {view.RepeatCount + 1} while {view.Status}", token);
+        return view;
+    }
 
     /// <summary>The call, its assignment, its outbox event and its audit row, in the caller's transaction.</summary>
     private async Task<CallView> InsertAssignAndAnnounceAsync(MySqlTransaction tx, BedRow bed, string kind, BedsideCaller caller, CancellationToken token)

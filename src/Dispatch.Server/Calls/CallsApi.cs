@@ -36,7 +36,8 @@ public static class CallsApi
         return app;
     }
 
-    private static async Task<Created<CallView>> RaiseAsync(
+    /// <summary>201 with a new call; 200 with the bed's open call of that kind, announced again (the press is counted).</summary>
+    private static async Task<Results<Created<CallView>, Ok<CallView>>> RaiseAsync(
         RaiseCallRequest request, [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, CallService calls, CancellationToken ct)
     {
         if (!CallKinds.IsKnown(request.Kind))
@@ -47,8 +48,8 @@ public static class CallsApi
         {
             throw RefusedException.BadRequest($"'{request.Kind}' calls are raised by the system when a device falls silent, not at the bedside.");
         }
-        var call = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), ct);
-        return TypedResults.Created($"/api/calls/{call.Id}", call);
+        var (call, repeated) = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), ct);
+        return repeated ? TypedResults.Ok(call) : TypedResults.Created($"/api/calls/{call.Id}", call);
     }
 
     private static async Task<Ok<CallView>> CancelAsync(
