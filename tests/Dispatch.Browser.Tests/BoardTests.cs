@@ -83,9 +83,16 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         {
             await server.RaiseCallAsync(bed, kind);
         }
+        // The patient of the normal call presses twice more: the same call, announced again.
+        for (var press = 0; press < 2; press++)
+        {
+            using var again = await server.RaiseAsync(ward.Beds[0], CallKinds.Normal);
+            again.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        }
 
         await using var english = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
         await Assertions.Expect(english.Calls).ToHaveCountAsync(4);
+        await Assertions.Expect(english.Calls.Filter(new() { HasText = "pressed again 2×" })).ToHaveCountAsync(1);
         (await english.Calls.EvaluateAllAsync<int[]>("calls => calls.map(c => Number(c.dataset.priority))")).Should().BeInDescendingOrder();
         Directory.CreateDirectory(s_screenshots);
         await english.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board.png"), FullPage = true });
