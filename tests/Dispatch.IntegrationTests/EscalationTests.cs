@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.IntegrationTests;
 
-/// <summary>A server with the ladder shortened to 2 / 4 / 6 s, on a database of its own.</summary>
+/// <summary>A server with the ladder shortened to 2 / 4 / 6 s (a code blue's first step to 1 s), on a database of its own.</summary>
 public sealed class EscalationFixture() : DispatchFixture(Settings)
 {
     public const int Level1Seconds = 2;
@@ -21,8 +21,11 @@ public sealed class EscalationFixture() : DispatchFixture(Settings)
         ["Escalation:Level1Seconds"] = $"{Level1Seconds}",
         ["Escalation:Level2Seconds"] = $"{Level2Seconds}",
         ["Escalation:Level3Seconds"] = $"{Level3Seconds}",
+        ["Escalation:Kinds:code_blue:Level1Seconds"] = $"{CodeBlueLevel1Seconds}",
         ["Escalation:SweepIntervalMs"] = "100",
     };
+
+    public const int CodeBlueLevel1Seconds = 1;
 }
 
 [CollectionDefinition(Name)]
@@ -119,6 +122,25 @@ public sealed class EscalationTests(EscalationFixture fixture)
     /// A ward on a floor of its own with the floor above staffed, and a department of its own with
     /// its manager, so that each test's escalations find this test's people.
     /// </summary>
+    [Fact]
+    public async Task ACodeBlueClimbsItsOwnLadderWhileTheOtherKindsKeepTheLadderOfEveryKind()
+    {
+        var site = await SiteAsync();
+        await using var station = await StationProbe.SubscribeAsync(fixture.BaseAddress, await fixture.LoginAsync(site.Ward.Nurses[1]), site.Ward.WardId);
+
+        var code = await fixture.RaiseCallAsync(site.Ward.Beds[0], CallKinds.CodeBlue);
+        var bath = await fixture.RaiseCallAsync(site.Ward.Beds[1], CallKinds.Bath);
+
+        (await SecondsToNextDeadlineAsync(code.Id)).Should().Be(EscalationFixture.CodeBlueLevel1Seconds, "Escalation:Kinds:code_blue:Level1Seconds");
+        (await SecondsToNextDeadlineAsync(bath.Id)).Should().Be(EscalationFixture.Level1Seconds, "a kind without a ladder of its own keeps every kind's");
+        await station.WaitForAsync(e => e.CallId == code.Id && e.Call!.EscalationLevel == 1, "the code blue's level 1", TimeSpan.FromSeconds(10));
+        (await SecondsToNextDeadlineAsync(code.Id)).Should().Be(EscalationFixture.Level2Seconds, "a level the kind does not set is every kind's");
+    }
+
+    /// <summary>The call's next deadline, as seconds from its creation (deadlines are stored on the call).</summary>
+    private Task<double> SecondsToNextDeadlineAsync(long callId) => fixture.ScalarAsync<double>(
+        "SELECT TIMESTAMPDIFF(MICROSECOND, created_at, next_escalation_at) / 1e6 FROM calls WHERE id = @callId", new { callId });
+
     private async Task<Site> SiteAsync(int beds = 2)
     {
         var level = Random.Shared.Next(1_000, 1_000_000) * 1_000;

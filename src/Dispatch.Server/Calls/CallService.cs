@@ -81,7 +81,7 @@ public sealed class CallService(
             Kind = kind,
             Priority = CallKindRules.BasePriority(kind),
             RaisedBy = caller.ActorType,
-            EscalationSeconds = escalation.Value.Level1Seconds,
+            EscalationSeconds = escalation.Value.SecondsTo(kind, 1),
         }, tx, cancellationToken: token));
         var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
             CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));

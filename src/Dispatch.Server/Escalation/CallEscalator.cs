@@ -30,7 +30,7 @@ public sealed class CallEscalator(IOptions<EscalationOptions> options)
             Level = level,
             Priority = CallKindRules.BasePriority(call.Kind) + EscalationLadder.PriorityBump(level),
             RecipientId = recipient,
-            NextSeconds = level < EscalationLadder.TopLevel ? options.Value.SecondsTo(level + 1) : (int?)null,
+            NextSeconds = level < EscalationLadder.TopLevel ? options.Value.SecondsTo(call.Kind, level + 1) : (int?)null,
         }, tx, cancellationToken: ct));
         if (recipient is not null)
         {

@@ -15,7 +15,7 @@ internal static class EscalationQueries
     public const string LockIfDue = """
         SELECT id AS Id, ward_id AS WardId, kind AS Kind, escalation_level AS EscalationLevel, assigned_staff_id AS AssignedStaffId
         FROM calls
-        WHERE id = @CallId AND status = 'open' AND escalation_level < 3 AND next_escalation_at <= NOW(3)
+        WHERE id = @CallId AND status = 'open' AND escalation_level < @TopLevel AND next_escalation_at <= NOW(3)
         FOR UPDATE
         """;
 

@@ -94,7 +94,7 @@ public sealed partial class EscalationSweep(
         var view = await transactions.RunAsync(async (tx, token) =>
         {
             var call = await tx.Connection!.QuerySingleOrDefaultAsync<EscalatingCall>(new CommandDefinition(
-                EscalationQueries.LockIfDue, new { CallId = callId }, tx, cancellationToken: token));
+                EscalationQueries.LockIfDue, new { CallId = callId, EscalationLadder.TopLevel }, tx, cancellationToken: token));
             return call is null
                 ? null
                 : await escalator.EscalateAsync(tx, call, "not acknowledged in time", excludeStaffId: call.AssignedStaffId, token);
