@@ -1,6 +1,10 @@
 namespace Dispatch.Contracts;
 
-/// <summary>A call as stations show it. <see cref="RepeatCount"/>: presses at the bed since it was raised (each re-announced it).</summary>
+/// <summary>
+/// A call as stations show it. <see cref="RepeatCount"/>: presses at the bed since it was raised
+/// (each re-announced it). <see cref="Band"/>: how urgent it looks and sounds (code, emergency,
+/// assist, routine, trouble), set by the server's clinical rules; escalation never changes it.
+/// </summary>
 public sealed record CallView(
     long Id,
     int WardId,
@@ -16,7 +20,8 @@ public sealed record CallView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? AcceptedAt,
     DateTimeOffset? ResolvedAt,
-    int RepeatCount = 0);
+    int RepeatCount = 0,
+    string Band = "");
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it

@@ -36,6 +36,12 @@ public sealed class CallKindRulesTests
     }
 
     [Fact]
+    public void EachKindHasTheBandItLooksAndSoundsIn()
+    {
+        CallKinds.All.Select(CallKindRules.Band).Should().Equal("code", "emergency", "assist", "routine", "routine", "trouble");
+    }
+
+    [Fact]
     public void OnlyTheSystemRaisesTroubleCalls()
     {
         CallKinds.All.Where(k => !CallKindRules.MayBeRaisedAtBedside(k)).Should().BeEquivalentTo([CallKinds.Trouble]);

@@ -6,15 +6,6 @@ export function byUrgency(a, b) {
   return b.priority - a.priority || Date.parse(a.createdAt) - Date.parse(b.createdAt);
 }
 
-/** A visual band per priority; escalation raises a call within its band (bands are 10 apart). */
-export function band(priority) {
-  if (priority >= 60) return "code";
-  if (priority >= 50) return "emergency";
-  if (priority >= 40) return "assist";
-  if (priority >= 20) return "routine";
-  return "trouble";
-}
-
 export class BoardState {
   #calls = new Map();
   #silentStations = new Map();

@@ -2,7 +2,7 @@
 // live age), hear it until someone acknowledges it, acknowledge or reject it. The station client
 // keeps the board exact across reconnects (docs/protocol.md).
 import { StationClient, refusalSentence } from "./station-client.js";
-import { BoardState, band } from "./board-state.js";
+import { BoardState } from "./board-state.js";
 import { LANGUAGES, strings } from "./i18n.js";
 import { Sound } from "./sound.js";
 
@@ -102,12 +102,12 @@ function confirmShown(calls) {
 
 function renderCall(call) {
   const item = document.createElement("li");
-  item.className = `call band-${band(call.priority)} status-${call.status}`;
+  item.className = `call band-${call.band} status-${call.status}`;
   item.dataset.callId = call.id;
   item.dataset.priority = call.priority;
   const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
   item.innerHTML = `
-    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[band(call.priority)]}</svg>
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[call.band]}</svg>
     <div class="what">
       <div class="kind"></div>
       <div class="where"></div>
@@ -237,7 +237,7 @@ async function start() {
     // A new call, one that climbed, or a bed pressing again for its call: the ward hears it.
     const call = event.call;
     const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
-    if (announced) sound.play(band(call.priority));
+    if (announced) sound.play(call.band);
     if (event.type === "station_silent") sound.play("trouble");
     render();
   });
@@ -324,7 +324,7 @@ setInterval(() => {
 }, 1000);
 setInterval(() => {
   const [mostUrgent] = board.waiting;
-  if (mostUrgent) sound.play(band(mostUrgent.priority));
+  if (mostUrgent) sound.play(mostUrgent.band);
 }, REPEAT_MS);
 
 applyLanguage();

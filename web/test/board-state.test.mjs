@@ -1,7 +1,7 @@
 // The board's state rules, without a browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BoardState, band, byUrgency } from "../src/board-state.js";
+import { BoardState, byUrgency } from "../src/board-state.js";
 
 const call = (id, priority, createdAt, status = "open") => ({ id, priority, createdAt, status });
 
@@ -28,14 +28,6 @@ test("a bed pressing again updates its call in place: one row, with the count of
   const before = board.apply({ type: "call_repeated", callId: 1, call: { ...call(1, 20, "2026-01-01T10:00:00Z"), repeatCount: 2 } });
   assert.equal(before.id, 1, "the call was already on the board");
   assert.deepEqual(board.calls.map((c) => [c.id, c.repeatCount]), [[1, 2]]);
-});
-
-test("an escalated call stays in its band; a code blue is always the code band", () => {
-  assert.equal(band(60), "code");
-  assert.equal(band(65), "code");
-  assert.equal(band(20 + 5), "routine");
-  assert.equal(band(50 + 2), "emergency");
-  assert.equal(band(10), "trouble");
 });
 
 test("a silent station stays listed until it is back; station events leave the calls alone", () => {

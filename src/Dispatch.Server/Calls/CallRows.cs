@@ -1,4 +1,5 @@
 using Dispatch.Contracts;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Infrastructure;
 
 namespace Dispatch.Server.Calls;
@@ -25,5 +26,5 @@ internal sealed record CallViewRow(
 {
     public CallView ToView() => new(
         Id, WardId, BedId, Room, Bed, Kind, Priority, Status, AssignedStaffId, AssignedStaffName, EscalationLevel,
-        DbTime.ToOffset(CreatedAt), DbTime.ToOffset(AcceptedAt), DbTime.ToOffset(ResolvedAt), RepeatCount);
+        DbTime.ToOffset(CreatedAt), DbTime.ToOffset(AcceptedAt), DbTime.ToOffset(ResolvedAt), RepeatCount, CallKindRules.Band(Kind));
 }

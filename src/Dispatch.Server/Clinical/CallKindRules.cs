@@ -22,6 +22,16 @@ public static class CallKindRules
 
     public static int BasePriority(string kind) => s_basePriority[kind];
 
+    /// <summary>How a call looks and sounds on a board; by kind, since escalation keeps a call within its band.</summary>
+    public static string Band(string kind) => kind switch
+    {
+        CallKinds.CodeBlue => "code",
+        CallKinds.StaffEmergency => "emergency",
+        CallKinds.StaffAssist => "assist",
+        CallKinds.Bath or CallKinds.Normal => "routine",
+        _ => "trouble",
+    };
+
     /// <summary>Code and emergency calls are cleared only by the bedside device, never by presence.</summary>
     public static bool IsClearedByPresence(string kind) => kind is not (CallKinds.CodeBlue or CallKinds.StaffEmergency);
 
