@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { StationClient, refusalSentence } from "../src/station-client.js";
+import { press } from "../testing/bed-device.mjs";
 
 const { scenarios } = JSON.parse(readFileSync(new URL("../../tests/conformance/scenarios.json", import.meta.url), "utf8"));
 const server = process.env.DISPATCH_URL;
@@ -33,8 +34,7 @@ async function run(steps, setup) {
         const snapshot = await answered(step, entry.client.subscribe(ward, { after }));
         if (snapshot) entry.from = after ?? snapshot.seq;
       } else if (step.raise) {
-        // Each call at a bed of its own: a bed has one open call per kind.
-        for (let i = 0; i < step.raise; i++) calls.push(await raise(setup.beds[calls.length]));
+        for (let i = 0; i < step.raise; i++) calls.push(await press(server, setup.beds[calls.length]));
       } else if (step.acknowledge) {
         await answered(step, clients.get(step.acknowledge).client.acknowledge(calls[step.call - 1]));
       } else if (step.expect) {
@@ -73,15 +73,4 @@ function waitFor(entry, count) {
     };
     entry.arrived();
   });
-}
-
-async function raise(bed) {
-  const response = await fetch(new URL("/api/calls", server), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Device-Key": bed.key },
-    body: JSON.stringify({ bedId: bed.id, kind: "normal" }),
-  });
-  const body = await response.text();
-  assert.equal(response.status, 201, body);
-  return JSON.parse(body).id;
 }

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { StationClient, WardSequence, ForeverJitteredRetryPolicy } from "../src/station-client.js";
+import { press } from "../testing/bed-device.mjs";
 
 test("the next sequence is applied; old ones are duplicates; a jump is a gap", () => {
   const ward = new WardSequence(5);
@@ -75,18 +76,7 @@ async function connect() {
   return { client, received, waitFor };
 }
 
-// Each call at a bed of its own: a bed has one open call per kind.
 const beds = JSON.parse(process.env.DISPATCH_BEDS ?? "[]");
 let pressed = 0;
 
-async function raise() {
-  const bed = beds[pressed++];
-  const response = await fetch(new URL("/api/calls", server), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Device-Key": bed.key },
-    body: JSON.stringify({ bedId: bed.id, kind: "normal" }),
-  });
-  const body = await response.text();
-  assert.equal(response.status, 201, body);
-  return JSON.parse(body).id;
-}
+const raise = () => press(server, beds[pressed++]);
