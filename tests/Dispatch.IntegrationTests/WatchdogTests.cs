@@ -193,14 +193,14 @@ public sealed class WatchdogTests
         return [.. stations];
     }
 
+    /// <summary>Beds per ward for <see cref="RaiseUntilStoppedAsync"/>: more than a test's presses at one every 50 ms.</summary>
+    private const int PressesPerWard = 200;
+
     /// <summary>
     /// Bed devices pressing through nginx every 50 ms, every fifth a code blue, until stopped. A
     /// device presses again after a refusal (a node stopping), as a patient would; the calls
     /// returned are the ones accepted (201).
     /// </summary>
-    /// <summary>Beds per ward for <see cref="RaiseUntilStoppedAsync"/>: more than a test's presses at one every 50 ms.</summary>
-    private const int PressesPerWard = 200;
-
     private static async Task<List<CallView>> RaiseUntilStoppedAsync(LocalCluster cluster, List<TestWard> wards, CancellationToken stop)
     {
         var raised = new List<CallView>();

@@ -30,7 +30,12 @@ public sealed partial class NodeDrain(
     /// <summary>Completes with the reason when an admin asks this node to drain (the watchdog runs it).</summary>
     public Task<string> Requested => _requested.Task;
 
-    public bool Request(string reason) => _requested.TrySetResult(reason);
+    /// <summary>
+    /// An admin's drain: the node is draining from this moment (/healthz 503, new hub connections
+    /// refused), before the answer goes out; the watchdog then moves the stations. False when the
+    /// node had already left serving.
+    /// </summary>
+    public bool Request(string reason) => node.TryLeave(NodeState.Draining) && _requested.TrySetResult(reason);
 
     /// <summary>
     /// Runs the drain to its end or its deadline; whoever is left is told server_shutdown. False
@@ -39,7 +44,8 @@ public sealed partial class NodeDrain(
     public async Task<bool> RunAsync(string reason, CancellationToken ct)
     {
         var settings = options.Value;
-        if (!node.TryLeave(NodeState.Draining))
+        // An admin's request has already left serving; a memory drain leaves it here.
+        if (!node.TryLeave(NodeState.Draining) && node.State != NodeState.Draining)
         {
             return false;
         }
