@@ -78,6 +78,13 @@ public sealed class DispatchClient : IAsyncDisposable
     public event Action<WardEvent>? EscalatedToMe;
 
     /// <summary>
+    /// An event of a call, of any ward, whose kind a team of the signed-in staff member takes (the
+    /// code team: code_blue), from raised to resolved, while they are on duty. Live only: after a
+    /// reconnect, GET /api/staff/me/calls lists the open calls of their teams' kinds.
+    /// </summary>
+    public event Action<WardEvent>? ForMyTeam;
+
+    /// <summary>
     /// The node is stopping; the connection drops next and the client reconnects (to another node
     /// behind the load balancer) and resyncs by itself. For a quiet "moving to another server" note.
     /// </summary>
@@ -224,6 +231,7 @@ public sealed class DispatchClient : IAsyncDisposable
         connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), e => Enqueue(() => ApplyAsync(e)));
         connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), h => Enqueue(() => CatchUpIfBehindAsync(h)));
         connection.On<WardEvent>(nameof(IDispatchClient.CallEscalatedToYou), e => EscalatedToMe?.Invoke(e));
+        connection.On<WardEvent>(nameof(IDispatchClient.CallForYourTeam), e => ForMyTeam?.Invoke(e));
         connection.On<ShutdownNotice>(nameof(IDispatchClient.ServerShutdown), n => ServerShuttingDown?.Invoke(n));
         connection.On<ReconnectNotice>(nameof(IDispatchClient.ReconnectElsewhere), n => MoveSoon(connection, n));
         connection.On<WardAlert>(nameof(IDispatchClient.WardUnwatched), a => WardUnwatched?.Invoke(a));

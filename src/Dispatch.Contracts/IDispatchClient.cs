@@ -15,6 +15,14 @@ public interface IDispatchClient
     Task CallEscalatedToYou(WardEvent wardEvent);
 
     /// <summary>
+    /// An event of a call, of any ward, whose kind a team of this staff member takes (the code
+    /// team: code_blue). Sent to every connection of each on-duty member, for each of the call's
+    /// events from raised to resolved. Live only, outside the ward sequence: after a reconnect,
+    /// GET /api/staff/me/calls lists the open calls of your teams' kinds.
+    /// </summary>
+    Task CallForYourTeam(WardEvent wardEvent);
+
+    /// <summary>
     /// This node is stopping (SIGTERM, restart): the connection closes next. Reconnect, after a
     /// random delay up to <see cref="ShutdownNotice.ReconnectWithinMs"/>, and resync as usual.
     /// </summary>

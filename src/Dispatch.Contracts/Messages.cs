@@ -4,6 +4,7 @@ namespace Dispatch.Contracts;
 /// A call as stations show it. <see cref="RepeatCount"/>: presses at the bed since it was raised
 /// (each re-announced it). <see cref="Band"/>: how urgent it looks and sounds (code, emergency,
 /// assist, routine, trouble), set by the server's clinical rules; escalation never changes it.
+/// <see cref="Ward"/>: the ward's name, for a call shown away from its ward (escalated, or to a team).
 /// </summary>
 public sealed record CallView(
     long Id,
@@ -21,7 +22,8 @@ public sealed record CallView(
     DateTimeOffset? AcceptedAt,
     DateTimeOffset? ResolvedAt,
     int RepeatCount = 0,
-    string Band = "");
+    string Band = "",
+    string Ward = "");
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it

@@ -123,6 +123,37 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ACodeTeamMemberSeesACodeBlueOfAnotherWardAboveHerWardsCallsWithThatWardsNameUntilItIsCleared()
+    {
+        var home = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var elsewhere = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        await server.Hospital().TeamAsync([home.Nurses[0]], CallKinds.CodeBlue);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, home.Nurses[0]);
+        var own = await server.RaiseCallAsync(home.Beds[0], CallKinds.Normal);
+        await station.Call(own.Id).WaitForAsync(new() { Timeout = 5_000 });
+
+        var codeBlue = await server.RaiseCallAsync(elsewhere.Beds[0], CallKinds.CodeBlue);
+
+        var forHer = station.Page.Locator($"#for-you-calls .call[data-call-id='{codeBlue.Id}']");
+        await forHer.WaitForAsync(new() { Timeout = 5_000 });
+        await Assertions.Expect(station.Page.Locator("#for-you")).ToBeVisibleAsync();
+        await Assertions.Expect(forHer.Locator(".where")).ToHaveTextAsync($"Ward {codeBlue.Ward} · Room {codeBlue.Room} · Bed {codeBlue.Bed}");
+        (await forHer.Locator("button").CountAsync()).Should().Be(0, "a team member goes to the bed; the call is its ward's to acknowledge");
+        await Assertions.Expect(station.Call(codeBlue.Id)).ToHaveCountAsync(0);
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-team-call.png"), FullPage = true });
+
+        // A board opened later lists it from GET /api/staff/me/calls.
+        await station.Page.ReloadAsync();
+        await forHer.WaitForAsync(new() { Timeout = 5_000 });
+
+        (await server.SendAsync(HttpMethod.Post, $"/api/calls/{codeBlue.Id}/cancel", deviceKey: elsewhere.Beds[0].DeviceKey)).EnsureSuccessStatusCode();
+
+        // (Other tests' code blues on the shared database may still be listed for her: she is on a hospital-wide team.)
+        await Assertions.Expect(forHer).ToHaveCountAsync(0);
+        await Assertions.Expect(station.Call(own.Id)).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3, allOnDuty: false);

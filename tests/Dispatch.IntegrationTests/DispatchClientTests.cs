@@ -49,6 +49,32 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
         events.Select(e => (e.Seq, e.CallId)).Should().Equal((snapshot.Seq + 1, missed[0].Id), (snapshot.Seq + 2, missed[1].Id));
     }
 
+    [Fact]
+    public async Task ATeamMemberHearsOfEachEventOfACallHerTeamTakesOnAnyWard()
+    {
+        var home = await fixture.Hospital().WardAsync(nurses: 1, beds: 0);
+        var elsewhere = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+        await fixture.Hospital().TeamAsync([home.Nurses[0]], CallKinds.StaffEmergency);
+        await using var client = await ConnectAsync(home);
+        var forMyTeam = new ConcurrentQueue<WardEvent>();
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ForMyTeam += e =>
+        {
+            forMyTeam.Enqueue(e);
+            if (e.Type == EventTypes.CallAccepted)
+            {
+                accepted.TrySetResult();
+            }
+        };
+        await client.SubscribeAsync(home.WardId);
+
+        var call = await fixture.RaiseCallAsync(elsewhere.Beds[0], CallKinds.StaffEmergency);
+        (await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", await fixture.LoginAsync(elsewhere.Nurses[0]))).EnsureSuccessStatusCode();
+
+        await accepted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        forMyTeam.Where(e => e.CallId == call.Id).Select(e => e.Type).Should().Equal(EventTypes.CallRaised, EventTypes.CallAccepted);
+    }
+
     private async Task<DispatchClient> ConnectAsync(TestWard ward)
     {
         var session = await DispatchClient.SignInAsync(fixture.BaseAddress, ward.Nurses[0].Username, ward.Nurses[0].Password);

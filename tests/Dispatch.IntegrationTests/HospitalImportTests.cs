@@ -35,7 +35,7 @@ public sealed class HospitalImportTests : IAsyncLifetime
 
         exitCode.Should().Be(0, output);
         output.Should().Contain("floors 2 added, 0 updated, wards 2 added, 0 updated, rooms 3 added, 0 updated, beds 5 added, 0 updated, " +
-                                "stations 3 added, 0 updated, staff 5 added, 0 updated");
+                                "stations 3 added, 0 updated, staff 5 added, 0 updated, teams 1 added, 0 updated");
         (await CountsAsync()).Should().Be((2L, 2L, 3L, 5L, 5L, 3L, 5L));
         File.GetUnixFileMode(secretsFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the file holds passwords and keys");
 
@@ -68,6 +68,7 @@ public sealed class HospitalImportTests : IAsyncLifetime
                                  ("l.chen", "manager", "Cardiology"), ("m.garcia", "nurse", "Cardiology"));
         (await conn.QueryAsync<(string, int)>("SELECT w.name, f.level FROM wards w JOIN floors f ON f.id = w.floor_id ORDER BY f.level"))
             .Should().Equal(("Emergency", 0), ("Cardiology", 1));
+        (await TeamsAsync(conn)).Should().Equal(("Code team", "a.rahman,m.garcia", "code_blue"));
         (await conn.ExecuteScalarAsync<string>("SELECT detail FROM audit_log WHERE action = 'hospital_imported'")).Should().Contain("beds 5 added, 0 updated");
     }
 
@@ -83,7 +84,8 @@ public sealed class HospitalImportTests : IAsyncLifetime
         var changed = File.ReadAllText(s_example)
             .Replace("""{ "username": "j.smith", "name": "John Smith", "role": "nurse", "ward": "Emergency" }""",
                      """{ "username": "J.Smith", "name": "Jon Smith", "role": "nurse", "ward": "cardiology" }""", StringComparison.Ordinal)
-            .Replace("""{ "name": "C11", "beds": ["A", "B"] }""", """{ "name": "c11", "beds": ["a", "B", "C"] }""", StringComparison.Ordinal);
+            .Replace("""{ "name": "C11", "beds": ["A", "B"] }""", """{ "name": "c11", "beds": ["a", "B", "C"] }""", StringComparison.Ordinal)
+            .Replace("""["a.rahman", "m.garcia"], "kinds": ["code_blue"]""", """["j.smith"], "kinds": ["code_blue", "staff_emergency"]""", StringComparison.Ordinal);
         var secondFile = Path.Combine(_folder, "second.json");
         await File.WriteAllTextAsync(secondFile, changed);
         var secondSecrets = Path.Combine(_folder, "second.tsv");
@@ -92,8 +94,9 @@ public sealed class HospitalImportTests : IAsyncLifetime
 
         exitCode.Should().Be(0, output);
         output.Should().Contain("floors 0 added, 2 updated, wards 0 added, 2 updated, rooms 0 added, 0 updated, beds 1 added, 0 updated, " +
-                                "stations 0 added, 0 updated, staff 0 added, 5 updated");
+                                "stations 0 added, 0 updated, staff 0 added, 5 updated, teams 0 added, 1 updated");
         (await CountsAsync()).Should().Be((2L, 2L, 3L, 6L, 6L, 3L, 5L), "nothing is doubled");
+        (await TeamsAsync(conn)).Should().Equal([("Code team", "j.smith", "code_blue,staff_emergency")], "the file says who is on the team now");
         ReadSecrets(secondSecrets).Should().ContainSingle().Which.Should().Match<SecretLine>(s => s.Kind == "bed-key" && s.Name == "Cardiology / c11 / C");
         (await conn.QuerySingleAsync<(string, string, string)>("""
             SELECT s.display_name, w.name, s.password_hash FROM staff s JOIN wards w ON w.id = s.ward_id WHERE s.username = 'j.smith'
@@ -116,12 +119,15 @@ public sealed class HospitalImportTests : IAsyncLifetime
         File.Exists(secretsFile).Should().BeFalse();
 
         // Fixed, but a ward that exists nowhere: found against the database, still nothing written.
-        await File.WriteAllTextAsync(badFile, File.ReadAllText(s_example).Replace("\"ward\": \"Cardiology\" }", "\"ward\": \"Oncology\" }", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(badFile, File.ReadAllText(s_example)
+            .Replace("\"ward\": \"Cardiology\" }", "\"ward\": \"Oncology\" }", StringComparison.Ordinal)
+            .Replace("\"m.garcia\"]", "\"m.garcia\", \"nobody\"]", StringComparison.Ordinal));
         (exitCode, output) = await ImportAsync(badFile, secretsFile);
 
         exitCode.Should().Be(1);
         output.Should().Contain("staff[2].ward: there is no ward 'Oncology' in the file or the database.")
-            .And.Contain("staff[3].ward: there is no ward 'Oncology'");
+            .And.Contain("staff[3].ward: there is no ward 'Oncology'")
+            .And.Contain("teams[0].members[2]: there is no staff member 'nobody' in the file or the database.");
         (await CountsAsync()).Should().Be((0L, 0L, 0L, 0L, 0L, 0L, 0L));
         File.Exists(secretsFile).Should().BeFalse();
 
@@ -174,6 +180,14 @@ public sealed class HospitalImportTests : IAsyncLifetime
                    (SELECT COUNT(*) FROM staff)
             """);
     }
+
+    private static async Task<IReadOnlyList<(string, string, string)>> TeamsAsync(MySqlConnector.MySqlConnection conn) =>
+        [.. await conn.QueryAsync<(string, string, string)>("""
+            SELECT t.name,
+                   (SELECT GROUP_CONCAT(s.username ORDER BY s.username) FROM team_members m JOIN staff s ON s.id = m.staff_id WHERE m.team_id = t.id),
+                   (SELECT GROUP_CONCAT(k.kind ORDER BY k.kind) FROM team_kinds k WHERE k.team_id = t.id)
+            FROM teams t ORDER BY t.name
+            """)];
 
     private static List<SecretLine> ReadSecrets(string path) =>
         [.. File.ReadAllLines(path).Where(l => !l.StartsWith('#')).Select(l => l.Split('\t'))

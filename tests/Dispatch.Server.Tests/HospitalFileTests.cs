@@ -9,7 +9,8 @@ public sealed class HospitalFileTests
           "floors": [{ "name": "Ground", "level": 0, "wards": [{ "name": "Emergency", "department": "Emergency",
                        "rooms": [{ "name": "E01", "beds": ["A", "B"] }], "stations": ["Desk"] }] }],
           "staff": [{ "username": "a.rahman", "name": "Aisha Rahman", "role": "nurse", "ward": "Emergency" },
-                    { "username": "it.admin", "name": "Hospital IT", "role": "admin" }]
+                    { "username": "it.admin", "name": "Hospital IT", "role": "admin" }],
+          "teams": [{ "name": "Code team", "members": ["a.rahman"], "kinds": ["code_blue", "staff_emergency"] }]
         }
         """;
 
@@ -21,6 +22,7 @@ public sealed class HospitalFileTests
         error.Should().BeNull();
         HospitalFileReader.Problems(file!).Should().BeEmpty();
         file!.Floors![0].Wards![0].Rooms![0].Beds.Should().Equal("A", "B");
+        file.Teams![0].Kinds.Should().Equal("code_blue", "staff_emergency");
     }
 
     [Theory]
@@ -42,6 +44,11 @@ public sealed class HospitalFileTests
     [InlineData("""{ "staff": [{ "username": "a", "name": "A", "role": "doctor" }] }""", "staff[0].role: 'doctor' is not one of nurse, manager, admin.")]
     [InlineData("""{ "staff": [{ "username": "a", "name": "A", "role": "nurse" }] }""", "staff[0].ward: required for a nurse")]
     [InlineData("""{ "staff": [{ "username": "a", "role": "admin" }] }""", "staff[0].name: required.")]
+    [InlineData("""{ "teams": [{ "name": "Code", "kinds": ["code_blue"] }] }""", "teams[0].members: required")]
+    [InlineData("""{ "teams": [{ "name": "Code", "members": ["a"] }] }""", "teams[0].kinds: required")]
+    [InlineData("""{ "teams": [{ "name": "Code", "members": ["a"], "kinds": ["cardiac_arrest"] }] }""", "teams[0].kinds[0]: 'cardiac_arrest' is not one of code_blue,")]
+    [InlineData("""{ "teams": [{ "name": "Code", "members": ["a", "A"], "kinds": ["code_blue"] }] }""", "teams[0].members[1]: 'A' is used twice")]
+    [InlineData("""{ "teams": [{ "members": ["a"], "kinds": ["code_blue"] }] }""", "teams[0].name: required.")]
     public void EachProblemSaysWhereItIs(string json, string problem)
     {
         var (file, error) = HospitalFileReader.Parse(json);

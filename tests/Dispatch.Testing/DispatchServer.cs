@@ -47,6 +47,8 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Supervision:StationSilentSeconds", "2");
             // The test clients do not send display receipts; the display tests set their own alarm time.
             builder.UseSetting("Display:AlarmSeconds", "3600");
+            // Tests make a team and raise its call at once: no node may still trust an older list of team kinds.
+            builder.UseSetting("Teams:RefreshSeconds", "0");
             // The board and bedside pages, as scripts/test.sh builds them.
             builder.UseSetting("Web:Root", Path.Combine(Repository.Root, "web", "dist"));
             foreach (var (key, value) in settings)

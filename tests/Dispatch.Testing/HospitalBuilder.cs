@@ -91,6 +91,15 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
             """, new { bed.BedId, nurse.StaffId, isPrimary });
     }
 
+    /// <summary>A team, as the hospital file's teams are imported: these members get every call of these kinds.</summary>
+    public async Task TeamAsync(IReadOnlyList<TestStaff> members, params string[] kinds)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        var teamId = await InsertAsync(conn, "INSERT INTO teams (name) VALUES (@name)", new { name = $"team {Guid.NewGuid():N}"[..20] });
+        await conn.ExecuteAsync("INSERT INTO team_members (team_id, staff_id) VALUES (@teamId, @StaffId)", members.Select(m => new { teamId, m.StaffId }));
+        await conn.ExecuteAsync("INSERT INTO team_kinds (team_id, kind) VALUES (@teamId, @kind)", kinds.Select(kind => new { teamId, kind }));
+    }
+
     public async Task SetOnDutyAsync(TestStaff staff, bool onDuty)
     {
         await using var conn = await dataSource.OpenConnectionAsync();

@@ -2,7 +2,7 @@
 // live age), hear it until someone acknowledges it, acknowledge or reject it. The station client
 // keeps the board exact across reconnects (docs/protocol.md).
 import { StationClient, refusalSentence } from "./station-client.js";
-import { BoardState } from "./board-state.js";
+import { BoardState, byUrgency } from "./board-state.js";
 import { LANGUAGES, strings } from "./i18n.js";
 import { Sound } from "./sound.js";
 
@@ -10,6 +10,9 @@ const REPEAT_MS = 10_000;
 const $ = (selector) => document.querySelector(selector);
 const sound = new Sound();
 const board = new BoardState();
+// Calls of other wards for the signed-in nurse: her team's kinds (a code team's code blues) and
+// calls escalated to her. Loaded from GET /api/staff/me/calls, then kept by their live events.
+const forYou = new BoardState();
 let client = null;
 let language = localStorage.getItem("dispatch.language") ?? "en";
 let connection = "disconnected";
@@ -76,7 +79,9 @@ function age(call) {
 function render() {
   const list = $("#calls");
   const calls = board.calls;
-  list.replaceChildren(...calls.map(renderCall));
+  list.replaceChildren(...calls.map((call) => renderCall(call)));
+  $("#for-you-calls").replaceChildren(...forYou.calls.map((call) => renderCall(call, { away: true })));
+  $("#for-you").hidden = forYou.calls.length === 0;
   $("#empty").hidden = calls.length > 0;
   $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation));
   confirmShown(calls);
@@ -100,7 +105,8 @@ function confirmShown(calls) {
   client.displayed(fresh).catch(() => fresh.forEach((id) => confirmed.delete(id)));
 }
 
-function renderCall(call) {
+/** A call's row; `away`: a call of another ward, shown to this nurse with its ward's name. */
+function renderCall(call, { away = false } = {}) {
   const item = document.createElement("li");
   item.className = `call band-${call.band} status-${call.status}`;
   item.dataset.callId = call.id;
@@ -116,7 +122,8 @@ function renderCall(call) {
     <div class="when"><div class="age" aria-label="age"></div><div class="raised"></div></div>
     <div class="actions"></div>`;
   item.querySelector(".kind").textContent = `${t().kinds[call.kind] ?? call.kind} · ${call.priority}`;
-  item.querySelector(".where").textContent = `${t().room} ${call.room} · ${t().bed} ${call.bed}`;
+  item.querySelector(".where").textContent = [away ? `${t().ward} ${call.ward}` : null, `${t().room} ${call.room}`, `${t().bed} ${call.bed}`]
+    .filter(Boolean).join(" · ");
   item.querySelector(".who").textContent = [
     call.assignedStaffName ?? t().unassigned,
     call.status === "accepted" ? t().accepted : t().open,
@@ -125,7 +132,8 @@ function renderCall(call) {
   ].filter(Boolean).join(" · ");
   item.querySelector(".age").textContent = age(call);
   item.querySelector(".raised").textContent = `${t().raisedAt} ${time}`;
-  if (call.status === "open") {
+  // Away, only the nurse a call was escalated to may act on it; a team member goes to the bed.
+  if (call.status === "open" && (!away || call.assignedStaffId === currentSession()?.staffId)) {
     item.querySelector(".actions").append(
       button(t().acknowledge, "acknowledge", () => client.acknowledge(call.id)),
       button(t().reject, "reject", () => client.reject(call.id)));
@@ -230,17 +238,23 @@ async function start() {
     if (state === "connected" && connection !== "connected" && connection !== "disconnected") reconnectedAt = new Date();
     connection = state === "stopped" ? "disconnected" : state;
     renderConnection();
-    if (connection === "connected") confirmShown(board.calls);
+    if (connection === "connected") {
+      confirmShown(board.calls);
+      loadForYou(); // what reached her personally while the link was down
+    }
   });
   client.onEvent((event) => {
-    const before = board.apply(event);
-    // A new call, one that climbed, or a bed pressing again for its call: the ward hears it.
-    const call = event.call;
-    const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
-    if (announced) sound.play(call.band);
+    announce(event, board.apply(event));
     if (event.type === "station_silent") sound.play("trouble");
     render();
   });
+  const applyForYou = (event) => {
+    if (event.call?.wardId === session.ward) return; // on this board already
+    announce(event, forYou.apply(event));
+    render();
+  };
+  client.onTeamCall(applyForYou);
+  client.onEscalatedToMe(applyForYou);
   client.onCallNotDisplayed((alert) => showMessage(alert.message));
   client.onWardUnwatched((alert) => {
     showMessage(alert.message);
@@ -250,12 +264,31 @@ async function start() {
   try {
     await client.start();
     board.load(await client.subscribe(session.ward));
+    await loadForYou();
     render();
   } catch (error) {
     return showSignIn(error.message);
   }
   await identifyStation();
   renderSoundControls();
+}
+
+/** A new call, one that climbed, or a bed pressing again for its call: the screen sounds it. */
+function announce(event, before) {
+  const call = event.call;
+  const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
+  if (announced) sound.play(call.band);
+}
+
+/** The nurse's calls of other wards, as the server lists them (GET /api/staff/me/calls). */
+async function loadForYou() {
+  const session = currentSession();
+  if (!session) return;
+  const response = await fetch("/api/staff/me/calls", { headers: { Authorization: `Bearer ${session.token}` } }).catch(() => null);
+  if (!response?.ok) return;
+  const calls = await response.json();
+  forYou.load({ calls: calls.filter((call) => call.wardId !== session.ward) });
+  render();
 }
 
 /** A fixed station screen says which station it is, so that its ward is told if it goes dark. */
@@ -277,6 +310,7 @@ async function showSignIn(message = "") {
   client = null;
   await closing?.stop().catch(() => {});
   board.load({ calls: [] });
+  forYou.load({ calls: [] });
   connection = "disconnected";
   reconnectedAt = null;
   $("#board").hidden = true;
@@ -317,13 +351,13 @@ $("#mute").addEventListener("click", () => {
 
 // The age timers tick every second; a call nobody has acknowledged sounds again every 10 s.
 setInterval(() => {
-  for (const item of document.querySelectorAll("#calls .call")) {
-    const call = board.calls.find((c) => String(c.id) === item.dataset.callId);
+  for (const item of document.querySelectorAll("#calls .call, #for-you-calls .call")) {
+    const call = [...board.calls, ...forYou.calls].find((c) => String(c.id) === item.dataset.callId);
     if (call) item.querySelector(".age").textContent = age(call);
   }
 }, 1000);
 setInterval(() => {
-  const [mostUrgent] = board.waiting;
+  const [mostUrgent] = [...forYou.waiting, ...board.waiting].sort(byUrgency);
   if (mostUrgent) sound.play(mostUrgent.band);
 }, REPEAT_MS);
 

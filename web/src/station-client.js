@@ -67,7 +67,7 @@ export class StationClient {
   #moving = Promise.resolve();
   #wards = new Map();
   #work = Promise.resolve();
-  #handlers = { event: [], state: [], escalated: [], alert: [], undisplayed: [], error: [] };
+  #handlers = { event: [], state: [], escalated: [], team: [], alert: [], undisplayed: [], error: [] };
   #signedOut = null;
   #stopped = false;
   #stationKey = null;
@@ -102,6 +102,7 @@ export class StationClient {
     connection.on("WardEvent", (e) => this.#enqueue(() => this.#apply(e)));
     connection.on("WardHeartbeat", (h) => this.#enqueue(() => this.#catchUpIfBehind(h)));
     connection.on("CallEscalatedToYou", (e) => this.#emit("escalated", e));
+    connection.on("CallForYourTeam", (e) => this.#emit("team", e));
     // Managers and administration: a ward has open calls and no connected station.
     connection.on("WardUnwatched", (alert) => this.#emit("alert", alert));
     // No station of the ward confirmed showing a call in time.
@@ -161,6 +162,9 @@ export class StationClient {
   onCallNotDisplayed(handler) { this.#handlers.undisplayed.push(handler); }
   /** A call of any ward escalated to the signed-in staff member (live only). */
   onEscalatedToMe(handler) { this.#handlers.escalated.push(handler); }
+
+  /** An event of a call, of any ward, whose kind a team of the signed-in staff member takes (live only). */
+  onTeamCall(handler) { this.#handlers.team.push(handler); }
   /** A failure the client will retry (a resync that could not run yet). */
   onError(handler) { this.#handlers.error.push(handler); }
 

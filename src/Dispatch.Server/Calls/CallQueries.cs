@@ -1,3 +1,5 @@
+using Dispatch.Server.Clinical;
+
 namespace Dispatch.Server.Calls;
 
 internal static class CallQueries
@@ -99,8 +101,10 @@ internal static class CallQueries
                c.kind AS Kind, c.priority AS Priority, c.status AS Status,
                c.assigned_staff_id AS AssignedStaffId, s.display_name AS AssignedStaffName,
                c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
-               c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount
+               c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount,
+               w.name AS Ward
         FROM calls c
+        JOIN wards w ON w.id = c.ward_id
         JOIN beds b ON b.id = c.bed_id
         JOIN rooms r ON r.id = b.room_id
         LEFT JOIN staff s ON s.id = c.assigned_staff_id
@@ -108,10 +112,16 @@ internal static class CallQueries
 
     public const string ViewById = SelectView + "\nWHERE c.id = @CallId";
 
-    /// <summary>What a station shows: most urgent first, then oldest first.</summary>
-    public const string OpenCallsAssignedTo = SelectView + """
+    /// <summary>
+    /// A staff member's calls, of any ward: those assigned to them and, while they are on duty,
+    /// those of their teams' kinds; most urgent first, then oldest first.
+    /// </summary>
+    public const string OpenCallsForStaff = SelectView + """
 
-        WHERE c.assigned_staff_id = @StaffId AND c.status IN ('open', 'accepted')
+        WHERE c.status IN ('open', 'accepted')
+          AND (c.assigned_staff_id = @StaffId OR
+        """ + "\n" + TeamQueries.IsForStaffsTeam + """
+        )
         ORDER BY c.priority DESC, c.created_at, c.id
         """;
 

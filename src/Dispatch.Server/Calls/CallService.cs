@@ -196,11 +196,11 @@ public sealed class CallService(
         return rows.Select(r => r.ToView()).ToList();
     }
 
-    public async Task<IReadOnlyList<CallView>> ListAssignedToAsync(int staffId, CancellationToken ct)
+    public async Task<IReadOnlyList<CallView>> ListForStaffAsync(int staffId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<CallViewRow>(new CommandDefinition(
-            CallQueries.OpenCallsAssignedTo, new { StaffId = staffId }, cancellationToken: ct));
+            CallQueries.OpenCallsForStaff, new { StaffId = staffId }, cancellationToken: ct));
         return rows.Select(r => r.ToView()).ToList();
     }
 

@@ -72,9 +72,9 @@ public static class CallsApi
         return TypedResults.Ok(await calls.ListOpenAsync(wardId, ct));
     }
 
-    /// <summary>Open calls assigned to me, whichever ward they belong to (escalations reach staff of other wards).</summary>
+    /// <summary>Open calls assigned to me or, on duty, of my teams' kinds, whichever ward they belong to (escalations and teams reach staff of other wards).</summary>
     private static async Task<Ok<IReadOnlyList<CallView>>> ListMineAsync(HttpContext context, CallService calls, CancellationToken ct) =>
-        TypedResults.Ok(await calls.ListAssignedToAsync(StaffUser.From(context.User).StaffId, ct));
+        TypedResults.Ok(await calls.ListForStaffAsync(StaffUser.From(context.User).StaffId, ct));
 
     private static async Task<Created<PatientSession>> CreatePatientSessionAsync(int bedId, HttpContext context, PatientSessions patientSessions, CancellationToken ct)
     {

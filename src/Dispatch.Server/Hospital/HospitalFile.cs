@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Dispatch.Contracts;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.Server.Hospital;
@@ -8,9 +9,10 @@ namespace Dispatch.Server.Hospital;
 /// <summary>
 /// A hospital's layout and staff as its IT team describes it (see deploy/hospital.example.json):
 /// floors with their wards, each ward's rooms and beds and its nurse-station screens, and the
-/// staff. Names are the keys: importing the file again updates what has the same name.
+/// staff, and the teams that answer some kinds of call wherever they happen. Names are the keys:
+/// importing the file again updates what has the same name.
 /// </summary>
-public sealed record HospitalFile(IReadOnlyList<FloorEntry>? Floors, IReadOnlyList<StaffEntry>? Staff);
+public sealed record HospitalFile(IReadOnlyList<FloorEntry>? Floors, IReadOnlyList<StaffEntry>? Staff, IReadOnlyList<TeamEntry>? Teams = null);
 
 public sealed record FloorEntry(string? Name, int? Level, IReadOnlyList<WardEntry>? Wards);
 
@@ -20,6 +22,12 @@ public sealed record RoomEntry(string? Name, IReadOnlyList<string>? Beds);
 
 /// <summary>A staff member; nurses and managers belong to a ward (a manager to their department through it).</summary>
 public sealed record StaffEntry(string? Username, string? Name, string? Role, string? Ward);
+
+/// <summary>
+/// A team (the code team): its members, by username, get every call of its kinds, of any ward, as
+/// soon as it is raised. Importing a team again replaces its members and kinds.
+/// </summary>
+public sealed record TeamEntry(string? Name, IReadOnlyList<string>? Members, IReadOnlyList<string>? Kinds);
 
 /// <summary>Reads a hospital file and lists everything wrong with it, each with where it is.</summary>
 public static partial class HospitalFileReader
@@ -33,13 +41,15 @@ public static partial class HospitalFileReader
     private const int MaxDeviceName = 64;
     private const int MaxUsername = 64;
     private const int MaxDisplayName = 128;
+    private const int MaxTeamName = 64;
 
     /// <summary>The file, or the reason it cannot be read as one.</summary>
     public static (HospitalFile? File, string? Error) Parse(string json) => ImportJson.Parse<HospitalFile>(json, "hospital file");
 
     /// <summary>
     /// What is wrong with the file on its own (the database is not consulted): missing or too long
-    /// names, names used twice where they must be unique, unknown roles, staff without a ward.
+    /// names, names used twice where they must be unique, unknown roles, staff without a ward,
+    /// teams without members or with a kind that is not a call kind.
     /// </summary>
     public static IReadOnlyList<string> Problems(HospitalFile file)
     {
@@ -97,6 +107,38 @@ public static partial class HospitalFileReader
                 default:
                     problems.Add($"{at}.role: '{person.Role}' is not one of {StaffUser.Nurse}, {StaffUser.Manager}, {StaffUser.Admin}.");
                     break;
+            }
+        }
+
+        var teamNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (team, t) in Entries(problems, "teams", file.Teams))
+        {
+            var at = $"teams[{t}]";
+            Name(problems, at, "name", team.Name, MaxTeamName, teamNames);
+            if (team.Members is not { Count: > 0 })
+            {
+                problems.Add($"{at}.members: required (the usernames of its members, at least one).");
+            }
+            var members = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (member, m) in (team.Members ?? []).Select((member, m) => (member, m)))
+            {
+                Name(problems, at, $"members[{m}]", member, MaxUsername, members);
+            }
+            if (team.Kinds is not { Count: > 0 })
+            {
+                problems.Add($"{at}.kinds: required (the call kinds it answers, at least one, e.g. {CallKinds.CodeBlue}).");
+            }
+            var kinds = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (kind, k) in (team.Kinds ?? []).Select((kind, k) => (kind, k)))
+            {
+                if (!CallKinds.IsKnown(kind))
+                {
+                    problems.Add($"{at}.kinds[{k}]: '{kind}' is not one of {string.Join(", ", CallKinds.All)}.");
+                }
+                else if (!kinds.Add(kind!))
+                {
+                    problems.Add($"{at}.kinds[{k}]: '{kind}' is used twice; it must be unique there.");
+                }
             }
         }
         return problems;

@@ -19,10 +19,10 @@ public sealed record ImportResult(IReadOnlyList<string> Problems, string Summary
 /// <summary>
 /// Brings the database in line with a hospital file, in one transaction: what has a name that is
 /// not there yet is added, what is there is updated (a ward's department and floor, a staff
-/// member's name, role and ward). Nothing is deleted: retiring a device has its own endpoint, and
-/// beds and staff keep their history. New beds get a call-button device and new stations and
-/// staff their secrets, written once to a new file (mode 0600); only their hashes are kept. A
-/// file with any problem changes nothing.
+/// member's name, role and ward, a team's members and kinds, which the file replaces). Nothing
+/// else is deleted: retiring a device has its own endpoint, and beds and staff keep their history.
+/// New beds get a call-button device and new stations and staff their secrets, written once to a
+/// new file (mode 0600); only their hashes are kept. A file with any problem changes nothing.
 /// </summary>
 public sealed class HospitalImport(MySqlDataSource dataSource)
 {
@@ -55,7 +55,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             await using var tx = await conn.BeginTransactionAsync(ct);
             var run = new ImportRun(tx, ct);
             await run.LoadAsync();
-            if (run.UnknownWards(file) is { Count: > 0 } unknown)
+            if (run.UnknownNames(file) is { Count: > 0 } unknown)
             {
                 return ImportResult.Refused(unknown);
             }
@@ -100,6 +100,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
         private readonly Dictionary<(int, string), int> _beds = new(new ParentAndName());
         private readonly Dictionary<(int, string), int> _stations = new(new ParentAndName());
         private readonly Dictionary<string, int> _staff = new(s_names);
+        private readonly Dictionary<string, int> _teams = new(s_names);
         private readonly StringBuilder _secrets = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"# Dispatch hospital import, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: the secrets of what it added.")
             .AppendLine("# Hand each to its owner or type it into its device, then delete this file; only hashes are stored.")
@@ -107,7 +108,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
 
         private readonly Dictionary<string, (int Added, int Updated)> _counts = new()
         {
-            ["floors"] = (0, 0), ["wards"] = (0, 0), ["rooms"] = (0, 0), ["beds"] = (0, 0), ["stations"] = (0, 0), ["staff"] = (0, 0),
+            ["floors"] = (0, 0), ["wards"] = (0, 0), ["rooms"] = (0, 0), ["beds"] = (0, 0), ["stations"] = (0, 0), ["staff"] = (0, 0), ["teams"] = (0, 0),
         };
 
         public string SecretsFileText => _secrets.ToString();
@@ -120,16 +121,24 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             foreach (var row in await QueryAsync(HospitalQueries.Beds)) _beds[(row.ParentId, row.Name)] = row.Id;
             foreach (var row in await QueryAsync(HospitalQueries.Stations)) _stations[(row.ParentId, row.Name)] = row.Id;
             foreach (var row in await QueryAsync(HospitalQueries.Staff)) _staff[row.Name] = row.Id;
+            foreach (var row in await QueryAsync(HospitalQueries.Teams)) _teams[row.Name] = row.Id;
         }
 
-        /// <summary>Staff whose ward is neither in the file nor in the database.</summary>
-        public IReadOnlyList<string> UnknownWards(HospitalFile file)
+        /// <summary>Staff whose ward, and team members who are, neither in the file nor in the database.</summary>
+        public IReadOnlyList<string> UnknownNames(HospitalFile file)
         {
             var wards = new HashSet<string>(_wards.Keys, s_names);
             wards.UnionWith((file.Floors ?? []).SelectMany(f => f.Wards ?? []).Select(w => w.Name!.Trim()));
-            return [.. (file.Staff ?? []).Select((person, p) => (person, p))
-                .Where(x => !string.IsNullOrWhiteSpace(x.person.Ward) && !wards.Contains(x.person.Ward.Trim()))
-                .Select(x => $"staff[{x.p}].ward: there is no ward '{x.person.Ward!.Trim()}' in the file or the database.")];
+            var usernames = new HashSet<string>(_staff.Keys, s_names);
+            usernames.UnionWith((file.Staff ?? []).Select(person => person.Username!.Trim()));
+            return [
+                .. (file.Staff ?? []).Select((person, p) => (person, p))
+                    .Where(x => !string.IsNullOrWhiteSpace(x.person.Ward) && !wards.Contains(x.person.Ward.Trim()))
+                    .Select(x => $"staff[{x.p}].ward: there is no ward '{x.person.Ward!.Trim()}' in the file or the database."),
+                .. (file.Teams ?? []).SelectMany((team, t) => (team.Members ?? []).Select((member, m) => (member.Trim(), $"teams[{t}].members[{m}]")))
+                    .Where(x => !usernames.Contains(x.Item1))
+                    .Select(x => $"{x.Item2}: there is no staff member '{x.Item1}' in the file or the database."),
+            ];
         }
 
         public async Task ApplyAsync(HospitalFile file)
@@ -187,6 +196,22 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 _staff[username] = staffId;
                 Count("staff", added: true);
                 Secret("password", staffId, username, password);
+            }
+
+            foreach (var team in file.Teams ?? [])
+            {
+                var name = team.Name!.Trim();
+                var teamId = await UpsertAsync("teams", _teams, name, HospitalQueries.InsertTeam, HospitalQueries.UpdateTeam, new { Name = name });
+                // The file says who is on the team now: members and kinds are replaced, not added to.
+                await ExecuteAsync(HospitalQueries.ClearTeam, new { TeamId = teamId });
+                foreach (var member in team.Members!)
+                {
+                    await ExecuteAsync(HospitalQueries.InsertTeamMember, new { TeamId = teamId, StaffId = _staff[member.Trim()] });
+                }
+                foreach (var kind in team.Kinds!)
+                {
+                    await ExecuteAsync(HospitalQueries.InsertTeamKind, new { TeamId = teamId, Kind = kind });
+                }
             }
         }
 

@@ -13,6 +13,7 @@ internal static class HospitalQueries
     public const string Beds = "SELECT id AS Id, room_id AS ParentId, label AS Name FROM beds FOR UPDATE";
     public const string Stations = "SELECT id AS Id, ward_id AS ParentId, name AS Name FROM devices WHERE kind = 'station' FOR UPDATE";
     public const string Staff = "SELECT id AS Id, username AS Name FROM staff FOR UPDATE";
+    public const string Teams = "SELECT id AS Id, name AS Name FROM teams FOR UPDATE";
 
     public const string InsertFloor = "INSERT INTO floors (name, level) VALUES (@Name, @Level); SELECT LAST_INSERT_ID();";
     public const string UpdateFloor = "UPDATE floors SET name = @Name, level = @Level WHERE id = @Id";
@@ -30,6 +31,12 @@ internal static class HospitalQueries
         """;
 
     public const string UpdateStaff = "UPDATE staff SET display_name = @DisplayName, role = @Role, ward_id = @WardId WHERE id = @Id";
+
+    public const string InsertTeam = "INSERT INTO teams (name) VALUES (@Name); SELECT LAST_INSERT_ID();";
+    public const string UpdateTeam = "UPDATE teams SET name = @Name WHERE id = @Id";
+    public const string ClearTeam = "DELETE FROM team_members WHERE team_id = @TeamId; DELETE FROM team_kinds WHERE team_id = @TeamId";
+    public const string InsertTeamMember = "INSERT INTO team_members (team_id, staff_id) VALUES (@TeamId, @StaffId)";
+    public const string InsertTeamKind = "INSERT INTO team_kinds (team_id, kind) VALUES (@TeamId, @Kind)";
 
     public const string Nurses = "SELECT id AS Id, username AS Username, ward_id AS WardId FROM staff WHERE role = 'nurse'";
 

@@ -83,7 +83,7 @@ public sealed partial class BridgeLink(
                     case BridgeFrames.Events:
                         foreach (var wardEvent in JsonSerializer.Deserialize<WardEvent[]>(message[2].Buffer, OutboxReader.Json)!)
                         {
-                            await publisher.PublishAsync(wardEvent);
+                            await publisher.PublishAsync(wardEvent, ct);
                         }
                         var ack = new NetMQMessage();
                         ack.Append(BridgeFrames.Ack);

@@ -73,7 +73,7 @@ public sealed partial class OutboxRelay(
     {
         foreach (var wardEvent in events)
         {
-            await publisher.PublishAsync(wardEvent);
+            await publisher.PublishAsync(wardEvent, ct);
         }
         return true;
     }
