@@ -77,7 +77,7 @@ internal static class Commands
         command.SetAction(Run(async (parse, ct) =>
         {
             using var api = new DispatchApi(parse.GetValue(s_server)!);
-            var call = await api.RaiseCallAsync(parse.GetValue(bed), parse.GetValue(kind)!, Secrets.Required(Secrets.DeviceKey), ct);
+            var call = await api.RaiseCallAsync(parse.GetValue(bed), parse.GetValue(kind)!, Secrets.Required(Secrets.DeviceKey), cancellationToken: ct);
             Console.WriteLine(TerminalBoard.Describe(call));
             return 0;
         }));

@@ -188,7 +188,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
                 await _api.CancelCallAsync(previous, bed.DeviceKey, ct);
             }
             var sentAt = Stopwatch.GetTimestamp();
-            var call = await _api.RaiseCallAsync(bed.BedId, CallKinds.Normal, bed.DeviceKey, ct);
+            var call = await _api.RaiseCallAsync(bed.BedId, CallKinds.Normal, bed.DeviceKey, cancellationToken: ct);
             if (call.RepeatCount > 0)
             {
                 // The bed already had an open call that is not the swarm's: it was announced again, and is left alone.

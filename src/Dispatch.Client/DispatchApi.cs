@@ -33,10 +33,20 @@ public sealed class DispatchApi : IDisposable
     public async Task<LoginResponse> SignInAsync(string username, string password, CancellationToken cancellationToken = default) =>
         await SendAsync<LoginResponse>(HttpMethod.Post, "/api/sessions", new LoginRequest(username, password), Anonymous, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>What a bed's call button does: raises a call of <paramref name="kind"/> (see <see cref="CallKinds"/>) with the bed device's key.</summary>
-    public async Task<CallView> RaiseCallAsync(int bedId, string kind, string deviceKey, CancellationToken cancellationToken = default) =>
-        await SendAsync<CallView>(HttpMethod.Post, "/api/calls", new RaiseCallRequest(bedId, kind, Nonce: null), DeviceKey(deviceKey), cancellationToken)
-            .ConfigureAwait(false);
+    /// <summary>
+    /// What a bed's call button does: raises a call of <paramref name="kind"/> (see <see cref="CallKinds"/>)
+    /// with the bed device's key. With an <paramref name="idempotencyKey"/> (one per press), sending
+    /// the same press again after an unclear answer returns the call it raised.
+    /// </summary>
+    public async Task<CallView> RaiseCallAsync(int bedId, string kind, string deviceKey, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        await SendAsync<CallView>(HttpMethod.Post, "/api/calls", new RaiseCallRequest(bedId, kind, Nonce: null), headers =>
+        {
+            headers.Add(DispatchHeaders.DeviceKey, deviceKey);
+            if (idempotencyKey is not null)
+            {
+                headers.Add(DispatchHeaders.IdempotencyKey, idempotencyKey);
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Clears a call at its bed, with the bed device's key.</summary>
     public async Task<CallView> CancelCallAsync(long callId, string deviceKey, CancellationToken cancellationToken = default) =>

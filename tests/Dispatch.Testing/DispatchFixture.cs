@@ -80,7 +80,8 @@ public class DispatchFixture : IAsyncLifetime
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token = null, object? body = null, string? deviceKey = null) =>
         _server.SendAsync(method, path, token, body, deviceKey);
 
-    public Task<HttpResponseMessage> RaiseAsync(TestBed bed, string kind = CallKinds.Normal) => _server.RaiseAsync(bed, kind);
+    public Task<HttpResponseMessage> RaiseAsync(TestBed bed, string kind = CallKinds.Normal, string? idempotencyKey = null) =>
+        _server.RaiseAsync(bed, kind, idempotencyKey);
 
     public Task<CallView> RaiseCallAsync(TestBed bed, string kind = CallKinds.Normal) => _server.RaiseCallAsync(bed, kind);
 }

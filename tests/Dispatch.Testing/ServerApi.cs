@@ -34,7 +34,7 @@ public abstract class ServerApi(Uri baseAddress)
         }
         if (deviceKey is not null)
         {
-            request.Headers.Add("X-Device-Key", deviceKey);
+            request.Headers.Add(DispatchHeaders.DeviceKey, deviceKey);
         }
         if (body is not null)
         {
@@ -49,9 +49,16 @@ public abstract class ServerApi(Uri baseAddress)
         return await Http.SendAsync(request);
     }
 
-    /// <summary>Presses the bed's call button: POST /api/calls with the bed device's key.</summary>
-    public Task<HttpResponseMessage> RaiseAsync(TestBed bed, string kind = CallKinds.Normal) =>
-        SendAsync(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind }, deviceKey: bed.DeviceKey);
+    /// <summary>Presses the bed's call button: POST /api/calls with the bed device's key (and the press's Idempotency-Key).</summary>
+    public async Task<HttpResponseMessage> RaiseAsync(TestBed bed, string kind = CallKinds.Normal, string? idempotencyKey = null)
+    {
+        using var request = Request(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind }, deviceKey: bed.DeviceKey);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(DispatchHeaders.IdempotencyKey, idempotencyKey);
+        }
+        return await Http.SendAsync(request);
+    }
 
     /// <summary>Raises a call that must be accepted, and returns it.</summary>
     public async Task<CallView> RaiseCallAsync(TestBed bed, string kind = CallKinds.Normal)

@@ -20,6 +20,11 @@ internal static class CallQueries
 
     public const string Repeat = "UPDATE calls SET repeat_count = repeat_count + 1 WHERE id = @CallId";
 
+    /// <summary>The call an earlier raise with this Idempotency-Key raised at the bed, whatever its state now.</summary>
+    public const string CallOfIdempotencyKey = """
+        SELECT id AS Id, kind AS Kind FROM calls WHERE bed_id = @BedId AND idempotency_key = @IdempotencyKey
+        """;
+
     public const string FindBedDevice = """
         SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
         """;
@@ -49,8 +54,8 @@ internal static class CallQueries
         """;
 
     public const string InsertCall = """
-        INSERT INTO calls (bed_id, ward_id, kind, priority, raised_by, next_escalation_at)
-        VALUES (@BedId, @WardId, @Kind, @Priority, @RaisedBy, NOW(3) + INTERVAL @EscalationSeconds SECOND);
+        INSERT INTO calls (bed_id, ward_id, kind, priority, raised_by, next_escalation_at, idempotency_key)
+        VALUES (@BedId, @WardId, @Kind, @Priority, @RaisedBy, NOW(3) + INTERVAL @EscalationSeconds SECOND, @IdempotencyKey);
         SELECT LAST_INSERT_ID();
         """;
 

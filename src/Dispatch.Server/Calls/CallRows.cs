@@ -8,6 +8,8 @@ internal sealed record BedRow(int BedId, int WardId);
 
 internal sealed record DeviceRow(int Id, int BedId);
 
+internal sealed record KeyedCallRow(long Id, string Kind);
+
 internal sealed record SilentDeviceRow(int Id, int BedId);
 
 // IsLive is MariaDB's 0/1 comparison result (an integer, which Dapper will not bind to bool).

@@ -28,24 +28,26 @@ public sealed class CallService(
     /// <summary>
     /// A press at the bed: a new call, or, while the bed has an unresolved call of this kind, that
     /// call announced again (<see cref="RaisedCall.Repeated"/>). A higher kind is a call of its own.
+    /// With an <paramref name="idempotencyKey"/> that already raised a call at the bed, that call
+    /// as it stands, and nothing else happens: the device is repeating a press it got no answer to.
     /// </summary>
-    public async Task<RaisedCall> RaiseAsync(int bedId, string kind, BedCredential credential, CancellationToken ct)
+    public async Task<RaisedCall> RaiseAsync(int bedId, string kind, BedCredential credential, string? idempotencyKey, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var call = await RaiseInTransactionAsync(bedId, kind, credential, ct);
+            var call = await RaiseInTransactionAsync(bedId, kind, credential, idempotencyKey, ct);
             metrics.AssignSucceeded(Stopwatch.GetElapsedTime(started));
             return call;
         }
-        catch (Exception e) when (e is MySqlException or TimeoutException)
+        catch (Exception e) when (DatabaseFailures.IsDeadlock(e) || DatabaseFailures.IsUnavailable(e))
         {
             metrics.AssignFailed();
             throw;
         }
     }
 
-    private Task<RaisedCall> RaiseInTransactionAsync(int bedId, string kind, BedCredential credential, CancellationToken ct) =>
+    private Task<RaisedCall> RaiseInTransactionAsync(int bedId, string kind, BedCredential credential, string? idempotencyKey, CancellationToken ct) =>
         transactions.RunAsync(async (tx, token) =>
         {
             var bed = await CallRecords.LockBedAsync(tx, bedId, token);
@@ -54,11 +56,19 @@ public sealed class CallService(
             {
                 throw RefusedException.Forbidden($"A patient tablet may raise '{CallKinds.Normal}' or '{CallKinds.Bath}' calls, not '{kind}'.");
             }
+            if (idempotencyKey is not null && await tx.Connection!.QuerySingleOrDefaultAsync<KeyedCallRow>(new CommandDefinition(
+                    CallQueries.CallOfIdempotencyKey, new { BedId = bedId, IdempotencyKey = idempotencyKey }, tx, cancellationToken: token)) is { } earlier)
+            {
+                return earlier.Kind == kind
+                    ? new RaisedCall(await CallRecords.ReadViewAsync(tx, earlier.Id, token), Repeated: true)
+                    : throw RefusedException.Conflict(
+                        $"Idempotency-Key '{idempotencyKey}' raised a '{earlier.Kind}' call at this bed; a new press needs a new key.");
+            }
             var open = await tx.Connection!.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
                 CallQueries.OpenCallOfBedAndKind, new { BedId = bedId, Kind = kind }, tx, cancellationToken: token));
             return open is { } callId
                 ? new RaisedCall(await RepeatAsync(tx, callId, caller, token), Repeated: true)
-                : new RaisedCall(await InsertAssignAndAnnounceAsync(tx, bed, kind, caller, token), Repeated: false);
+                : new RaisedCall(await InsertAssignAndAnnounceAsync(tx, bed, kind, caller, token, idempotencyKey), Repeated: false);
         }, ct);
 
     /// <summary>The bed pressed again: the same call, announced to the ward again with its count of presses.</summary>
@@ -72,7 +82,8 @@ public sealed class CallService(
     }
 
     /// <summary>The call, its assignment, its outbox event and its audit row, in the caller's transaction.</summary>
-    private async Task<CallView> InsertAssignAndAnnounceAsync(MySqlTransaction tx, BedRow bed, string kind, BedsideCaller caller, CancellationToken token)
+    private async Task<CallView> InsertAssignAndAnnounceAsync(
+        MySqlTransaction tx, BedRow bed, string kind, BedsideCaller caller, CancellationToken token, string? idempotencyKey = null)
     {
         var callId = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(CallQueries.InsertCall, new
         {
@@ -82,6 +93,7 @@ public sealed class CallService(
             Priority = CallKindRules.BasePriority(kind),
             RaisedBy = caller.ActorType,
             EscalationSeconds = escalation.Value.SecondsTo(kind, 1),
+            IdempotencyKey = idempotencyKey,
         }, tx, cancellationToken: token));
         var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
             CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));

@@ -4,11 +4,12 @@ using Dispatch.Server.Errors;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Dispatch.Server.Calls;
 
-public static class CallsApi
+public static partial class CallsApi
 {
     public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
     {
@@ -36,10 +37,21 @@ public static class CallsApi
         return app;
     }
 
-    /// <summary>201 with a new call; 200 with the bed's open call of that kind, announced again (the press is counted).</summary>
+    /// <summary>
+    /// 201 with a new call; 200 with the bed's open call of that kind, announced again (the press is
+    /// counted), or with the call an earlier raise with the same Idempotency-Key raised.
+    /// </summary>
     private static async Task<Results<Created<CallView>, Ok<CallView>>> RaiseAsync(
-        RaiseCallRequest request, [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey, CallService calls, CancellationToken ct)
+        RaiseCallRequest request,
+        [FromHeader(Name = DispatchHeaders.DeviceKey)] string? deviceKey,
+        [FromHeader(Name = DispatchHeaders.IdempotencyKey)] string? idempotencyKey,
+        CallService calls,
+        CancellationToken ct)
     {
+        if (idempotencyKey is not null && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
+        {
+            throw RefusedException.BadRequest("'Idempotency-Key' must be 1 to 64 letters, digits and . _ : - (a new one for each press, e.g. a UUID).");
+        }
         if (!CallKinds.IsKnown(request.Kind))
         {
             throw RefusedException.BadRequest($"'kind' must be one of: {string.Join(", ", CallKinds.All.Where(CallKindRules.MayBeRaisedAtBedside))}.");
@@ -48,7 +60,7 @@ public static class CallsApi
         {
             throw RefusedException.BadRequest($"'{request.Kind}' calls are raised by the system when a device falls silent, not at the bedside.");
         }
-        var (call, repeated) = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), ct);
+        var (call, repeated) = await calls.RaiseAsync(request.BedId, request.Kind!, new BedCredential(deviceKey, request.Nonce), idempotencyKey, ct);
         return repeated ? TypedResults.Ok(call) : TypedResults.Created($"/api/calls/{call.Id}", call);
     }
 
@@ -81,4 +93,7 @@ public static class CallsApi
         var session = await patientSessions.CreateAsync(bedId, StaffUser.From(context.User), ct);
         return TypedResults.Created((string?)null, session);
     }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
 }

@@ -2,7 +2,6 @@ using Dispatch.Server.Infrastructure;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
-using MySqlConnector;
 
 namespace Dispatch.Server.Errors;
 
@@ -13,19 +12,28 @@ namespace Dispatch.Server.Errors;
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
+    private const string Deadlocked = "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request.";
+    private const string Unavailable = "The database could not be reached or the connection to it broke; nothing was saved. Retry the request.";
+
+    /// <summary>What a caller is told, over HTTP (with 503) or the hub, when a failure means "retry later"; null for any other failure.</summary>
+    public static string? RetryLaterSentence(Exception exception) =>
+        DatabaseFailures.IsDeadlock(exception) ? Deadlocked : DatabaseFailures.IsUnavailable(exception) ? Unavailable : null;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail) = exception switch
         {
             RefusedException refused => (refused.StatusCode, null, refused.Message),
             BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad)),
-            MySqlException db when InfrastructureExtensions.IsDeadlock(db) =>
-                (StatusCodes.Status503ServiceUnavailable, "Busy", "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request."),
-            MySqlException { IsTransient: true } or TimeoutException =>
-                (StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database could not be reached; nothing was saved. Retry the request."),
+            _ when RetryLaterSentence(exception) is { } sentence => (StatusCodes.Status503ServiceUnavailable, "Database unavailable", sentence),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed; it has been logged."),
         };
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Expected while the database is away: one line, the cause's sentence, no stack trace.
+            Log.RequestRefusedForNow(logger, httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
+        }
+        else if (status >= 500)
         {
             Log.RequestFailed(logger, exception, httpContext.Request.Method, httpContext.Request.Path, status);
         }
@@ -66,6 +74,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
     {
         [LoggerMessage(1900, LogLevel.Error, "{Method} {Path} failed with {Status}")]
         public static partial void RequestFailed(ILogger logger, Exception exception, string method, string path, int status);
+
+        [LoggerMessage(1901, LogLevel.Warning, "{Method} {Path} answered 503: {Cause}: {Reason}")]
+        public static partial void RequestRefusedForNow(ILogger logger, string method, string path, string cause, string reason);
     }
 }
 

@@ -46,7 +46,7 @@ public static partial class InfrastructureExtensions
     /// </summary>
     internal static RetryStrategyOptions DeadlockRetryOptions(ILogger logger) => new()
     {
-        ShouldHandle = new PredicateBuilder().Handle<MySqlException>(IsDeadlock),
+        ShouldHandle = new PredicateBuilder().Handle<MySqlException>(DatabaseFailures.IsDeadlock),
         MaxRetryAttempts = 3,
         BackoffType = DelayBackoffType.Exponential,
         Delay = TimeSpan.FromMilliseconds(50),
@@ -57,8 +57,6 @@ public static partial class InfrastructureExtensions
             return default;
         },
     };
-
-    internal static bool IsDeadlock(MySqlException e) => e.ErrorCode == MySqlErrorCode.LockDeadlock;
 
     private static partial class Log
     {

@@ -8,7 +8,8 @@ namespace Dispatch.Server.Infrastructure;
 /// <summary>
 /// The one way a change is written: a transaction retried as a whole on deadlock (1213; 50, 100
 /// and 200 ms apart, then the caller answers 503), committed, then the outbox relay woken so that
-/// an event it wrote goes out now rather than at the relay's next poll. A <c>RefusedException</c>
+/// an event it wrote goes out now rather than at the relay's next poll. A dead pooled connection
+/// is replaced once before the work starts (<see cref="DatabaseFailures"/>). A <c>RefusedException</c>
 /// (or any exception) inside the work rolls it back, so a refusal changes nothing.
 /// </summary>
 public sealed class Transactions(MySqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines, OutboxSignal outboxSignal)
@@ -19,14 +20,44 @@ public sealed class Transactions(MySqlDataSource dataSource, ResiliencePipelineP
     {
         var result = await _deadlockRetry.ExecuteAsync(async token =>
         {
-            await using var conn = await dataSource.OpenConnectionAsync(token);
-            await using var tx = await conn.BeginTransactionAsync(token);
-            var value = await work(tx, token);
-            await tx.CommitAsync(token);
-            return value;
+            var (conn, tx) = await BeginAsync(token);
+            await using (conn)
+            await using (tx)
+            {
+                var value = await work(tx, token);
+                await tx.CommitAsync(token);
+                return value;
+            }
         }, ct);
         outboxSignal.Notify();
         return result;
+    }
+
+    /// <summary>
+    /// A pooled connection that the database closed (it restarted, or dropped idle connections)
+    /// fails at its first use, before anything of the work was sent: the pool is emptied of such
+    /// connections and the transaction begun once more on a fresh one.
+    /// </summary>
+    private async Task<(MySqlConnection, MySqlTransaction)> BeginAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var conn = await dataSource.OpenConnectionAsync(ct);
+            try
+            {
+                return (conn, await conn.BeginTransactionAsync(ct));
+            }
+            catch (Exception e) when (attempt == 1 && DatabaseFailures.IsUnavailable(e))
+            {
+                await MySqlConnection.ClearPoolAsync(conn, ct);
+                await conn.DisposeAsync();
+            }
+            catch
+            {
+                await conn.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     public Task RunAsync(Func<MySqlTransaction, CancellationToken, Task> work, CancellationToken ct) =>

@@ -1,6 +1,5 @@
 using Dispatch.Server.Errors;
 using Microsoft.AspNetCore.SignalR;
-using MySqlConnector;
 
 namespace Dispatch.Server.Realtime;
 
@@ -20,9 +19,9 @@ public sealed class RefusalHubFilter : IHubFilter
         {
             throw new HubException(e.Message);
         }
-        catch (Exception e) when (e is MySqlException or TimeoutException)
+        catch (Exception e) when (ApiExceptionHandler.RetryLaterSentence(e) is { } sentence)
         {
-            throw new HubException("The database is unavailable or busy; nothing was saved. Retry.");
+            throw new HubException(sentence);
         }
     }
 }

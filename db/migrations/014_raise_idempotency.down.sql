@@ -1,0 +1,3 @@
+ALTER TABLE calls
+  DROP KEY ux_calls_bed_idempotency_key,
+  DROP COLUMN idempotency_key;
