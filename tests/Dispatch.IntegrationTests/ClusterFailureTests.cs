@@ -181,6 +181,71 @@ public sealed class ClusterFailureTests
         }
     }
 
+    [Fact]
+    public async Task RaisesInFlightOnANodeThatIsKilledGetNginxsProblemJsonAndSentAgainWithTheirKeysGiveOneCallEach()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 6);
+        var keys = ward.Beds.Select(_ => Guid.NewGuid().ToString()).ToList();
+        List<Task<HttpResponseMessage>> raises;
+        await using (await cluster.Hospital().HoldBedsAsync(ward.Beds))
+        {
+            // Six presses through nginx, which spreads API requests over both nodes, wait at their beds' locks.
+            raises = [.. ward.Beds.Select((bed, i) => cluster.Nginx.RaiseAsync(bed, CallKinds.Normal, keys[i]))];
+            await WaitForRaisesInProgressAsync(ward.Beds.Count, cluster.NodeA, cluster.NodeB);
+            cluster.NodeA.Kill();
+        }
+        var answers = await Task.WhenAll(raises);
+        try
+        {
+            var lost = Enumerable.Range(0, answers.Length).Where(i => answers[i].StatusCode != HttpStatusCode.Created).ToList();
+            lost.Should().NotBeEmpty("nginx sent some of the six presses to node A");
+            foreach (var i in lost)
+            {
+                answers[i].StatusCode.Should().Be(HttpStatusCode.BadGateway);
+                answers[i].Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+                (await answers[i].Content.ReadAsStringAsync()).Should().Contain("may or may not have been applied: send it again");
+
+                using var again = await cluster.Nginx.RaiseAsync(ward.Beds[i], CallKinds.Normal, keys[i]);
+                again.StatusCode.Should().Be(HttpStatusCode.Created, "the press on the killed node was never saved");
+                using var onceMore = await cluster.Nginx.RaiseAsync(ward.Beds[i], CallKinds.Normal, keys[i]);
+                onceMore.StatusCode.Should().Be(HttpStatusCode.OK, "the same press, sent a third time, is the call it raised");
+                (await onceMore.Content.ReadFromJsonAsync<CallView>())!.Id.Should().Be((await again.Content.ReadFromJsonAsync<CallView>())!.Id);
+            }
+            (await cluster.Hospital().QueryAsync<long>("SELECT COUNT(*) FROM calls WHERE ward_id = @WardId GROUP BY bed_id", new { ward.WardId }))
+                .Should().Equal(Enumerable.Repeat(1L, 6), "one call per bed, however often its press was sent");
+            Console.WriteLine($"Killed node A with {lost.Count} of 6 raises in flight there: each answered 502 problem+json; sent again, one call each");
+        }
+        finally
+        {
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Waits until the nodes together are handling this many raises (their /metrics' http_requests_in_progress).</summary>
+    private static async Task WaitForRaisesInProgressAsync(int count, params ServerApi[] nodes)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        double inProgress;
+        while ((inProgress = (await Task.WhenAll(nodes.Select(RaisesInProgressAsync))).Sum()) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The nodes were handling {inProgress} of {count} raises after 15 s.");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<double> RaisesInProgressAsync(ServerApi node) =>
+        (await node.Http.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("http_requests_in_progress{", StringComparison.Ordinal)
+                           && line.Contains("method=\"POST\"", StringComparison.Ordinal) && line.Contains("api/calls\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>
     /// What a bed device does after a 503: press again. The first requests after the restart may
     /// still meet pooled connections to the old server; each answer is a clean 503 or a 201.

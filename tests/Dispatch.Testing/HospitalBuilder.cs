@@ -100,6 +100,25 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         await conn.ExecuteAsync("INSERT INTO team_kinds (team_id, kind) VALUES (@teamId, @kind)", kinds.Select(kind => new { teamId, kind }));
     }
 
+    /// <summary>Locks the beds' rows, as a raise in progress does, until disposed: raises at these beds wait meanwhile.</summary>
+    public async Task<IAsyncDisposable> HoldBedsAsync(IEnumerable<TestBed> beds)
+    {
+        var conn = await dataSource.OpenConnectionAsync();
+        var tx = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync("SELECT id FROM beds WHERE id IN @ids FOR UPDATE", new { ids = beds.Select(b => b.BedId).ToList() }, tx);
+        return new HeldRows(conn, tx);
+    }
+
+    private sealed class HeldRows(MySqlConnection conn, MySqlTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await tx.RollbackAsync();
+            await tx.DisposeAsync();
+            await conn.DisposeAsync();
+        }
+    }
+
     public async Task SetOnDutyAsync(TestStaff staff, bool onDuty)
     {
         await using var conn = await dataSource.OpenConnectionAsync();

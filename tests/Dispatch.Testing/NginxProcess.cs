@@ -2,20 +2,17 @@ using System.Diagnostics;
 
 namespace Dispatch.Testing;
 
-/// <summary>Real nginx in front of two nodes, from the repository's nginx/dispatch.conf.template.</summary>
-public sealed class NginxProcess : IAsyncDisposable
+/// <summary>Real nginx in front of two nodes, from the repository's nginx/dispatch.conf.template; its API is the cluster's front door.</summary>
+public sealed class NginxProcess : ServerApi, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _prefix;
 
-    private NginxProcess(Process process, string prefix, Uri baseAddress)
+    private NginxProcess(Process process, string prefix, Uri baseAddress) : base(baseAddress)
     {
         _process = process;
         _prefix = prefix;
-        BaseAddress = baseAddress;
     }
-
-    public Uri BaseAddress { get; }
 
     public static NginxProcess Start(Uri nodeA, Uri nodeB)
     {
@@ -38,6 +35,7 @@ public sealed class NginxProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Http.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
