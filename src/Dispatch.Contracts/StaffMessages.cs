@@ -10,6 +10,9 @@ public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, int S
 
 public sealed record DutyRequest(bool OnDuty);
 
+/// <summary>GET /api/sessions/current: the signed-in staff member (401 when the session is no longer valid).</summary>
+public sealed record CurrentSession(int StaffId, string DisplayName, string Role, int? WardId);
+
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
 /// <summary>A new password set by an administrator: shown this once, only its hash is kept.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
 using Dispatch.Testing;
@@ -11,6 +12,22 @@ namespace Dispatch.IntegrationTests;
 [Collection(DispatchCollection.Name)]
 public sealed class SessionLifetimeTests(DispatchFixture fixture)
 {
+    [Fact]
+    public async Task TheCurrentSessionSaysWhoIsSignedInUntilItIsSignedOutThen401()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 0);
+        var token = await fixture.LoginAsync(ward.Nurses[0]);
+
+        using var whoAmI = await fixture.SendAsync(HttpMethod.Get, "/api/sessions/current", token);
+        whoAmI.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await whoAmI.Content.ReadFromJsonAsync<CurrentSession>()).Should().Be(
+            new CurrentSession(ward.Nurses[0].StaffId, ward.Nurses[0].Username, StaffUser.Nurse, ward.WardId));
+
+        (await fixture.SendAsync(HttpMethod.Delete, "/api/sessions/current", token)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await fixture.SendAsync(HttpMethod.Get, "/api/sessions/current", token)).StatusCode.Should().Be(HttpStatusCode.Unauthorized,
+            "a client refused at reconnect asks here: 401 means signed out, not unreachable");
+    }
+
     [Fact]
     public async Task ARevokedSessionsLiveConnectionIsClosedWith4401WithinAHeartbeatAndTheClientStaysSignedOut()
     {

@@ -26,6 +26,7 @@ public static class SessionsApi
     {
         var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
         sessions.MapPost("/", LoginAsync).AllowAnonymous();
+        sessions.MapGet("/current", CurrentSession).RequireAuthorization();
         sessions.MapDelete("/current", LogoutAsync).RequireAuthorization();
         sessions.MapPost("/{sessionId:long}/revoke", RevokeSessionAsync).RequireAuthorization(StaffPolicies.Admin);
 
@@ -43,6 +44,16 @@ public static class SessionsApi
     private sealed record LoginRow(int Id, string PasswordHash, string Role, int? WardId, string DisplayName, bool OnDuty);
 
     private sealed record SessionRow(long Id, DateTime ExpiresAt);
+
+    /// <summary>
+    /// Who this session is: 200 while it is valid, 401 once signed out, revoked or expired. A client
+    /// whose reconnect is refused asks here to tell "signed out" from "the server is unreachable".
+    /// </summary>
+    private static Ok<CurrentSession> CurrentSession(HttpContext context)
+    {
+        var staff = StaffUser.From(context.User);
+        return TypedResults.Ok(new CurrentSession(staff.StaffId, staff.DisplayName, staff.Role, staff.WardId));
+    }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, MySqlDataSource dataSource, Transactions transactions, IOptions<StaffSessionOptions> options, CancellationToken ct)
