@@ -154,6 +154,29 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ABedsidePressWhoseAnswerWasLostIsSentAgainWithItsKeyAndRaisesOneCall()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        await using var bed = await BedsidePage.OpenAsync(chromium.Browser, server.BaseAddress, ward.Beds[0]);
+        var keys = new List<string>();
+        await bed.Page.RouteAsync("**/api/calls", async route =>
+        {
+            keys.Add(route.Request.Headers["idempotency-key"]);
+            var answer = await route.FetchAsync();
+            // The first time, the server raises the call but its answer is lost (nginx's 502: the node stopped).
+            await route.FulfillAsync(keys.Count == 1
+                ? new() { Status = 502, ContentType = "application/problem+json", Body = """{"title":"No Dispatch node answered","status":502}""" }
+                : new() { Response = answer });
+        });
+
+        var callId = await bed.RaiseAsync(CallKinds.Normal);
+
+        keys.Should().HaveCount(2).And.OnlyContain(key => key == keys[0], "the press was sent again with its own key");
+        (await server.Hospital().CallIdsAsync(ward.WardId)).Should().Equal([callId], "one press, one call");
+        (await server.Hospital().QueryAsync<int>("SELECT repeat_count FROM calls WHERE id = @callId", new { callId })).Should().Equal(0);
+    }
+
+    [Fact]
     public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3, allOnDuty: false);

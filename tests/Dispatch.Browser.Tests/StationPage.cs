@@ -63,6 +63,8 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
 /// <summary>The bedside simulator page: a bed device pressing its buttons.</summary>
 public sealed class BedsidePage(IBrowserContext context, IPage page) : IAsyncDisposable
 {
+    public IPage Page => page;
+
     public static async Task<BedsidePage> OpenAsync(IBrowser browser, Uri server, TestBed bed)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString() });

@@ -17,10 +17,20 @@ public sealed class ClusterFailureTests
         var ward = await cluster.Hospital().WardAsync(nurses: 1, beds: 5);
         var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
         var stations = await StationsBehindNginxAsync(cluster, token, ward.WardId);
+        // Beside the shipped client, stations written from docs/protocol.md alone, from the same subnets.
+        var fromTheDocs = new List<ProtocolDocClient>();
         try
         {
+            for (var subnet = 1; subnet <= 8; subnet++)
+            {
+                var source = LoopbackSource.Subnet(subnet);
+                var station = new ProtocolDocClient(cluster.Nginx.BaseAddress, token, options => options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token));
+                fromTheDocs.Add(station);
+                await station.StartAsync();
+                await station.SubscribeAsync(ward.WardId, after: null);
+            }
             var onA = await cluster.NodeA.HubConnectionsAsync();
-            onA.Should().BeGreaterThanOrEqualTo(1, "some stations must be on the node that dies");
+            onA.Should().BeGreaterThanOrEqualTo(2, "stations of both clients must be on the node that dies");
 
             var calls = new List<CallView> { await cluster.NodeB.RaiseCallAsync(ward.Beds[0]) };
             await AllReceivedAsync(stations, calls.Count);
@@ -37,14 +47,23 @@ public sealed class ClusterFailureTests
                 received.Events.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "every call once, in order, across the move");
                 received.Events.Select(e => e.Seq).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
             }
-            (await cluster.NodeB.HubConnectionsAsync()).Should().Be(8, "every station moved to the surviving node");
-            Console.WriteLine($"Killed node A with {onA} of 8 stations; all 8 resumed on node B with nothing missed or doubled");
+            foreach (var station in fromTheDocs)
+            {
+                await station.WaitForShownAsync(calls.Count, TimeSpan.FromSeconds(30));
+                station.Shown.Select(e => e.CallId!.Value).Should().Equal(calls.Select(c => c.Id), "the station written from the docs moved as well");
+            }
+            (await cluster.NodeB.HubConnectionsAsync()).Should().Be(16, "every station moved to the surviving node");
+            Console.WriteLine($"Killed node A with {onA} of 16 stations (8 on Dispatch.Client, 8 written from docs/protocol.md); all resumed on node B with nothing missed or doubled");
         }
         finally
         {
             foreach (var (client, _) in stations)
             {
                 await client.DisposeAsync();
+            }
+            foreach (var station in fromTheDocs)
+            {
+                await station.DisposeAsync();
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dispatch.Client;
+using Dispatch.Contracts;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.SignalR;
 
@@ -7,8 +8,9 @@ namespace Dispatch.IntegrationTests;
 
 /// <summary>
 /// The protocol conformance scenarios (tests/conformance/scenarios.json) run against the .NET
-/// station client. JsStationClientTests runs the same file against the browser's client, so the
-/// two cannot drift apart.
+/// station client and against a station written from docs/protocol.md alone
+/// (<see cref="ProtocolDocClient"/>). JsStationClientTests runs the same file against the
+/// browser's client, so the clients and the docs cannot drift apart.
 /// </summary>
 [Collection(DispatchCollection.Name)]
 public sealed class ConformanceTests(DispatchFixture fixture)
@@ -17,16 +19,25 @@ public sealed class ConformanceTests(DispatchFixture fixture)
 
     public static TheoryData<string> Scenarios() => [.. ConformanceScenarios.Load().Select(s => s.GetProperty("name").GetString()!)];
 
+    private const string Shipped = "Dispatch.Client";
+    private const string FromTheDocs = "written from docs/protocol.md";
+
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task TheDotNetStationClientConforms(string scenario)
+    public Task TheDotNetStationClientConforms(string scenario) => RunAsync(scenario, Shipped);
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task AStationWrittenFromTheProtocolDocConforms(string scenario) => RunAsync(scenario, FromTheDocs);
+
+    private async Task RunAsync(string scenario, string client)
     {
         var steps = ConformanceScenarios.Load().Single(s => s.GetProperty("name").GetString() == scenario).GetProperty("steps");
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: ConformanceScenarios.BedsPerScenario);
         var other = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var token = await fixture.LoginAsync(ward.Nurses[0]);
         var start = await fixture.Hospital().LastSequenceAsync(ward.WardId);
-        var clients = new Dictionary<string, (DispatchClient Client, ReceivedEvents Received, long From)>();
+        var stations = new Dictionary<string, (IStation Station, long From)>();
         var calls = new List<long>();
         try
         {
@@ -34,22 +45,21 @@ public sealed class ConformanceTests(DispatchFixture fixture)
             {
                 if (step.TryGetProperty("connect", out var connect))
                 {
-                    var client = new DispatchClient(fixture.BaseAddress, token, TimeSpan.FromSeconds(2));
-                    var received = new ReceivedEvents(client);
-                    await client.StartAsync();
-                    clients[connect.GetString()!] = (client, received, 0);
+                    var station = Connect(client, token);
+                    await station.StartAsync();
+                    stations[connect.GetString()!] = (station, 0);
                 }
                 else if (step.TryGetProperty("subscribe", out var subscribe))
                 {
                     var name = subscribe.GetString()!;
                     var wardId = step.TryGetProperty("ward", out var which) && which.GetString() == "other" ? other.WardId : ward.WardId;
                     long? after = step.TryGetProperty("after", out var offset) ? start + offset.GetInt64() : null;
-                    var subscribing = clients[name].Client.SubscribeFromAsync(wardId, after);
+                    var subscribing = stations[name].Station.SubscribeAsync(wardId, after);
                     if (await RefusedAsync(step, subscribing))
                     {
                         continue;
                     }
-                    clients[name] = clients[name] with { From = after ?? (await subscribing).Seq };
+                    stations[name] = stations[name] with { From = after ?? await subscribing };
                 }
                 else if (step.TryGetProperty("raise", out var raise))
                 {
@@ -61,15 +71,15 @@ public sealed class ConformanceTests(DispatchFixture fixture)
                 else if (step.TryGetProperty("acknowledge", out var acknowledge))
                 {
                     var callId = calls[step.GetProperty("call").GetInt32() - 1];
-                    await RefusedAsync(step, clients[acknowledge.GetString()!].Client.AcknowledgeAsync(callId));
+                    await RefusedAsync(step, stations[acknowledge.GetString()!].Station.AcknowledgeAsync(callId));
                 }
                 else if (step.TryGetProperty("expect", out var expect))
                 {
-                    var (_, received, from) = clients[expect.GetString()!];
+                    var (station, from) = stations[expect.GetString()!];
                     var expected = step.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToList();
-                    await received.WaitUntilAsync(events => events.Count >= expected.Count, $"{expected.Count} events", s_wait);
-                    received.Events.Select(e => $"{e.Type} {calls.IndexOf(e.CallId!.Value) + 1}").Should().Equal(expected);
-                    received.Events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, expected.Count).Select(n => from + n),
+                    await station.WaitForAsync(expected.Count, s_wait);
+                    station.Events.Select(e => $"{e.Type} {calls.IndexOf(e.CallId!.Value) + 1}").Should().Equal(expected);
+                    station.Events.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, expected.Count).Select(n => from + n),
                         "sequences follow on from where the client subscribed");
                 }
                 else
@@ -80,9 +90,9 @@ public sealed class ConformanceTests(DispatchFixture fixture)
         }
         finally
         {
-            foreach (var (client, _, _) in clients.Values)
+            foreach (var (station, _) in stations.Values)
             {
-                await client.DisposeAsync();
+                await station.DisposeAsync();
             }
         }
     }
@@ -96,7 +106,60 @@ public sealed class ConformanceTests(DispatchFixture fixture)
             return false;
         }
         var refusal = (await invocation.Invoking(t => t).Should().ThrowAsync<HubException>()).Which;
-        DispatchClient.RefusalSentence(refusal).Should().Contain(sentence.GetString()!);
+        // Both clients read the sentence as the docs say: the text after "HubException: ".
+        (DispatchClient.RefusalSentence(refusal) ?? ProtocolDocClient.RefusalSentence(refusal)).Should().Contain(sentence.GetString()!);
+        ProtocolDocClient.RefusalSentence(refusal).Should().Be(DispatchClient.RefusalSentence(refusal));
         return true;
+    }
+
+    private IStation Connect(string client, string token) => client == Shipped
+        ? new ShippedStation(new DispatchClient(fixture.BaseAddress, token, TimeSpan.FromSeconds(2)))
+        : new DocStation(new ProtocolDocClient(fixture.BaseAddress, token));
+
+    /// <summary>A station under test: what the scenarios drive and read.</summary>
+    private interface IStation : IAsyncDisposable
+    {
+        IReadOnlyList<WardEvent> Events { get; }
+
+        Task StartAsync();
+
+        /// <summary>Returns the snapshot's sequence.</summary>
+        Task<long> SubscribeAsync(int wardId, long? after);
+
+        Task AcknowledgeAsync(long callId);
+
+        Task WaitForAsync(int count, TimeSpan timeout);
+    }
+
+    private sealed class ShippedStation(DispatchClient client) : IStation
+    {
+        private readonly ReceivedEvents _received = new(client);
+
+        public IReadOnlyList<WardEvent> Events => _received.Events;
+
+        public Task StartAsync() => client.StartAsync();
+
+        public async Task<long> SubscribeAsync(int wardId, long? after) => (await client.SubscribeFromAsync(wardId, after)).Seq;
+
+        public Task AcknowledgeAsync(long callId) => client.AcknowledgeAsync(callId);
+
+        public Task WaitForAsync(int count, TimeSpan timeout) => _received.WaitUntilAsync(events => events.Count >= count, $"{count} events", timeout);
+
+        public ValueTask DisposeAsync() => client.DisposeAsync();
+    }
+
+    private sealed class DocStation(ProtocolDocClient client) : IStation
+    {
+        public IReadOnlyList<WardEvent> Events => client.Shown;
+
+        public Task StartAsync() => client.StartAsync();
+
+        public Task<long> SubscribeAsync(int wardId, long? after) => client.SubscribeAsync(wardId, after);
+
+        public Task AcknowledgeAsync(long callId) => client.AcknowledgeAsync(callId);
+
+        public Task WaitForAsync(int count, TimeSpan timeout) => client.WaitForShownAsync(count, timeout);
+
+        public ValueTask DisposeAsync() => client.DisposeAsync();
     }
 }

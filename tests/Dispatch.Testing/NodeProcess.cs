@@ -129,6 +129,13 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM to a supervised node itself (not its supervisor, which restarts it 1 s after it exits).</summary>
+    public async Task TerminateUnderSupervisorAsync()
+    {
+        using var kill = Process.Start("pkill", ["-TERM", "-P", $"{_process.Id}"])!;
+        await kill.WaitForExitAsync();
+    }
+
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);
