@@ -157,7 +157,9 @@ public sealed class CallService(
             var caller = await BedsideAuthentication.AuthenticateAsync(tx, new BedRow(call.BedId, call.WardId), credential, token);
             if (!call.IsUnresolved)
             {
-                throw RefusedException.Conflict($"Call {callId} is already {call.Status}.");
+                // Cleared already (a cancel sent again after a lost answer, or presence got there
+                // first): the call as it stands, and nothing else happens.
+                return await CallRecords.ReadViewAsync(tx, callId, token);
             }
             return await CallRecords.ResolveAsync(tx, call, caller.ActorType, caller.ActorType, caller.ActorId, presentStaffId: null, token);
         }, ct);

@@ -15,13 +15,16 @@ public sealed class WardEventPublisher(IClientGroups clients, TeamRouting teams,
 {
     public async Task PublishAsync(WardEvent wardEvent, CancellationToken ct)
     {
-        // Looked up before any send: a lookup that fails leaves the event unpublished, to be
-        // handed on again, rather than sent to the ward and not to the team.
-        var teamMembers = wardEvent.Call is { } call ? await teams.OnDutyMembersForAsync(call.Kind, ct) : [];
+        // The ward first: nothing the team lookup needs (the database) may hold up a call's own
+        // ward. A lookup that fails throws, so the event is handed on again; the ward's stations
+        // drop the second copy by its sequence number, and the team is reached then.
         await clients.Ward(wardEvent.WardId).WardEvent(wardEvent);
-        foreach (var member in teamMembers)
+        if (wardEvent.Call is { } call)
         {
-            await clients.Staff(member).CallForYourTeam(wardEvent);
+            foreach (var member in await teams.OnDutyMembersForAsync(call.Kind, ct))
+            {
+                await clients.Staff(member).CallForYourTeam(wardEvent);
+            }
         }
         if (wardEvent is { Type: EventTypes.CallEscalated, Call.AssignedStaffId: { } recipient })
         {
