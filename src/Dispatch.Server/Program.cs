@@ -41,6 +41,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseHttpHygiene();
 app.UseRequestMetrics();
 app.UseHubAdmission();
 app.UseWeb();

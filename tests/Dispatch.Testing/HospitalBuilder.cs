@@ -101,11 +101,17 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
     }
 
     /// <summary>Locks the beds' rows, as a raise in progress does, until disposed: raises at these beds wait meanwhile.</summary>
-    public async Task<IAsyncDisposable> HoldBedsAsync(IEnumerable<TestBed> beds)
+    public Task<IAsyncDisposable> HoldBedsAsync(IEnumerable<TestBed> beds) =>
+        HoldAsync("SELECT id FROM beds WHERE id IN @ids FOR UPDATE", new { ids = beds.Select(b => b.BedId).ToList() });
+
+    /// <summary>Locks the call's row, as a change to it in progress does, until disposed.</summary>
+    public Task<IAsyncDisposable> HoldCallAsync(long callId) => HoldAsync("SELECT id FROM calls WHERE id = @callId FOR UPDATE", new { callId });
+
+    private async Task<IAsyncDisposable> HoldAsync(string lockingSelect, object args)
     {
         var conn = await dataSource.OpenConnectionAsync();
         var tx = await conn.BeginTransactionAsync();
-        await conn.ExecuteAsync("SELECT id FROM beds WHERE id IN @ids FOR UPDATE", new { ids = beds.Select(b => b.BedId).ToList() }, tx);
+        await conn.ExecuteAsync(lockingSelect, args, tx);
         return new HeldRows(conn, tx);
     }
 

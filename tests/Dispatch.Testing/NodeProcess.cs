@@ -27,14 +27,16 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
     /// <param name="settings">Configuration keys ("Section:Key") and values, passed as environment variables.</param>
     /// <param name="supervisedAs">Run under scripts/supervise.sh with this name, which restarts the node when it exits.</param>
     /// <param name="waitUntilHealthy">Return once /healthz answers 200 (else at once, for a node expected to exit).</param>
+    /// <param name="workingDirectory">Where it is started from: beside its binary unless said (scripts/run.sh starts it from the repository's root).</param>
     public static async Task<NodeProcess> StartAsync(
-        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null, bool waitUntilHealthy = true)
+        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs = null, bool waitUntilHealthy = true,
+        string? workingDirectory = null)
     {
         // A port found free can be taken before the node binds it (by any outgoing connection of a
         // busy test run): the node then aborts at start, and another port is tried.
         for (var attempt = 1; ; attempt++)
         {
-            var node = await StartOnceAsync(connectionString, settings, supervisedAs, waitUntilHealthy);
+            var node = await StartOnceAsync(connectionString, settings, supervisedAs, waitUntilHealthy, workingDirectory);
             if (node is not null || attempt == 3)
             {
                 return node ?? throw new InvalidOperationException("No free port for the node after 3 tries.");
@@ -44,7 +46,7 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
 
     /// <summary>The node, or null when its port was taken before it could bind it.</summary>
     private static async Task<NodeProcess?> StartOnceAsync(
-        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs, bool waitUntilHealthy)
+        string connectionString, IReadOnlyDictionary<string, string> settings, string? supervisedAs, bool waitUntilHealthy, string? workingDirectory)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
         var bin = Path.Combine(Repository.Root, "src", "Dispatch.Server", "bin", Repository.Configuration, "net10.0");
@@ -53,7 +55,7 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
             supervisedAs is null ? command[0] : Path.Combine(Repository.Root, "scripts", "supervise.sh"),
             supervisedAs is null ? command[1..] : [supervisedAs, .. command])
         {
-            WorkingDirectory = bin,
+            WorkingDirectory = workingDirectory ?? bin,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =

@@ -63,6 +63,9 @@ internal static class CallQueries
         CALL sp_assign_call_to_next_nurse(@CallId)
         """;
 
+    /// <summary>The call's bed and ward, read without a lock (a call never changes bed).</summary>
+    public const string BedOfCall = "SELECT bed_id AS BedId, ward_id AS WardId FROM calls WHERE id = @CallId";
+
     public const string LockCall = """
         SELECT id AS Id, ward_id AS WardId, bed_id AS BedId, kind AS Kind, status AS Status,
                assigned_staff_id AS AssignedStaffId, escalation_level AS EscalationLevel

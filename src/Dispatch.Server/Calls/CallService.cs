@@ -153,8 +153,13 @@ public sealed class CallService(
     public Task<CallView> CancelAtBedsideAsync(long callId, BedCredential credential, CancellationToken ct) =>
         transactions.RunAsync(async (tx, token) =>
         {
+            // The caller's credentials first: a request that cannot cancel must not hold up the
+            // call's row (the ward's acknowledge, the escalation sweep) while it is turned away.
+            var bed = await tx.Connection!.QuerySingleOrDefaultAsync<BedRow>(new CommandDefinition(
+                CallQueries.BedOfCall, new { CallId = callId }, tx, cancellationToken: token))
+                ?? throw RefusedException.NotFound($"Call {callId} does not exist.");
+            var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, token);
             var call = await CallRecords.LockAsync(tx, callId, token);
-            var caller = await BedsideAuthentication.AuthenticateAsync(tx, new BedRow(call.BedId, call.WardId), credential, token);
             if (!call.IsUnresolved)
             {
                 // Cleared already (a cancel sent again after a lost answer, or presence got there

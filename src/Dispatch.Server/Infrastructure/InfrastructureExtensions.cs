@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Dispatch.Outbox;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -13,6 +15,18 @@ public static partial class InfrastructureExtensions
 
     public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
     {
+        // Started from another folder (scripts/run.sh starts it from the repository's root), the
+        // content root holds no appsettings.json: the one published beside the binary is read
+        // instead, below the environment and the command line as usual.
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")))
+        {
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+            {
+                Path = "appsettings.json",
+                Optional = true,
+                FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
         builder.Services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
 
         builder.Services.AddSingleton(sp =>

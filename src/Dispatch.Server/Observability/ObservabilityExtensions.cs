@@ -7,6 +7,9 @@ public static class ObservabilityExtensions
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DispatchMetrics>();
+        // The request lines carry the hub's ?access_token=: never logged, whatever the settings'
+        // Default level (a more specific rule wins).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         return builder;
     }
 

@@ -19,6 +19,7 @@ public static class RealtimeApi
         var realtime = builder.Configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
 
         var signalR = builder.Services.AddSignalR(hub => hub.AddFilter<RefusalHubFilter>());
+        builder.Logging.AddFilter(RefusalHubFilter.DispatcherLogCategory, LogLevel.None);
         if (!string.IsNullOrWhiteSpace(realtime.Redis))
         {
             var prefix = realtime.RedisChannelPrefix ?? DefaultChannelPrefix(builder.Configuration);

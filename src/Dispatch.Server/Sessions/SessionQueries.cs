@@ -32,6 +32,8 @@ internal static class SessionQueries
         UPDATE sessions SET revoked = 1, revoked_at = NOW(3) WHERE staff_id = @StaffId AND id <> @SessionId AND revoked = 0
         """;
 
+    public const string StaffExists = "SELECT COUNT(*) FROM staff WHERE id = @StaffId";
+
     public const string PasswordHashForUpdate = "SELECT password_hash FROM staff WHERE id = @StaffId FOR UPDATE";
 
     public const string SetPassword = "UPDATE staff SET password_hash = @PasswordHash WHERE id = @StaffId";

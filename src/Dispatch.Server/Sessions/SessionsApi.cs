@@ -114,6 +114,10 @@ public static class SessionsApi
         var admin = StaffUser.From(context.User);
         return TypedResults.Ok(await transactions.RunAsync(async (tx, token) =>
         {
+            if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(SessionQueries.StaffExists, new { StaffId = staffId }, tx, cancellationToken: token)) == 0)
+            {
+                throw RefusedException.NotFound($"There is no staff member {staffId}.");
+            }
             var revoked = await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.RevokeAllOfStaff, new { StaffId = staffId }, tx, cancellationToken: token));
             await AuditLog.AppendAsync(tx, AuditLog.Staff, admin.StaffId, "sessions_revoked", null, $"staff {staffId}: {revoked} sessions", token);
             return revoked;
