@@ -39,6 +39,7 @@ builder.AddNode();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpHygiene();

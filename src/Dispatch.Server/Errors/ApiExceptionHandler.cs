@@ -39,6 +39,10 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is RefusedException { RetryAfterSeconds: { } retryAfter })
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

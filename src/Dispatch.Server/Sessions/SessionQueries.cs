@@ -32,6 +32,22 @@ internal static class SessionQueries
         UPDATE sessions SET revoked = 1, revoked_at = NOW(3) WHERE staff_id = @StaffId AND id <> @SessionId AND revoked = 0
         """;
 
+    public const string RecentSignInFailures = """
+        SELECT
+          (SELECT COUNT(*) FROM sign_in_failures WHERE username = @Username AND at > NOW(3) - INTERVAL @WindowSeconds SECOND) AS ByUsername,
+          (SELECT COUNT(*) FROM sign_in_failures WHERE address = @Address AND at > NOW(3) - INTERVAL @WindowSeconds SECOND) AS ByAddress,
+          CAST(COALESCE(TIMESTAMPDIFF(MICROSECOND, NOW(3),
+            (SELECT MIN(at) FROM sign_in_failures
+             WHERE (username = @Username OR address = @Address) AND at > NOW(3) - INTERVAL @WindowSeconds SECOND)
+            + INTERVAL @WindowSeconds SECOND) / 1000000, 0) AS DOUBLE) AS SecondsUntilOldestLeaves
+        """;
+
+    /// <summary>A failure, and away with those past any window (an hour), a few at a time.</summary>
+    public const string InsertSignInFailure = """
+        INSERT INTO sign_in_failures (username, address) VALUES (@Username, @Address);
+        DELETE FROM sign_in_failures WHERE at < NOW(3) - INTERVAL 1 HOUR LIMIT 100;
+        """;
+
     public const string StaffExists = "SELECT COUNT(*) FROM staff WHERE id = @StaffId";
 
     public const string PasswordHashForUpdate = "SELECT password_hash FROM staff WHERE id = @StaffId FOR UPDATE";

@@ -1,8 +1,10 @@
+using System.Net;
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -14,6 +16,18 @@ public static class SessionsApi
     public static IHostApplicationBuilder AddSessions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<StaffSessionOptions>(StaffSessionOptions.Section);
+        builder.Services.AddValidatedOptions<SignInOptions>(SignInOptions.Section);
+        builder.Services.AddSingleton<SignInThrottle>();
+        // Behind nginx the client's address (for throttling and the audit) is the X-Forwarded-For
+        // that nginx appends: trusted from loopback and SignIn:TrustedProxies only.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<SignInOptions>>((forwarded, signIn) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            foreach (var proxy in signIn.Value.TrustedProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
         builder.Services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -56,7 +70,8 @@ public static class SessionsApi
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, MySqlDataSource dataSource, Transactions transactions, IOptions<StaffSessionOptions> options, CancellationToken ct)
+        LoginRequest request, HttpContext context, MySqlDataSource dataSource, Transactions transactions, SignInThrottle throttle,
+        IOptions<StaffSessionOptions> options, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password)
             || request.Username.Length > 64 || request.Password.Length > 256)
@@ -64,14 +79,20 @@ public static class SessionsApi
             return TypedResults.Problem("Username and password are required.", statusCode: StatusCodes.Status400BadRequest);
         }
 
+        var username = request.Username.Trim();
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        await throttle.ThrowIfThrottledAsync(username, address, ct);
         LoginRow? staff;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
             staff = await conn.QuerySingleOrDefaultAsync<LoginRow>(new CommandDefinition(
-                SessionQueries.FindStaffForLogin, new { request.Username }, cancellationToken: ct));
+                SessionQueries.FindStaffForLogin, new { Username = username }, cancellationToken: ct));
         }
-        if (staff is null || !PasswordHasher.Verify(request.Password, staff.PasswordHash))
+        // Checked for an unknown username too (against a decoy), so both answers take as long.
+        var passwordMatches = await throttle.CheckPasswordAsync(request.Password, staff?.PasswordHash, ct);
+        if (staff is null || !passwordMatches)
         {
+            await throttle.RecordFailureAsync(username, address, staff?.Id, ct);
             return TypedResults.Problem("Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
