@@ -26,6 +26,7 @@ public sealed class DispatchMetrics
     private readonly Counter _drainNotices;
     private readonly Counter _wardsUnwatched;
     private readonly Counter _displayMissing;
+    private readonly Counter _receiptsDropped;
     private readonly Counter _troubles;
 
     public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
@@ -61,6 +62,13 @@ public sealed class DispatchMetrics
         }
         _displayMissing = factory.CreateCounter("dispatch_display_missing_total", "Calls that no station confirmed displaying in time.");
         _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
+        _receiptsDropped = factory.CreateCounter("dispatch_display_receipts_dropped_total",
+            "Display receipts not taken: from a connection watching no ward, or past a connection's or the node's bound (a flood).",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        foreach (var reason in new[] { ReceiptDropped.NotWatching, ReceiptDropped.ConnectionBound, ReceiptDropped.NodeBound })
+        {
+            _receiptsDropped.WithLabels(reason);
+        }
 
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -103,6 +111,10 @@ public sealed class DispatchMetrics
     public void WardUnwatched() => _wardsUnwatched.Inc();
 
     public void DisplayMissing() => _displayMissing.Inc();
+
+    /// <param name="reason">One of <see cref="ReceiptDropped"/>.</param>
+    /// <param name="count">Receipts (call ids) not taken.</param>
+    public void ReceiptsDropped(string reason, int count) => _receiptsDropped.WithLabels(reason).Inc(count);
 
     /// <param name="device">"bed" or "station".</param>
     public void TroubleRaised(string device) => _troubles.WithLabels(device).Inc();

@@ -53,6 +53,10 @@ public sealed class ConnectionRegistry
     /// <summary>Connections opened and dropped since the last call (for the drop rate KPI).</summary>
     public (long Opened, long Dropped) TakeCounts() => (Interlocked.Exchange(ref _opened, 0), Interlocked.Exchange(ref _dropped, 0));
 
+    /// <summary>The wards the connection has subscribed to (none once it has left).</summary>
+    public IReadOnlySet<int> WardsOf(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var connection) ? connection.Wards : ImmutableHashSet<int>.Empty;
+
     public void Watching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Add(wardId) });
 
     public void NotWatching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Remove(wardId) });

@@ -40,8 +40,18 @@ public sealed class DispatchHub(
     {
         EnsureWardAccess(wardId);
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), Context.ConnectionAborted);
-        connections.Watching(Context.ConnectionId, wardId);
-        return await wards.SnapshotAsync(wardId, Context.ConnectionAborted);
+        try
+        {
+            var snapshot = await wards.SnapshotAsync(wardId, Context.ConnectionAborted);
+            // Only a ward that exists counts as watched (the unwatched-ward check, display receipts).
+            connections.Watching(Context.ConnectionId, wardId);
+            return snapshot;
+        }
+        catch
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Ward(wardId), CancellationToken.None);
+            throw;
+        }
     }
 
     public async Task Unsubscribe(int wardId)
@@ -62,7 +72,7 @@ public sealed class DispatchHub(
         {
             throw RefusedException.BadRequest($"Send between 1 and {MaxReceipts} call ids per receipt.");
         }
-        receipts.Record(Staff, callIds);
+        receipts.Record(Context.ConnectionId, Staff.SessionId, connections.WardsOf(Context.ConnectionId), callIds);
         return Task.CompletedTask;
     }
 
