@@ -177,6 +177,49 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task ASilencedBoardStillSoundsACodeBlueAndItsRoutineTonesComeBackWhenTheSilenceEnds()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: async page =>
+        {
+            await page.Clock.InstallAsync();
+            // Every tone's pitch, as the board starts it (code blue 880 Hz, a patient call 520 Hz).
+            await page.AddInitScriptAsync("""
+                window.tones = [];
+                const create = AudioContext.prototype.createOscillator;
+                AudioContext.prototype.createOscillator = function () {
+                  const oscillator = create.call(this);
+                  const start = oscillator.start.bind(oscillator);
+                  oscillator.start = (...args) => { window.tones.push(oscillator.frequency.value); return start(...args); };
+                  return oscillator;
+                };
+                """);
+        });
+        var silence = station.Page.Locator("#mute");
+        await Assertions.Expect(silence).ToHaveTextAsync("Silence routine tones for 2 min");
+
+        await silence.ClickAsync();
+
+        await Assertions.Expect(silence).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(silence).ToContainTextAsync("Routine tones silenced until");
+        var routine = await server.RaiseCallAsync(ward.Beds[0], CallKinds.Normal);
+        await station.Call(routine.Id).WaitForAsync(new() { Timeout = 5_000 });
+        var codeBlue = await server.RaiseCallAsync(ward.Beds[1], CallKinds.CodeBlue);
+        await station.Call(codeBlue.Id).WaitForAsync(new() { Timeout = 5_000 });
+        (await TonesAsync(station)).Should().Contain(880, "a code blue sounds through the silence").And.NotContain(520, "the patient call stayed silent");
+
+        // Two minutes on, the silence has ended by itself: the button says so, and a patient call sounds.
+        await station.Page.Clock.SetSystemTimeAsync(DateTime.UtcNow.AddMinutes(2).AddSeconds(5));
+        await Assertions.Expect(silence).ToHaveAttributeAsync("aria-pressed", "false", new() { Timeout = 5_000 });
+        await Assertions.Expect(silence).ToHaveTextAsync("Silence routine tones for 2 min");
+        var later = await server.RaiseCallAsync(ward.Beds[2], CallKinds.Normal);
+        await station.Call(later.Id).WaitForAsync(new() { Timeout = 5_000 });
+        (await TonesAsync(station)).Should().Contain(520, "routine tones are back");
+    }
+
+    private static Task<double[]> TonesAsync(StationPage station) => station.Page.EvaluateAsync<double[]>("() => window.tones");
+
+    [Fact]
     public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3, allOnDuty: false);

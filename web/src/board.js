@@ -67,8 +67,10 @@ function renderStaffControls() {
 function renderSoundControls() {
   $("#enable-sound").hidden = sound.ready;
   $("#sound-needed").hidden = sound.ready || $("#board").hidden;
-  $("#mute").textContent = sound.muted ? t().unmute : t().mute;
-  $("#mute").setAttribute("aria-pressed", String(sound.muted));
+  // The button says what pressing it does; a silence ends by itself and never covers code or emergency.
+  const until = new Date(sound.silencedUntil).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+  $("#mute").textContent = sound.silenced ? t().unmute(until) : t().mute;
+  $("#mute").setAttribute("aria-pressed", String(sound.silenced));
 }
 
 function age(call) {
@@ -345,12 +347,14 @@ $("#enable-sound").addEventListener("click", async () => {
   renderSoundControls();
 });
 $("#mute").addEventListener("click", () => {
-  sound.muted = !sound.muted;
+  if (sound.silenced) sound.unsilence();
+  else sound.silence();
   renderSoundControls();
 });
 
 // The age timers tick every second; a call nobody has acknowledged sounds again every 10 s.
 setInterval(() => {
+  if ($("#mute").getAttribute("aria-pressed") !== String(sound.silenced)) renderSoundControls(); // the silence ended
   for (const item of document.querySelectorAll("#calls .call, #for-you-calls .call")) {
     const call = [...board.calls, ...forYou.calls].find((c) => String(c.id) === item.dataset.callId);
     if (call) item.querySelector(".age").textContent = age(call);

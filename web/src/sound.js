@@ -9,13 +9,37 @@ const TONES = {
   trouble: { hz: 330, beeps: 1 },
 };
 
+/** A silence covers the other bands only: a code blue or a staff emergency always sounds. */
+export const NEVER_SILENCED = new Set(["code", "emergency"]);
+
+/** How long "silence" lasts; then the tones come back by themselves. */
+export const SILENCE_MS = 2 * 60_000;
+
+/** Whether a band's tone plays at `now`, with the other bands silenced until `silencedUntil` (ms since the epoch; 0: not silenced). */
+export function audible(band, silencedUntil, now) {
+  return NEVER_SILENCED.has(band) || now >= silencedUntil;
+}
+
 export class Sound {
   #context = null;
-  muted = false;
+  silencedUntil = 0;
 
   /** True once the browser lets the page play sound. */
   get ready() {
     return this.#context?.state === "running";
+  }
+
+  get silenced() {
+    return Date.now() < this.silencedUntil;
+  }
+
+  /** Silences every band but code and emergency for SILENCE_MS. */
+  silence() {
+    this.silencedUntil = Date.now() + SILENCE_MS;
+  }
+
+  unsilence() {
+    this.silencedUntil = 0;
   }
 
   /** Call from a click or key press. */
@@ -25,7 +49,7 @@ export class Sound {
   }
 
   play(band) {
-    if (this.muted || !this.ready) return;
+    if (!this.ready || !audible(band, this.silencedUntil, Date.now())) return;
     const tone = TONES[band] ?? TONES.routine;
     const start = this.#context.currentTime;
     for (let i = 0; i < tone.beeps; i++) {
