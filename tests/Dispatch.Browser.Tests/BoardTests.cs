@@ -183,17 +183,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: async page =>
         {
             await page.Clock.InstallAsync();
-            // Every tone's pitch, as the board starts it (code blue 880 Hz, a patient call 520 Hz).
-            await page.AddInitScriptAsync("""
-                window.tones = [];
-                const create = AudioContext.prototype.createOscillator;
-                AudioContext.prototype.createOscillator = function () {
-                  const oscillator = create.call(this);
-                  const start = oscillator.start.bind(oscillator);
-                  oscillator.start = (...args) => { window.tones.push(oscillator.frequency.value); return start(...args); };
-                  return oscillator;
-                };
-                """);
+            await page.AddInitScriptAsync(ToneRecorder);
         });
         var silence = station.Page.Locator("#mute");
         await Assertions.Expect(silence).ToHaveTextAsync("Silence routine tones for 2 min");
@@ -217,7 +207,71 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         (await TonesAsync(station)).Should().Contain(520, "routine tones are back");
     }
 
+    /// <summary>Notes every tone's pitch as the board starts it (code blue 880 Hz, a patient call 520 Hz, no link 392 Hz).</summary>
+    private const string ToneRecorder = """
+        window.tones = [];
+        const create = AudioContext.prototype.createOscillator;
+        AudioContext.prototype.createOscillator = function () {
+          const oscillator = create.call(this);
+          const start = oscillator.start.bind(oscillator);
+          oscillator.start = (...args) => { window.tones.push(oscillator.frequency.value); return start(...args); };
+          return oscillator;
+        };
+        """;
+
     private static Task<double[]> TonesAsync(StationPage station) => station.Page.EvaluateAsync<double[]>("() => window.tones");
+
+    [Fact]
+    public async Task WhenTheLinkIsLostTheBoardSaysNotReceivingCallsAndSoundsWithinFiveSecondsAndClearsWhenItIsBack()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+        var networkDown = 0;
+        var links = new System.Collections.Concurrent.ConcurrentQueue<IWebSocketRoute>();
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: async page =>
+        {
+            await page.AddInitScriptAsync(ToneRecorder);
+            // The board's WebSockets pass through the test, which can cut them and refuse new ones.
+            await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/dispatch"), ws =>
+            {
+                if (Volatile.Read(ref networkDown) == 1)
+                {
+                    _ = ws.CloseAsync(new() { Code = 1011, Reason = "network down" });
+                    return;
+                }
+                ws.ConnectToServer();
+                links.Enqueue(ws);
+            });
+        });
+        await station.Call(call.Id).WaitForAsync(new() { Timeout = 5_000 });
+        var overlay = station.Page.Locator("#offline");
+        await Assertions.Expect(overlay).ToBeHiddenAsync();
+
+        Volatile.Write(ref networkDown, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var link in links)
+        {
+            await link.CloseAsync(new() { Code = 1011, Reason = "network down" });
+        }
+
+        // Before the screen goes dark, a command is refused with a sentence, and nothing is sent.
+        await station.Page.Locator(".connection.reconnecting").WaitForAsync(new() { Timeout = 5_000 });
+        await station.Call(call.Id).Locator("button.acknowledge").ClickAsync();
+        await Assertions.Expect(station.Page.Locator("#message")).ToHaveTextAsync("Not connected: nothing was sent. Try again when the board is back.");
+        await Assertions.Expect(overlay).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        var shownAfter = clock.Elapsed;
+        await Assertions.Expect(overlay).ToContainTextAsync("Not receiving calls");
+        (await TonesAsync(station)).Should().Contain(392, "the lost link has its own tone");
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-offline.png") });
+        (await server.Hospital().QueryAsync<string>("SELECT status FROM calls WHERE id = @Id", call)).Should().Equal("open");
+
+        Volatile.Write(ref networkDown, 0);
+
+        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(overlay).ToBeHiddenAsync();
+        await Assertions.Expect(station.Page.Locator("#message")).ToHaveTextAsync("");
+        Console.WriteLine($"The board showed 'Not receiving calls' {shownAfter.TotalMilliseconds:F0} ms after its link was cut");
+    }
 
     [Fact]
     public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()

@@ -40,6 +40,6 @@ public sealed class JsStationClientTests(DispatchFixture fixture)
         var (exitCode, output) = await ExternalProcess.RunAsync("node", Path.Combine(Repository.Root, "web"), environment, "--test", "test/");
 
         exitCode.Should().Be(0, output);
-        output.Should().Contain($"# pass {7 + scenarios.Count}").And.Contain("# skipped 0");
+        output.Should().Contain($"# pass {9 + scenarios.Count}").And.Contain("# skipped 0");
     }
 }

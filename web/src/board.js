@@ -7,6 +7,8 @@ import { LANGUAGES, strings } from "./i18n.js";
 import { Sound } from "./sound.js";
 
 const REPEAT_MS = 10_000;
+// A link lost this long is no blip: the screen says it is not receiving calls, and sounds.
+const OFFLINE_AFTER_MS = 3_000;
 const $ = (selector) => document.querySelector(selector);
 const sound = new Sound();
 const board = new BoardState();
@@ -18,6 +20,8 @@ let language = localStorage.getItem("dispatch.language") ?? "en";
 let connection = "disconnected";
 // When the link last came back after a drop, shown beside "Connected" so an interruption is never silent.
 let reconnectedAt = null;
+// When the link was lost (null while connected).
+let offlineSince = null;
 // Calls this screen has confirmed showing (display receipts), so each is confirmed once.
 const confirmed = new Set();
 
@@ -43,6 +47,7 @@ function applyLanguage() {
   renderConnection();
   renderSoundControls();
   renderStaffControls();
+  renderOffline();
   render();
 }
 
@@ -53,6 +58,18 @@ function renderConnection() {
   if (connection === "connected" && reconnectedAt) {
     banner.textContent += ` · ${t().reconnectedAt} ${reconnectedAt.toLocaleTimeString(language)}`;
   }
+}
+
+/** The full-screen "not receiving calls" once the link has been lost past OFFLINE_AFTER_MS; ages stop meanwhile. */
+function renderOffline() {
+  const offline = offlineSince !== null && !$("#board").hidden && Date.now() - offlineSince >= OFFLINE_AFTER_MS;
+  const overlay = $("#offline");
+  if (offline && overlay.hidden) sound.play("offline");
+  overlay.hidden = !offline;
+  const since = offlineSince ? new Date(offlineSince).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
+  $("#offline-since").textContent = offline ? t().offlineSince(since) : "";
+  $("#calls").classList.toggle("stale", offlineSince !== null);
+  $("#for-you-calls").classList.toggle("stale", offlineSince !== null);
 }
 
 /** The signed-in staff member's own controls: the duty switch (only on-duty staff are assigned calls and escalations) and the password. */
@@ -149,6 +166,7 @@ function button(label, kind, action) {
   element.className = kind;
   element.textContent = label;
   element.addEventListener("click", async () => {
+    if (connection !== "connected") return showMessage(t().notConnected);
     element.disabled = true;
     try {
       await action();
@@ -239,7 +257,14 @@ async function start() {
     if (state === "signed_out") return showSignIn(t().sessionEnded);
     if (state === "connected" && connection !== "connected" && connection !== "disconnected") reconnectedAt = new Date();
     connection = state === "stopped" ? "disconnected" : state;
+    if (connection === "connected") {
+      offlineSince = null;
+      showMessage(""); // an error of the outage is over
+    } else {
+      offlineSince ??= Date.now();
+    }
     renderConnection();
+    renderOffline();
     if (connection === "connected") {
       confirmShown(board.calls);
       loadForYou(); // what reached her personally while the link was down
@@ -315,6 +340,7 @@ async function showSignIn(message = "") {
   forYou.load({ calls: [] });
   connection = "disconnected";
   reconnectedAt = null;
+  offlineSince = null;
   $("#board").hidden = true;
   $("#station").hidden = true;
   $("#sign-out").hidden = true;
@@ -322,6 +348,7 @@ async function showSignIn(message = "") {
   $("#station-key").value = localStorage.getItem("dispatch.stationKey") ?? "";
   $("#sign-in-message").textContent = message;
   applyLanguage();
+  renderOffline();
 }
 
 async function signOut() {
@@ -355,12 +382,15 @@ $("#mute").addEventListener("click", () => {
 // The age timers tick every second; a call nobody has acknowledged sounds again every 10 s.
 setInterval(() => {
   if ($("#mute").getAttribute("aria-pressed") !== String(sound.silenced)) renderSoundControls(); // the silence ended
+  renderOffline();
+  if (offlineSince !== null) return; // ages stop: nothing is arriving
   for (const item of document.querySelectorAll("#calls .call, #for-you-calls .call")) {
     const call = [...board.calls, ...forYou.calls].find((c) => String(c.id) === item.dataset.callId);
     if (call) item.querySelector(".age").textContent = age(call);
   }
 }, 1000);
 setInterval(() => {
+  if (!$("#offline").hidden) return sound.play("offline");
   const [mostUrgent] = [...forYou.waiting, ...board.waiting].sort(byUrgency);
   if (mostUrgent) sound.play(mostUrgent.band);
 }, REPEAT_MS);

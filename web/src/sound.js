@@ -7,10 +7,12 @@ const TONES = {
   assist: { hz: 620, beeps: 2 },
   routine: { hz: 520, beeps: 1 },
   trouble: { hz: 330, beeps: 1 },
+  // The screen itself: no link to the server (four low beeps, unlike any call).
+  offline: { hz: 392, beeps: 4 },
 };
 
-/** A silence covers the other bands only: a code blue or a staff emergency always sounds. */
-export const NEVER_SILENCED = new Set(["code", "emergency"]);
+/** A silence covers the other bands only: a code blue, a staff emergency or a lost link always sounds. */
+export const NEVER_SILENCED = new Set(["code", "emergency", "offline"]);
 
 /** How long "silence" lasts; then the tones come back by themselves. */
 export const SILENCE_MS = 2 * 60_000;
