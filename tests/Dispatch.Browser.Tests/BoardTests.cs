@@ -274,6 +274,32 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task RejectAsksOnceSayingWhereTheCallGoesAndKeepingItLeavesTheCallWhereItWas()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        await server.Hospital().AssignBedAsync(ward.Beds[0], ward.Nurses[0], isPrimary: true);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        var dialog = station.Page.Locator("#reject-dialog");
+
+        await station.Call(call.Id).Locator("button.reject").ClickAsync();
+
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync($"Reject the Patient call of room {call.Room}, bed {call.Bed}?");
+        await Assertions.Expect(dialog).ToContainTextAsync("It goes at once to a nurse of another floor.");
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-reject.png") });
+        await station.Page.ClickAsync("#keep-call");
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        (await server.Hospital().QueryAsync<(string, int)>("SELECT status, escalation_level FROM calls WHERE id = @Id", call))
+            .Should().Equal([("open", 0)], "kept: nothing was sent");
+
+        await station.Call(call.Id).Locator("button.reject").ClickAsync();
+        await station.Page.ClickAsync("#confirm-reject");
+
+        await Assertions.Expect(station.Call(call.Id).Locator(".who")).ToContainTextAsync("Escalation level 1", new() { Timeout = 5_000 });
+    }
+
+    [Fact]
     public async Task ANurseOffDutyGoesOnDutyFromTheBoardAndIsAssignedTheNextCall()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3, allOnDuty: false);

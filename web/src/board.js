@@ -155,9 +155,23 @@ function renderCall(call, { away = false } = {}) {
   if (call.status === "open" && (!away || call.assignedStaffId === currentSession()?.staffId)) {
     item.querySelector(".actions").append(
       button(t().acknowledge, "acknowledge", () => client.acknowledge(call.id)),
-      button(t().reject, "reject", () => client.reject(call.id)));
+      button(t().reject, "reject", () => confirmReject(call)));
   }
   return item;
+}
+
+/**
+ * A reject sends the call on at once (another floor, the manager, administration): asked once,
+ * saying where it goes; "Keep it" is the default. Resolves when the nurse has chosen.
+ */
+async function confirmReject(call) {
+  const dialog = $("#reject-dialog");
+  $("#reject-title").textContent = t().rejectTitle(t().kinds[call.kind] ?? call.kind, call.room, call.bed);
+  $("#reject-where").textContent = t().rejectGoesTo(call.escalationLevel);
+  dialog.returnValue = "";
+  dialog.showModal();
+  await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+  if (dialog.returnValue === "reject") await client.reject(call.id);
 }
 
 function button(label, kind, action) {
