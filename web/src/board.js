@@ -187,6 +187,8 @@ function button(label, kind, action) {
       showMessage("");
     } catch (error) {
       showMessage(refusalSentence(error) ?? error.message);
+    } finally {
+      // Usually the call's next event has redrawn the row by now; a reject kept, or a refusal, has not.
       element.disabled = false;
     }
   });
