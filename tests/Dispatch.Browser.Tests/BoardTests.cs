@@ -414,6 +414,44 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
 public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromium)
 {
     [Fact]
+    public async Task TheOpsPageTurnsRedWithTheTimeOfItsLastGoodAnswerWhenTwoRefreshesInARowFailAndClearsWhenAnswersComeBack()
+    {
+        var admin = await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null);
+        var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.Clock.InstallAsync();
+            await page.GotoAsync("/ops.html");
+            await page.FillAsync("#username", admin.Username);
+            await page.FillAsync("#password", admin.Password);
+            await page.ClickAsync("#sign-in button[type=submit]");
+            await Assertions.Expect(page.Locator("#updated")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^updated "));
+            var stale = page.Locator("#stale");
+            await Assertions.Expect(stale).ToBeHiddenAsync();
+
+            // The server goes away: from now on no summary is answered. Two refreshes (every 5 s) later:
+            await page.RouteAsync("**/api/ops/summary", route => route.AbortAsync());
+            await page.Clock.RunForAsync(10_500);
+
+            await Assertions.Expect(stale).ToBeVisibleAsync();
+            await Assertions.Expect(stale).ToContainTextAsync("No answer from the server since");
+            await Assertions.Expect(page.Locator("body")).ToHaveClassAsync("stale");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "screenshots", "ops-stale.png") });
+
+            await page.UnrouteAsync("**/api/ops/summary");
+            await page.Clock.RunForAsync(5_000);
+
+            await Assertions.Expect(stale).ToBeHiddenAsync();
+            await Assertions.Expect(page.Locator("#updated")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^updated "));
+        }
+        finally
+        {
+            await context.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AnAdministratorSeesTheNodeEachWardsOpenCallsAndTheKpisOnTheOpsPage()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);

@@ -5,6 +5,9 @@ const REFRESH_MS = 5_000;
 const HISTORY = 60;
 const history = new Map();
 let token = sessionStorage.getItem("dispatch.ops.token");
+// When the summary last answered, and how many refreshes in a row have failed since: two turn the page red.
+let lastGood = null;
+let failures = 0;
 
 function remember(key, value) {
   const points = history.get(key) ?? [];
@@ -50,15 +53,27 @@ const duration = (seconds) =>
   seconds >= 3600 ? `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`
   : seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
 
+/** Red, with the time of the last good answer, once two refreshes in a row have failed. */
+function markStale() {
+  const stale = lastGood !== null && failures >= 2;
+  document.body.classList.toggle("stale", stale);
+  $("#stale").hidden = !stale;
+  $("#stale").textContent = stale ? `No answer from the server since ${lastGood.toLocaleTimeString()}: every figure below is from then.` : "";
+}
+
 async function refresh() {
-  const response = await fetch("/api/ops/summary", { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status === 401 || response.status === 403) return showSignIn("Sign in as a manager or an administrator.");
-  if (!response.ok) {
-    $("#updated").className = "connection reconnecting";
-    $("#updated").textContent = `summary failed (${response.status}); retrying`;
-    return;
+  const response = await fetch("/api/ops/summary", { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+  if (response?.status === 401 || response?.status === 403) return showSignIn("Sign in as a manager or an administrator.");
+  if (!response?.ok) {
+    $("#updated").className = "connection disconnected";
+    $("#updated").textContent = response ? `summary failed (${response.status}); retrying` : "no answer from the server; retrying";
+    failures++;
+    return markStale();
   }
   const summary = await response.json();
+  lastGood = new Date();
+  failures = 0;
+  markStale();
   $("#mode").textContent = `(${summary.mode === "Bridge" ? "cluster" : "single node"})`;
   $("#nodes tbody").replaceChildren(...summary.nodes.map((n) => row(
     [n.name, n.state, n.connections, `${n.memoryMb} MB (${n.memoryPct} %)`, duration(n.uptimeS)],
