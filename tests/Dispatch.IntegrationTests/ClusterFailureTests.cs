@@ -288,11 +288,9 @@ public sealed class ClusterFailureTests
         }
     }
 
-    private static async Task<double> RaisesInProgressAsync(ServerApi node) =>
-        (await node.Http.GetStringAsync("/metrics")).Split('\n')
-            .Where(line => line.StartsWith("http_requests_in_progress{", StringComparison.Ordinal)
-                           && line.Contains("method=\"POST\"", StringComparison.Ordinal) && line.Contains("api/calls\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    private static Task<double> RaisesInProgressAsync(ServerApi node) =>
+        MetricsText.SumAsync(node.Http, series => series.StartsWith("http_requests_in_progress{", StringComparison.Ordinal)
+            && series.Contains("method=\"POST\"", StringComparison.Ordinal) && series.Contains("api/calls\"", StringComparison.Ordinal));
 
     /// <summary>
     /// What a bed device does after a 503: press again. The first requests after the restart may

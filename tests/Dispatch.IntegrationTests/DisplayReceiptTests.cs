@@ -105,10 +105,8 @@ public sealed class DisplayReceiptTests(DisplayFixture fixture) : IClassFixture<
             "a receipt counts only from a connection subscribed to the call's ward");
     }
 
-    private async Task<double> DroppedAsync(string reason) =>
-        (await fixture.Http.GetStringAsync("/metrics")).Split('\n')
-            .Where(line => line.StartsWith($"dispatch_display_receipts_dropped_total{{reason=\"{reason}\"}}", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    private Task<double> DroppedAsync(string reason) =>
+        MetricsText.SumAsync(fixture.Http, series => series == $"dispatch_display_receipts_dropped_total{{reason=\"{reason}\"}}");
 
     private async Task<DispatchClient> StationAsync(TestWard ward)
     {
