@@ -77,13 +77,22 @@ server=("dotnet" "$state/server/Dispatch.Server.dll")
 if [ "$mode" = cluster ]; then
   dotnet build src/Dispatch.Bridge -c Release -o "$state/bridge" -nologo -v quiet
   start_redis "$state/redis" "$redis_port"
+  # CurveZMQ key pairs, made once and kept in the state folder: the bridges send events only to
+  # the nodes whose public keys they list (docs/bridge.md, "Keys").
+  for owner in bridge node-a node-b; do
+    [ -s "$state/$owner.curve" ] || (umask 077 && dotnet "$state/bridge/Dispatch.Bridge.dll" keygen >"$state/$owner.curve")
+  done
+  key() { sed -n "s/^$2=//p" "$state/$1.curve"; }
   for n in 0 1; do
     supervise "bridge-$n" env Bridge__Endpoint="tcp://127.0.0.1:560$n" ASPNETCORE_URLS="http://127.0.0.1:561$n" \
+      Bridge__SecretKey="$(key bridge secret)" \
+      Bridge__Nodes__node-a="$(key node-a public)" Bridge__Nodes__node-b="$(key node-b public)" \
       dotnet "$state/bridge/Dispatch.Bridge.dll"
   done
   for node in a:5081 b:5082; do
     supervise "node-${node%%:*}" env Realtime__Mode=Bridge Realtime__Redis="127.0.0.1:$redis_port" \
       Realtime__BridgeEndpoints__0=tcp://127.0.0.1:5600 Realtime__BridgeEndpoints__1=tcp://127.0.0.1:5601 \
+      Realtime__BridgePublicKey="$(key bridge public)" Realtime__NodeSecretKey="$(key "node-${node%%:*}" secret)" \
       Realtime__NodeName="node-${node%%:*}" "${server[@]}" --urls "http://127.0.0.1:${node##*:}"
   done
   start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5081 127.0.0.1:5082

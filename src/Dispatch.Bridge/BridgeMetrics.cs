@@ -19,11 +19,13 @@ public sealed class BridgeMetrics
         var nodes = factory.CreateGauge("bridge_live_nodes", "Hub nodes that said HELLO recently.");
         _lag = factory.CreateGauge("bridge_relay_lag_events", "Events committed but not yet acknowledged by a node.");
         _relayed = factory.CreateCounter("bridge_relayed_events_total", "Events handed into the cluster and acknowledged.");
+        var refused = factory.CreateCounter("bridge_refused_hellos_total", "HELLOs from peers that proved no key listed in Bridge:Nodes.");
         Registry.AddBeforeCollectCallback(() =>
         {
             pollAvg.Set(_pollMs.Average());
             leading.Set(IsLeading ? 1 : 0);
             nodes.Set(router.LiveNodes);
+            refused.IncTo(router.RefusedHellos);
         });
     }
 

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Dispatch.Outbox;
 
 namespace Dispatch.Bridge;
 
-public sealed class BridgeOptions
+public sealed class BridgeOptions : IValidatableObject
 {
     public const string Section = "Bridge";
 
@@ -30,4 +31,40 @@ public sealed class BridgeOptions
 
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// The bridge's CurveZMQ secret key (Z85, from <c>keygen</c>). The leader and the standby share
+    /// one pair; every node holds its public key.
+    /// </summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>Each node's name and CurveZMQ public key (Z85): the only nodes this bridge sends anything.</summary>
+    public Dictionary<string, string> Nodes { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var errors = new List<ValidationResult>();
+        Check(() => NodeProof.FromSecretKey(SecretKey, $"{Section}:SecretKey"));
+        if (Nodes.Count == 0)
+        {
+            errors.Add(new ValidationResult($"{Section}:Nodes lists no node and its public key: the bridge would send events to nobody."));
+        }
+        foreach (var (name, key) in Nodes)
+        {
+            Check(() => NodeProof.PublicKey(key, $"{Section}:Nodes:{name}"));
+        }
+        return errors;
+
+        void Check(Action parse)
+        {
+            try
+            {
+                parse();
+            }
+            catch (InvalidOperationException e)
+            {
+                errors.Add(new ValidationResult(e.Message));
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
@@ -11,24 +12,52 @@ namespace Dispatch.Bridge;
 /// <summary>
 /// The bridge's ROUTER socket and what it knows of the nodes. The socket lives on a NetMQPoller
 /// thread; async callers queue frames to it and await acknowledgements. Bound only while this
-/// bridge leads.
+/// bridge leads. The socket is a CurveZMQ server, and a node counts only once its HELLO proves a
+/// key listed in Bridge:Nodes (<see cref="NodeProof"/>): any other peer is sent nothing.
 /// </summary>
-public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProvider time, ILogger<NodeRouter> logger) : IDisposable
+public sealed partial class NodeRouter : IDisposable
 {
+    /// <summary>Refused names are logged once each, up to this many.</summary>
+    private const int RefusalsLogged = 100;
+
+    private readonly IOptions<BridgeOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NodeRouter> _logger;
+    private readonly NetMQCertificate _certificate;
+    private readonly Dictionary<string, byte[]> _expectedProofs;
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
     private readonly ConcurrentDictionary<string, (byte[] Identity, long LastHello)> _nodes = new();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingAcks = new();
+    private readonly ConcurrentDictionary<string, (string Node, TaskCompletionSource Acked)> _pendingAcks = new();
+    private readonly ConcurrentDictionary<string, bool> _refusedNames = new();
     private readonly OutboxSignal _wake = new();
     private RouterSocket? _socket;
     private NetMQPoller? _poller;
     private int _nextNode;
+    private long _refusedHellos;
+
+    public NodeRouter(IOptions<BridgeOptions> options, TimeProvider time, ILogger<NodeRouter> logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _certificate = NodeProof.FromSecretKey(options.Value.SecretKey, $"{BridgeOptions.Section}:SecretKey");
+        _expectedProofs = options.Value.Nodes.ToDictionary(
+            n => n.Key,
+            n => NodeProof.Compute(_certificate, NodeProof.PublicKey(n.Value, $"{BridgeOptions.Section}:Nodes:{n.Key}"), n.Key),
+            StringComparer.Ordinal);
+    }
 
     public int LiveNodes => LiveNodeList().Count;
+
+    /// <summary>HELLOs that proved no listed key (a peer that is not one of this cluster's nodes).</summary>
+    public long RefusedHellos => Interlocked.Read(ref _refusedHellos);
 
     public void Bind()
     {
         _socket = new RouterSocket();
-        _socket.Bind(options.Value.Endpoint);
+        _socket.Options.CurveServer = true;
+        _socket.Options.CurveCertificate = _certificate;
+        _socket.Bind(_options.Value.Endpoint);
         _socket.ReceiveReady += (_, e) => Receive(e.Socket.ReceiveMultipartMessage());
         _outbound.ReceiveReady += (_, e) =>
         {
@@ -39,7 +68,7 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
         };
         _poller = [_socket, _outbound];
         _poller.RunAsync("dispatch-bridge-router");
-        Log.Bound(logger, options.Value.Endpoint);
+        Log.Bound(_logger, _options.Value.Endpoint);
     }
 
     /// <summary>Waits for a node's WAKE (a commit) or the poll interval.</summary>
@@ -56,7 +85,7 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
         {
             var deliveryId = Guid.NewGuid().ToString("N");
             var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pendingAcks[deliveryId] = acked;
+            _pendingAcks[deliveryId] = (name, acked);
             var message = new NetMQMessage();
             message.Append(identity);
             message.Append(BridgeFrames.Events);
@@ -65,12 +94,12 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
             _outbound.Enqueue(message);
             try
             {
-                await acked.Task.WaitAsync(TimeSpan.FromMilliseconds(options.Value.AckTimeoutMs), ct);
+                await acked.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.Value.AckTimeoutMs), ct);
                 return true;
             }
             catch (TimeoutException)
             {
-                Log.NodeSilent(logger, name, events[0].WardId);
+                Log.NodeSilent(_logger, name, events[0].WardId);
                 _nodes.TryRemove(name, out _);
             }
             finally
@@ -102,26 +131,39 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
         var name = message[0].ConvertToString();
         switch (message[1].ConvertToString())
         {
-            case BridgeFrames.Hello:
+            case BridgeFrames.Hello when ProvesListedKey(name, message):
                 if (!_nodes.ContainsKey(name))
                 {
-                    Log.NodeJoined(logger, name);
+                    Log.NodeJoined(_logger, name);
                 }
-                _nodes[name] = (identity, time.GetTimestamp());
+                _nodes[name] = (identity, _time.GetTimestamp());
                 break;
-            case BridgeFrames.Wake:
+            case BridgeFrames.Hello:
+                Interlocked.Increment(ref _refusedHellos);
+                if (_refusedNames.Count < RefusalsLogged && _refusedNames.TryAdd(name, true))
+                {
+                    Log.NodeRefused(_logger, name);
+                }
+                break;
+            case BridgeFrames.Wake when _nodes.ContainsKey(name):
                 _wake.Notify();
                 break;
-            case BridgeFrames.Ack when _pendingAcks.TryGetValue(message[2].ConvertToString(), out var acked):
-                acked.TrySetResult();
+            case BridgeFrames.Ack when message.FrameCount > 2
+                && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var pending) && pending.Node == name:
+                pending.Acked.TrySetResult();
                 break;
         }
     }
 
+    private bool ProvesListedKey(string name, NetMQMessage hello) =>
+        hello.FrameCount > 2
+        && _expectedProofs.TryGetValue(name, out var expected)
+        && CryptographicOperations.FixedTimeEquals(expected, hello[2].Buffer.AsSpan(0, hello[2].MessageSize));
+
     private List<(string Name, byte[] Identity)> LiveNodeList()
     {
-        var timeout = TimeSpan.FromMilliseconds(options.Value.NodeTimeoutMs);
-        return _nodes.Where(n => time.GetElapsedTime(n.Value.LastHello) < timeout)
+        var timeout = TimeSpan.FromMilliseconds(_options.Value.NodeTimeoutMs);
+        return _nodes.Where(n => _time.GetElapsedTime(n.Value.LastHello) < timeout)
             .OrderBy(n => n.Key, StringComparer.Ordinal)
             .Select(n => (n.Key, n.Value.Identity))
             .ToList();
@@ -156,5 +198,8 @@ public sealed partial class NodeRouter(IOptions<BridgeOptions> options, TimeProv
 
         [LoggerMessage(2002, LogLevel.Warning, "Node {Node} did not acknowledge ward {WardId}'s delivery; handing it to another node")]
         public static partial void NodeSilent(ILogger logger, string node, int wardId);
+
+        [LoggerMessage(2003, LogLevel.Warning, "A peer calling itself {Node} is sent nothing: its HELLO proves no key listed in Bridge:Nodes")]
+        public static partial void NodeRefused(ILogger logger, string node);
     }
 }

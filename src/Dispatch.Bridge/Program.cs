@@ -1,9 +1,19 @@
 using Dispatch.Bridge;
 using MySqlConnector;
+using NetMQ;
 using Prometheus;
 
 // Dispatch.Bridge: relays the outbox from MariaDB to the hub nodes over NetMQ (docs/bridge.md).
 // Run two: one leads, the other stands by and takes over when the leader's lock is released.
+if (args is ["keygen"])
+{
+    // A CurveZMQ key pair for the bridge or a node (docs/bridge.md, "Keys").
+    var pair = new NetMQCertificate();
+    Console.WriteLine($"secret={pair.SecretKeyZ85}");
+    Console.WriteLine($"public={pair.PublicKeyZ85}");
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(_ => new MySqlDataSource(

@@ -19,7 +19,10 @@ public sealed class BridgeProcess : IAsyncDisposable
     public string Endpoint { get; }
     public bool HasExited => _process.HasExited;
 
-    public static BridgeProcess Start(string connectionString)
+    /// <param name="connectionString">The cluster's database.</param>
+    /// <param name="secretKey">The bridges' CurveZMQ secret key (Z85).</param>
+    /// <param name="nodes">Each node's name and CurveZMQ public key (Z85): the nodes the bridge sends to.</param>
+    public static BridgeProcess Start(string connectionString, string secretKey, IReadOnlyDictionary<string, string> nodes)
     {
         var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
         var health = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
@@ -35,8 +38,13 @@ public sealed class BridgeProcess : IAsyncDisposable
                 ["Bridge__WardHeartbeatSeconds"] = "1",
                 ["ASPNETCORE_URLS"] = health.ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["Bridge__SecretKey"] = secretKey,
             },
         };
+        foreach (var (name, publicKey) in nodes)
+        {
+            start.Environment[$"Bridge__Nodes__{name}"] = publicKey;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -58,6 +66,9 @@ public sealed class BridgeProcess : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>A metric of the bridge's /metrics, summed over its series.</summary>
+    public Task<double> MetricAsync(string name) => MetricsText.SumAsync(_http, series => series.Split('{')[0] == name);
 
     public void Kill()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using MySqlConnector;
+using NetMQ;
 
 namespace Dispatch.Testing;
 
@@ -16,6 +17,11 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly ScratchDatabase _database;
     private readonly string _redis;
+    private readonly Dictionary<string, NetMQCertificate> _nodeKeys = new()
+    {
+        ["node-a"] = new NetMQCertificate(),
+        ["node-b"] = new NetMQCertificate(),
+    };
 
     private LocalCluster(ScratchDatabase database, string redis)
     {
@@ -27,6 +33,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public NodeProcess NodeB { get; private set; } = null!;
     public NginxProcess Nginx { get; private set; } = null!;
     public List<BridgeProcess> Bridges { get; } = [];
+
+    /// <summary>The bridges' CurveZMQ key pair (the leader and the standby share it).</summary>
+    public NetMQCertificate BridgeKeys { get; } = new();
 
     /// <param name="redis">The backplane's address; the test Redis when null.</param>
     /// <param name="mariadb">A MariaDB of the test's own; the test MariaDB when null.</param>
@@ -51,8 +60,9 @@ public sealed class LocalCluster : IAsyncDisposable
         { Database = database.Name }.ConnectionString;
         try
         {
-            cluster.Bridges.Add(BridgeProcess.Start(connection));
-            cluster.Bridges.Add(BridgeProcess.Start(connection));
+            var nodeKeys = cluster._nodeKeys.ToDictionary(n => n.Key, n => n.Value.PublicKeyZ85);
+            cluster.Bridges.Add(BridgeProcess.Start(connection, cluster.BridgeKeys.SecretKeyZ85!, nodeKeys));
+            cluster.Bridges.Add(BridgeProcess.Start(connection, cluster.BridgeKeys.SecretKeyZ85!, nodeKeys));
             Task<NodeProcess>[] nodes =
             [
                 NodeProcess.StartAsync(connection, cluster.NodeSettings("node-a", nodeASettings), supervised ? "node-a" : null),
@@ -142,6 +152,8 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Realtime:BridgeEndpoints:0"] = Bridges[0].Endpoint,
             ["Realtime:BridgeEndpoints:1"] = Bridges[1].Endpoint,
             ["Realtime:NodeName"] = name,
+            ["Realtime:BridgePublicKey"] = BridgeKeys.PublicKeyZ85,
+            ["Realtime:NodeSecretKey"] = _nodeKeys[name].SecretKeyZ85!,
             ["Web:Root"] = Path.Combine(Repository.Root, "web", "dist"),
             // The test stations do not send display receipts (the board does); no display alarms here.
             ["Display:AlarmSeconds"] = "3600",

@@ -12,7 +12,7 @@ namespace Dispatch.Server.Realtime;
 /// <summary>
 /// A cluster node's link to Dispatch.Bridge (Realtime:Mode Bridge). The DEALER socket lives on a
 /// NetMQPoller thread; this service publishes what arrives and queues the replies: HELLO every
-/// second (liveness), WAKE after a commit on this node, ACK once a delivery is published.
+/// second (liveness, with this node's <see cref="NodeProof"/>), WAKE after a commit on this node, ACK once a delivery is published.
 /// A delivery that fails to publish is not acknowledged, so the bridge hands it to another node.
 /// </summary>
 public sealed partial class BridgeLink(
@@ -30,8 +30,14 @@ public sealed partial class BridgeLink(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var name = options.Value.NodeName;
+        var certificate = NodeProof.FromSecretKey(options.Value.NodeSecretKey, "Realtime:NodeSecretKey");
+        var bridgeKey = NodeProof.PublicKey(options.Value.BridgePublicKey, "Realtime:BridgePublicKey");
+        var proof = NodeProof.Compute(certificate, bridgeKey, name);
         using var socket = new DealerSocket();
-        socket.Options.Identity = Encoding.UTF8.GetBytes(options.Value.NodeName);
+        socket.Options.Identity = Encoding.UTF8.GetBytes(name);
+        socket.Options.CurveServerKey = bridgeKey;
+        socket.Options.CurveCertificate = certificate;
         // Send only to bridges that are really connected (the standby is not bound until it leads).
         socket.Options.DelayAttachOnConnect = true;
         foreach (var endpoint in options.Value.BridgeEndpoints)
@@ -40,7 +46,13 @@ public sealed partial class BridgeLink(
         }
 
         var hello = new NetMQTimer(TimeSpan.FromSeconds(1));
-        hello.Elapsed += (_, _) => socket.TrySendFrame(BridgeFrames.Hello);
+        hello.Elapsed += (_, _) =>
+        {
+            var message = new NetMQMessage();
+            message.Append(BridgeFrames.Hello);
+            message.Append(proof);
+            socket.TrySendMultipartMessage(message);
+        };
         socket.ReceiveReady += (_, e) =>
         {
             var message = e.Socket.ReceiveMultipartMessage();
@@ -57,7 +69,7 @@ public sealed partial class BridgeLink(
 
         using var poller = new NetMQPoller { socket, _outbound, hello };
         poller.RunAsync("dispatch-bridge-link");
-        Log.Connected(logger, options.Value.NodeName, string.Join(", ", options.Value.BridgeEndpoints));
+        Log.Connected(logger, name, string.Join(", ", options.Value.BridgeEndpoints));
         try
         {
             await Task.WhenAll(PublishInboundAsync(stoppingToken), ForwardWakesAsync(stoppingToken));

@@ -30,6 +30,15 @@ public sealed class RealtimeOptions : IValidatableObject
     /// <summary>Every bridge's NetMQ endpoint (leader and standby), e.g. "tcp://127.0.0.1:5600".</summary>
     public string[] BridgeEndpoints { get; set; } = [];
 
+    /// <summary>The bridges' CurveZMQ public key (Z85; the leader and the standby share one pair). Required in Bridge mode.</summary>
+    public string? BridgePublicKey { get; set; }
+
+    /// <summary>
+    /// This node's CurveZMQ secret key (Z85, from <c>dotnet Dispatch.Bridge.dll keygen</c>); the
+    /// bridges list its public key under this node's name. Required in Bridge mode.
+    /// </summary>
+    public string? NodeSecretKey { get; set; }
+
     /// <summary>At shutdown, clients are asked to reconnect at a random moment within this window.</summary>
     [Range(0, 60_000)]
     public int ReconnectWindowMs { get; set; } = 5_000;
@@ -51,6 +60,11 @@ public sealed class RealtimeOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Realtime:Mode Bridge needs Realtime:BridgeEndpoints and Realtime:Redis: the bridge hands each event to one node, and only the backplane carries it to the others.");
+        }
+        if (Mode == RealtimeMode.Bridge && (BridgePublicKey?.Length != 40 || NodeSecretKey?.Length != 40))
+        {
+            yield return new ValidationResult(
+                "Realtime:Mode Bridge needs Realtime:BridgePublicKey and Realtime:NodeSecretKey (40-character Z85 keys, docs/bridge.md \"Keys\"): the bridge sends events only to nodes whose key it lists.");
         }
     }
 }

@@ -1,0 +1,60 @@
+using Dispatch.Outbox;
+using Dispatch.Testing;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Dispatch.IntegrationTests;
+
+/// <summary>The bridge sends events only to nodes whose CurveZMQ key it lists (docs/bridge.md, "Keys").</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class BridgeKeyTests(ClusterFixture fixture)
+{
+    private LocalCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task APeerWithoutAListedKeyIsSentNothingWhileTheNodesRelayEveryCall()
+    {
+        var leader = await Cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
+        var refusedBefore = await leader.MetricAsync("bridge_refused_hellos_total");
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 4);
+        await using var station = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
+
+        // One peer speaks CurveZMQ to the bridge's real public key with a key pair of its own; the
+        // other speaks plain ZMTP. Both say HELLO as a node would, every 200 ms, while calls are raised.
+        var ownKeys = new NetMQCertificate();
+        using var unlisted = new DealerSocket();
+        unlisted.Options.Identity = "node-x"u8.ToArray();
+        unlisted.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
+        unlisted.Options.CurveCertificate = ownKeys;
+        unlisted.Connect(leader.Endpoint);
+        using var plaintext = new DealerSocket();
+        plaintext.Options.Identity = "node-y"u8.ToArray();
+        plaintext.Connect(leader.Endpoint);
+        var unlistedProof = NodeProof.Compute(ownKeys, Cluster.BridgeKeys.PublicKey, "node-x");
+
+        var received = 0;
+        for (var i = 0; i < ward.Beds.Count * 5; i++)
+        {
+            foreach (var (peer, proof) in new[] { (unlisted, unlistedProof), (plaintext, new byte[32]) })
+            {
+                peer.SendMoreFrame(BridgeFrames.Hello).SendFrame(proof);
+                NetMQMessage? message = null;
+                while (peer.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
+                {
+                    received++;
+                }
+            }
+            if (i % 5 == 0)
+            {
+                await Cluster.NodeB.RaiseCallAsync(ward.Beds[i / 5]);
+            }
+            await Task.Delay(200);
+        }
+
+        await station.WaitForHeartbeatAtAsync(ward.WardId, station.Snapshot.Seq + ward.Beds.Count);
+        station.Events.Should().HaveCount(ward.Beds.Count, "the listed nodes relayed every call");
+        received.Should().Be(0, "a peer whose HELLO proves no listed key is sent no event and no heartbeat");
+        (await leader.HealthAsync()).Should().Be(("leading", 2), "the bridge counts only the two listed nodes");
+        (await leader.MetricAsync("bridge_refused_hellos_total")).Should().BeGreaterThan(refusedBefore, "the unlisted peer's HELLOs reached the bridge and were refused");
+    }
+}
