@@ -1,4 +1,5 @@
 using Dispatch.Server.Admin;
+using Dispatch.Server.Audit;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Clinical;
 using Dispatch.Server.Devices;
@@ -40,6 +41,7 @@ builder.AddNode();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpHygiene();
@@ -57,6 +59,7 @@ app.MapEscalation();
 app.MapDevices();
 app.MapKpis();
 app.MapOps();
+app.MapAudit();
 app.MapRealtime();
 
 await app.RunAsync();

@@ -19,7 +19,7 @@ public sealed partial class LayeringTests
         ["Sessions"],
         ["Calls"],
         ["Escalation", "Devices"],
-        ["Supervision", "Hospital", "Kpis"],
+        ["Supervision", "Hospital", "Kpis", "Audit"],
         ["Realtime"],
         ["Node", "Ops"],
         ["Admin", "Web"],

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dispatch.Server.Audit;
 using Dispatch.Server.Hospital;
 using Dispatch.Server.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,11 @@ namespace Dispatch.Server.Admin;
 ///   Dispatch.Server migrate up | migrate down VERSION | migrate status
 ///   Dispatch.Server seed-demo CREDENTIALS_FILE
 ///   Dispatch.Server hospital import HOSPITAL_FILE SECRETS_FILE | hospital roster ROSTER_FILE
+///   Dispatch.Server purge [--older-than DAYS]
 /// </summary>
 public static class DatabaseCommands
 {
-    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["seed-demo", ..] or ["hospital", ..];
+    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["seed-demo", ..] or ["hospital", ..] or ["purge", ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -23,6 +25,7 @@ public static class DatabaseCommands
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddInfrastructure();
+        builder.Services.AddValidatedOptions<RetentionOptions>(RetentionOptions.Section);
         using var host = builder.Build();
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
         var options = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
@@ -58,11 +61,36 @@ public static class DatabaseCommands
                 return await ImportHospitalAsync(dataSource, hospitalFile, secretsFile, cts.Token);
             case ["hospital", "roster", var rosterFile]:
                 return await ImportAsync(rosterFile, RosterFileReader.Parse, new HospitalRoster(dataSource).RunAsync, cts.Token);
+            case ["purge"]:
+                try
+                {
+                    return await PurgeAsync(dataSource, host.Services.GetRequiredService<IOptions<RetentionOptions>>().Value.Days, cts.Token);
+                }
+                catch (OptionsValidationException e)
+                {
+                    await Console.Error.WriteLineAsync($"nothing was purged: Retention:Days {e.Message}");
+                    return 1;
+                }
+            case ["purge", "--older-than", var days] when int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var olderThan):
+                return await PurgeAsync(dataSource, olderThan, cts.Token);
             default:
                 await Console.Error.WriteLineAsync("usage: Dispatch.Server migrate up | migrate down VERSION | migrate status | seed-demo CREDENTIALS_FILE" +
-                    " | hospital import HOSPITAL_FILE SECRETS_FILE | hospital roster ROSTER_FILE");
+                    " | hospital import HOSPITAL_FILE SECRETS_FILE | hospital roster ROSTER_FILE | purge [--older-than DAYS]");
                 return 2;
         }
+    }
+
+    private static async Task<int> PurgeAsync(MySqlDataSource dataSource, int olderThanDays, CancellationToken ct)
+    {
+        if (olderThanDays < RetentionOptions.ShortestDays)
+        {
+            await Console.Error.WriteLineAsync($"nothing was purged: keep at least {RetentionOptions.ShortestDays} days (the KPIs and the audit API read them)");
+            return 1;
+        }
+        var result = await new AuditRetention(dataSource).PurgeAsync(olderThanDays, ct);
+        Console.WriteLine($"purged rows older than {olderThanDays} days: {result.Events} events, {result.Receipts} display receipts, {result.AuditRows} audit rows" +
+            " (rows of calls open or resolved since were kept)");
+        return 0;
     }
 
     private static async Task<int> ImportHospitalAsync(MySqlDataSource dataSource, string hospitalFile, string secretsFile, CancellationToken ct)
