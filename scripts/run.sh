@@ -95,8 +95,8 @@ if [ "$mode" = cluster ]; then
       Realtime__BridgePublicKey="$(key bridge public)" Realtime__NodeSecretKey="$(key "node-${node%%:*}" secret)" \
       Realtime__NodeName="node-${node%%:*}" "${server[@]}" --urls "http://127.0.0.1:${node##*:}"
   done
-  start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5081 127.0.0.1:5082
-  description="a cluster: nginx on :5080 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port, bridges :5600/:5601 (health :5610/:5611)"
+  start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5443 127.0.0.1:5081 127.0.0.1:5082
+  description="a cluster: nginx on :5080 and https://localhost:5443 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port, bridges :5600/:5601 (health :5610/:5611)"
 else
   description="one node; the outbox is relayed in-process"
 fi

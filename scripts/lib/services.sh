@@ -13,6 +13,7 @@ ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -86,12 +87,22 @@ start_redis() {
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --daemonize yes >/dev/null
 }
 
-# start_nginx STATE_DIR LISTEN NODE_A NODE_B: renders nginx/dispatch.conf.template and starts nginx.
+# start_nginx STATE_DIR LISTEN TLS_LISTEN NODE_A NODE_B: renders nginx/dispatch.conf.template and
+# starts nginx. HTTPS uses DISPATCH_TLS_CERTIFICATE and DISPATCH_TLS_CERTIFICATE_KEY (PEM files)
+# when set, else a self-signed certificate for localhost made once in STATE_DIR.
 start_nginx() {
-  local dir listen=$2 node_a=$3 node_b=$4
+  local dir listen=$2 tls_listen=$3 node_a=$4 node_b=$5 cert key
   mkdir -p "$1"
   dir=$(cd "$1" && pwd)
-  sed -e "s|{{PREFIX}}|$dir|g" -e "s|{{LISTEN}}|$listen|g" -e "s|{{NODE_A}}|$node_a|g" -e "s|{{NODE_B}}|$node_b|g" \
+  cert=${DISPATCH_TLS_CERTIFICATE:-$dir/tls.crt}
+  key=${DISPATCH_TLS_CERTIFICATE_KEY:-$dir/tls.key}
+  if [ -z "${DISPATCH_TLS_CERTIFICATE:-}" ] && [ ! -s "$cert" ]; then
+    (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$key" -out "$cert" 2>/dev/null)
+  fi
+  sed -e "s|{{PREFIX}}|$dir|g" -e "s|{{LISTEN}}|$listen|g" -e "s|{{TLS_LISTEN}}|$tls_listen|g" \
+    -e "s|{{TLS_CERTIFICATE}}|$cert|g" -e "s|{{TLS_CERTIFICATE_KEY}}|$key|g" \
+    -e "s|{{NODE_A}}|$node_a|g" -e "s|{{NODE_B}}|$node_b|g" \
     nginx/dispatch.conf.template >"$dir/nginx.conf"
   /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
 }

@@ -106,6 +106,31 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OverTlsThroughNginxABedRaisesAndAStationOnWssSeesTheCallWhileAClientNotTrustingTheCertificateGetsNothing()
+    {
+        var nginx = Cluster.Nginx;
+        var ward = await Cluster.Hospital().WardAsync(nurses: 1, beds: 1);
+        using var trusting = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => nginx.Trusts(certificate) })
+        {
+            BaseAddress = nginx.TlsBaseAddress,
+        };
+        using var login = await trusting.PostAsJsonAsync("/api/sessions", new { username = ward.Nurses[0].Username, password = ward.Nurses[0].Password });
+        login.StatusCode.Should().Be(HttpStatusCode.OK);
+        var token = (await login.Content.ReadFromJsonAsync<LoginResponse>())!.Token;
+        await using var station = await StationProbe.SubscribeAsync(nginx.TlsBaseAddress, token, ward.WardId, trust: nginx.Trusts);
+
+        using var raise = ServerApi.Request(HttpMethod.Post, "/api/calls", body: new { bedId = ward.Beds[0].BedId, kind = CallKinds.Normal }, deviceKey: ward.Beds[0].DeviceKey);
+        using var raised = await trusting.SendAsync(raise);
+        raised.StatusCode.Should().Be(HttpStatusCode.Created);
+        var call = (await raised.Content.ReadFromJsonAsync<CallView>())!;
+        await station.WaitForAsync(e => e.CallId == call.Id, "the call raised over HTTPS, on the station's WSS connection", TimeSpan.FromSeconds(10));
+
+        using var untrusting = new HttpClient { BaseAddress = nginx.TlsBaseAddress };
+        var refused = () => untrusting.GetAsync("/healthz");
+        await refused.Should().ThrowAsync<HttpRequestException>("nginx presents its own certificate, which this client was not given");
+    }
+
+    [Fact]
     public async Task AThousandCallsRaisedConcurrentlyOnBothNodesReachEveryStationOfTheirWardExactlyOnceInOrder()
     {
         const int Calls = 1_000;

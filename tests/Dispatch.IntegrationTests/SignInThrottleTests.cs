@@ -73,6 +73,57 @@ public sealed class SignInThrottleTests(DispatchFixture fixture)
     }
 
     [Fact]
+    public async Task GuessesAtTheCurrentPasswordCountWithTheSignInsOfThatUsernameAndAreAudited()
+    {
+        var nurse = (await fixture.Hospital().WardAsync(nurses: 1, beds: 0)).Nurses[0];
+        var session = await fixture.LoginAsync(nurse);
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i <= FailuresPerUsername; i++)
+        {
+            using var change = await fixture.SendAsync(HttpMethod.Put, "/api/staff/me/password", session,
+                new { currentPassword = $"guess number {i}", newPassword = "a brand new password" });
+            answers.Add(change.StatusCode);
+        }
+        using var signIn = await SignInAsync(nurse.Username, nurse.Password);
+
+        answers.Should().Equal([.. Enumerable.Repeat(HttpStatusCode.Forbidden, FailuresPerUsername), HttpStatusCode.TooManyRequests]);
+        signIn.StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the guesses count against the username, at sign-in too");
+        (await fixture.Hospital().QueryAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'password_change_failed' AND actor_id = @StaffId AND address = '127.0.0.1'", nurse))
+            .Should().Equal(FailuresPerUsername);
+    }
+
+    [Fact]
+    public async Task AnAddressGuessingKeysGets429ButARightKeyFromTheSameAddressStillRaisesItsCall()
+    {
+        await using var server = DispatchServer.Start(fixture.ConnectionString, new Dictionary<string, string> { ["SignIn:UnknownKeysPerAddress"] = "3" });
+        var bed = (await fixture.Hospital().WardAsync(nurses: 1, beds: 1)).Beds[0];
+        // Bed devices behind one gateway share its address: one of them has a wrong key.
+        var gateway = $"10.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}";
+
+        var wrong = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var answer = await RaiseFromAsync(server, gateway, bed, "not-a-key-" + i);
+            wrong.Add(answer.StatusCode);
+            if (answer.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                answer.Headers.RetryAfter!.Delta!.Value.TotalSeconds.Should().BeInRange(1, 60);
+            }
+        }
+        using var right = await RaiseFromAsync(server, gateway, bed, bed.DeviceKey);
+        using var heartbeat = ServerApi.Request(HttpMethod.Post, "/api/devices/heartbeat", deviceKey: "not-a-key-either");
+        heartbeat.Headers.Add("X-Forwarded-For", gateway);
+        using var wrongHeartbeat = await server.Http.SendAsync(heartbeat);
+
+        wrong.Should().Equal(HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests);
+        right.StatusCode.Should().Be(HttpStatusCode.Created, "a right key is never refused: the other beds behind the gateway must still call");
+        wrongHeartbeat.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await fixture.Hospital().QueryAsync<string>("SELECT address FROM audit_log WHERE action = 'key_guessing' AND address = @gateway", new { gateway }))
+            .Should().Equal([gateway], "the crossing is audited once, with the address");
+    }
+
+    [Fact]
     public async Task ARaiseDuringASignInFloodIsMeasuredAgainstItsIdleLatency()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 20);
@@ -112,6 +163,13 @@ public sealed class SignInThrottleTests(DispatchFixture fixture)
         request.Headers.Add("X-Forwarded-For", address);
         using var response = await server.Http.SendAsync(request);
         return response.StatusCode;
+    }
+
+    private static Task<HttpResponseMessage> RaiseFromAsync(DispatchServer server, string address, TestBed bed, string deviceKey)
+    {
+        var request = ServerApi.Request(HttpMethod.Post, "/api/calls", body: new { bedId = bed.BedId, kind = "normal" }, deviceKey: deviceKey);
+        request.Headers.Add("X-Forwarded-For", address);
+        return server.Http.SendAsync(request);
     }
 
     private Task<HttpResponseMessage> SignInAsync(string username, string password) =>

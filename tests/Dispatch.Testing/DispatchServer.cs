@@ -49,9 +49,10 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Display:AlarmSeconds", "3600");
             // Tests make a team and raise its call at once: no node may still trust an older list of team kinds.
             builder.UseSetting("Teams:RefreshSeconds", "0");
-            // Every test signs in from 127.0.0.1, wrong passwords included: the address limit would
-            // throttle unrelated tests. The per-username limit stays as shipped.
+            // Every test signs in (and sends keys) from 127.0.0.1, wrong ones included: the address
+            // limits would throttle unrelated tests. The per-username limit stays as shipped.
             builder.UseSetting("SignIn:FailuresPerAddress", "100000");
+            builder.UseSetting("SignIn:UnknownKeysPerAddress", "100000");
             // The board and bedside pages, as scripts/test.sh builds them.
             builder.UseSetting("Web:Root", Path.Combine(Repository.Root, "web", "dist"));
             foreach (var (key, value) in settings)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -33,7 +34,11 @@ public sealed class StationProbe : IAsyncDisposable
     /// address (127.0.N.x): nginx's ip_hash keys on the first three octets, so stations from
     /// different /24s spread over the nodes as a hospital's subnets would.
     /// </summary>
-    public static HubConnection Connect(Uri baseAddress, string? token, IPAddress? source = null) =>
+    /// <param name="baseAddress">The node, or nginx (http or https).</param>
+    /// <param name="token">The staff session.</param>
+    /// <param name="source">The loopback address to leave from.</param>
+    /// <param name="trust">Over https: which server certificates to accept (the test's own, self-signed).</param>
+    public static HubConnection Connect(Uri baseAddress, string? token, IPAddress? source = null, Func<X509Certificate?, bool>? trust = null) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, DispatchHubMethods.Route), options =>
             {
@@ -47,12 +52,17 @@ public sealed class StationProbe : IAsyncDisposable
                 {
                     options.WebSocketFactory = LoopbackSource.WebSocketFactory(source, token);
                 }
+                if (trust is not null)
+                {
+                    options.WebSocketConfiguration = socket => socket.RemoteCertificateValidationCallback = (_, certificate, _, _) => trust(certificate);
+                }
             })
             .Build();
 
-    public static async Task<StationProbe> SubscribeAsync(Uri baseAddress, string token, int wardId, IPAddress? source = null)
+    public static async Task<StationProbe> SubscribeAsync(
+        Uri baseAddress, string token, int wardId, IPAddress? source = null, Func<X509Certificate?, bool>? trust = null)
     {
-        var probe = new StationProbe(Connect(baseAddress, token, source));
+        var probe = new StationProbe(Connect(baseAddress, token, source, trust));
         probe.Connection.On<WardEvent>(nameof(IDispatchClient.WardEvent), probe.Record);
         probe.Connection.On<WardHeartbeat>(nameof(IDispatchClient.WardHeartbeat), heartbeat =>
         {

@@ -15,14 +15,14 @@ internal sealed record BedsideCaller(string ActorType, long ActorId);
 /// <summary>Checks a bedside credential against the bed; a nonce is spent in the caller's transaction.</summary>
 internal static class BedsideAuthentication
 {
-    public static async Task<BedsideCaller> AuthenticateAsync(MySqlTransaction tx, BedRow bed, BedCredential credential, CancellationToken ct)
+    public static async Task<BedsideCaller> AuthenticateAsync(MySqlTransaction tx, BedRow bed, BedCredential credential, KeyGuesses guesses, CancellationToken ct)
     {
         var conn = tx.Connection!;
         if (!string.IsNullOrEmpty(credential.DeviceKey))
         {
             var device = await conn.QuerySingleOrDefaultAsync<DeviceRow>(new CommandDefinition(
                 CallQueries.FindBedDevice, new { KeyHash = Secrets.Hash(credential.DeviceKey) }, tx, cancellationToken: ct))
-                ?? throw RefusedException.Unauthorized("The device key is not known.");
+                ?? throw await guesses.RefuseAsync("The device key is not known.", ct);
             return device.BedId == bed.BedId
                 ? new BedsideCaller(AuditLog.Device, device.Id)
                 : throw RefusedException.Forbidden($"This device belongs to another bed than bed {bed.BedId}.");
@@ -32,7 +32,7 @@ internal static class BedsideAuthentication
         {
             var nonce = await conn.QuerySingleOrDefaultAsync<NonceRow>(new CommandDefinition(
                 CallQueries.LockNonce, new { NonceHash = Secrets.Hash(credential.Nonce) }, tx, cancellationToken: ct))
-                ?? throw RefusedException.Unauthorized("The patient nonce is not known.");
+                ?? throw await guesses.RefuseAsync("The patient nonce is not known.", ct);
             if (nonce.BedId != bed.BedId)
             {
                 throw RefusedException.Forbidden($"This nonce was issued for another bed than bed {bed.BedId}.");

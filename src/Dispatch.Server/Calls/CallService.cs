@@ -23,6 +23,7 @@ public sealed class CallService(
     MySqlDataSource dataSource,
     Transactions transactions,
     DispatchMetrics metrics,
+    KeyGuesses guesses,
     IOptions<EscalationOptions> escalation)
 {
     /// <summary>
@@ -51,7 +52,7 @@ public sealed class CallService(
         transactions.RunAsync(async (tx, token) =>
         {
             var bed = await CallRecords.LockBedAsync(tx, bedId, token);
-            var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, token);
+            var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, guesses, token);
             if (caller.ActorType == AuditLog.Patient && !CallKindRules.MayBeRaisedByPatient(kind))
             {
                 throw RefusedException.Forbidden($"A patient tablet may raise '{CallKinds.Normal}' or '{CallKinds.Bath}' calls, not '{kind}'.");
@@ -158,7 +159,7 @@ public sealed class CallService(
             var bed = await tx.Connection!.QuerySingleOrDefaultAsync<BedRow>(new CommandDefinition(
                 CallQueries.BedOfCall, new { CallId = callId }, tx, cancellationToken: token))
                 ?? throw RefusedException.NotFound($"Call {callId} does not exist.");
-            var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, token);
+            var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, guesses, token);
             var call = await CallRecords.LockAsync(tx, callId, token);
             if (!call.IsUnresolved)
             {
@@ -177,7 +178,7 @@ public sealed class CallService(
         transactions.RunAsync(async (tx, token) =>
         {
             var bed = await CallRecords.FindBedAsync(tx, bedId, token);
-            var device = await BedsideAuthentication.AuthenticateAsync(tx, bed, new BedCredential(deviceKey, Nonce: null), token);
+            var device = await BedsideAuthentication.AuthenticateAsync(tx, bed, new BedCredential(deviceKey, Nonce: null), guesses, token);
             var staffExists = await tx.Connection!.ExecuteScalarAsync<int>(new CommandDefinition(
                 CallQueries.StaffExists, new { StaffId = staffId }, tx, cancellationToken: token));
             if (staffExists == 0)

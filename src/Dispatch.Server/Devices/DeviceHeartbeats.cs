@@ -1,14 +1,13 @@
 using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Calls;
-using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.Server.Devices;
 
 /// <summary>A bed device is alive: its heartbeat is recorded and the trouble call of its silence, if any, cleared.</summary>
-public sealed class DeviceHeartbeats(Transactions transactions)
+public sealed class DeviceHeartbeats(Transactions transactions, KeyGuesses guesses)
 {
     private sealed record HeartbeatDeviceRow(int Id, long? TroubleCallId);
 
@@ -18,7 +17,7 @@ public sealed class DeviceHeartbeats(Transactions transactions)
             var conn = tx.Connection!;
             var device = await conn.QuerySingleOrDefaultAsync<HeartbeatDeviceRow>(new CommandDefinition(
                 DeviceQueries.LockByKey, new { KeyHash = Secrets.Hash(deviceKey ?? "") }, tx, cancellationToken: token))
-                ?? throw RefusedException.Unauthorized("Unknown device key.");
+                ?? throw await guesses.RefuseAsync("Unknown device key.", token);
             await conn.ExecuteAsync(new CommandDefinition(DeviceQueries.Seen, new { DeviceId = device.Id }, tx, cancellationToken: token));
             if (device.TroubleCallId is not { } troubleCallId)
             {

@@ -50,6 +50,8 @@ internal static class SessionQueries
 
     public const string StaffExists = "SELECT COUNT(*) FROM staff WHERE id = @StaffId";
 
+    public const string PasswordOfStaff = "SELECT username AS Username, password_hash AS PasswordHash FROM staff WHERE id = @StaffId";
+
     public const string PasswordHashForUpdate = "SELECT password_hash FROM staff WHERE id = @StaffId FOR UPDATE";
 
     public const string SetPassword = "UPDATE staff SET password_hash = @PasswordHash WHERE id = @StaffId";

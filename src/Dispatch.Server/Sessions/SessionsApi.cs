@@ -18,6 +18,7 @@ public static class SessionsApi
         builder.Services.AddValidatedOptions<StaffSessionOptions>(StaffSessionOptions.Section);
         builder.Services.AddValidatedOptions<SignInOptions>(SignInOptions.Section);
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<KeyGuesses>();
         // Behind nginx the client's address (for throttling and the audit) is the X-Forwarded-For
         // that nginx appends: trusted from loopback and SignIn:TrustedProxies only.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<SignInOptions>>((forwarded, signIn) =>
@@ -59,6 +60,8 @@ public static class SessionsApi
 
     private sealed record SessionRow(long Id, DateTime ExpiresAt);
 
+    private sealed record PasswordRow(string Username, string PasswordHash);
+
     /// <summary>
     /// Who this session is: 200 while it is valid, 401 once signed out, revoked or expired. A client
     /// whose reconnect is refused asks here to tell "signed out" from "the server is unreachable".
@@ -92,7 +95,7 @@ public static class SessionsApi
         var passwordMatches = await throttle.CheckPasswordAsync(request.Password, staff?.PasswordHash, ct);
         if (staff is null || !passwordMatches)
         {
-            await throttle.RecordFailureAsync(username, address, staff?.Id, ct);
+            await throttle.RecordFailureAsync(username, address, staff?.Id, "login_failed", ct);
             return TypedResults.Problem("Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
@@ -158,7 +161,8 @@ public static class SessionsApi
 
     /// <summary>The staff member's own new password; their other sessions end (a session someone else holds stops with it).</summary>
     private static async Task<NoContent> ChangePasswordAsync(
-        ChangePasswordRequest request, HttpContext context, Transactions transactions, CancellationToken ct)
+        ChangePasswordRequest request, HttpContext context, MySqlDataSource dataSource, Transactions transactions, SignInThrottle throttle,
+        CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword) || request.NewPassword is not { Length: >= MinPasswordLength and <= MaxPasswordLength })
         {
@@ -169,14 +173,28 @@ public static class SessionsApi
             throw RefusedException.BadRequest("The new password is the current one.");
         }
         var user = StaffUser.From(context.User);
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        PasswordRow staff;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            staff = await conn.QuerySingleAsync<PasswordRow>(new CommandDefinition(SessionQueries.PasswordOfStaff, new { user.StaffId }, cancellationToken: ct));
+        }
+        // A guess at the current password (say, from a session left open) counts against the same
+        // budget as a sign-in's, and is checked a bounded number at a time.
+        await throttle.ThrowIfThrottledAsync(staff.Username, address, ct);
+        if (!await throttle.CheckPasswordAsync(request.CurrentPassword, staff.PasswordHash, ct))
+        {
+            await throttle.RecordFailureAsync(staff.Username, address, user.StaffId, "password_change_failed", ct);
+            // 403, not 401: the session is fine, the password typed is not.
+            throw RefusedException.Forbidden("The current password is wrong; nothing was changed.");
+        }
         await transactions.RunAsync(async (tx, token) =>
         {
             var conn = tx.Connection!;
             var stored = await conn.QuerySingleAsync<string>(new CommandDefinition(SessionQueries.PasswordHashForUpdate, new { user.StaffId }, tx, cancellationToken: token));
-            if (!PasswordHasher.Verify(request.CurrentPassword, stored))
+            if (stored != staff.PasswordHash)
             {
-                // 403, not 401: the session is fine, the password typed is not.
-                throw RefusedException.Forbidden("The current password is wrong; nothing was changed.");
+                throw RefusedException.Conflict("The password was changed meanwhile (another session or an admin); nothing was changed.");
             }
             await conn.ExecuteAsync(new CommandDefinition(SessionQueries.SetPassword,
                 new { user.StaffId, PasswordHash = PasswordHasher.Hash(request.NewPassword) }, tx, cancellationToken: token));

@@ -19,6 +19,10 @@ public sealed class SignInOptions : IValidatableObject
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
 
+    /// <summary>Unknown device, station or patient keys from one client address within the window (per node; see <see cref="KeyGuesses"/>).</summary>
+    [Range(1, 100_000)]
+    public int UnknownKeysPerAddress { get; set; } = 30;
+
     /// <summary>
     /// Password checks (PBKDF2, about 0.25 s of a core each) running at once on this node; more
     /// wait their turn, so a flood of sign-ins cannot take every core from the calls.

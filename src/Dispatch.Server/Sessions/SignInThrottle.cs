@@ -48,13 +48,16 @@ public sealed class SignInThrottle(MySqlDataSource dataSource, Transactions tran
         }
     }
 
-    /// <summary>Records and audits a failed sign-in (the staff member when the username is known).</summary>
-    public Task RecordFailureAsync(string username, string address, int? staffId, CancellationToken ct) =>
+    /// <summary>
+    /// Records and audits a wrong password (the staff member when the username is known);
+    /// <paramref name="action"/> is the audit's: login_failed or password_change_failed.
+    /// </summary>
+    public Task RecordFailureAsync(string username, string address, int? staffId, string action, CancellationToken ct) =>
         transactions.RunAsync(async (tx, token) =>
         {
             await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.InsertSignInFailure,
                 new { Username = username, Address = address }, tx, cancellationToken: token));
-            await AuditLog.AppendAsync(tx, AuditLog.Staff, staffId, "login_failed", null, $"username '{username}' from {address}", token);
+            await AuditLog.AppendAsync(tx, AuditLog.Staff, staffId, action, null, $"username '{username}' from {address}", token);
         }, ct);
 
     public void Dispose() => _checks.Dispose();

@@ -16,7 +16,7 @@ namespace Dispatch.Server.Supervision;
 /// station_back follows once it is seen again. Each report is one transaction under the device
 /// row's lock, so exactly one node makes it.
 /// </summary>
-public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal outboxSignal)
+public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal outboxSignal, KeyGuesses guesses)
 {
     private sealed record StationRow(int DeviceId, int WardId, string Name, DateTime? LastSeenAt)
     {
@@ -29,7 +29,7 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var station = await conn.QuerySingleOrDefaultAsync<StationRow>(new CommandDefinition(
             SupervisionQueries.FindStationByKey, new { KeyHash = Secrets.Hash(stationKey ?? "") }, cancellationToken: ct))
-            ?? throw RefusedException.Unauthorized("Unknown station key.");
+            ?? throw await guesses.RefuseAsync("Unknown station key.", ct);
         if (!staff.MayActOnWard(station.WardId))
         {
             throw RefusedException.Forbidden($"Station '{station.Name}' belongs to ward {station.WardId}, which is not your ward.");
