@@ -45,6 +45,7 @@ app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpHygiene();
+app.UseHubRefusalsAsProblemDetails();
 app.UseRequestMetrics();
 app.UseHubAdmission();
 app.UseWeb();

@@ -131,6 +131,25 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task NginxRefusesHeadersOrABodyTooLargeWithProblemDetails()
+    {
+        using var headers = ServerApi.Request(HttpMethod.Get, "/healthz");
+        headers.Headers.Add("X-Padding", new string('a', 40_000));
+        using var body = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = new ByteArrayContent(new byte[2_000_000]) };
+
+        using var tooManyHeaders = await Cluster.Nginx.Http.SendAsync(headers);
+        using var tooLarge = await Cluster.Nginx.Http.SendAsync(body);
+
+        tooManyHeaders.StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+        tooLarge.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        foreach (var answer in new[] { tooManyHeaders, tooLarge })
+        {
+            answer.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            (await answer.Content.ReadAsStringAsync()).Should().Contain("Nothing was done.");
+        }
+    }
+
+    [Fact]
     public async Task AThousandCallsRaisedConcurrentlyOnBothNodesReachEveryStationOfTheirWardExactlyOnceInOrder()
     {
         const int Calls = 1_000;

@@ -43,6 +43,24 @@ public sealed class HttpHygieneTests(DispatchFixture fixture)
         page.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
     }
 
+    [Theory]
+    [InlineData("GET", "/hubs/dispatch", HttpStatusCode.BadRequest, "Connection ID required")]
+    [InlineData("POST", "/hubs/dispatch?id=nobody", HttpStatusCode.NotFound, "No Connection with that ID")]
+    [InlineData("PUT", "/hubs/dispatch/negotiate?negotiateVersion=1", HttpStatusCode.MethodNotAllowed, "does not take that method")]
+    public async Task SignalRsOwnRefusalsOfAHubRequestAreProblemDetailsWithItsSentence(string method, string path, HttpStatusCode status, string sentence)
+    {
+        var nurse = await fixture.LoginAsync((await fixture.Hospital().WardAsync(nurses: 1, beds: 0)).Nurses[0]);
+
+        using var refused = await fixture.SendAsync(new HttpMethod(method), path, nurse);
+        using var negotiated = await fixture.SendAsync(HttpMethod.Post, "/hubs/dispatch/negotiate?negotiateVersion=1", nurse);
+
+        refused.StatusCode.Should().Be(status);
+        refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await refused.Content.ReadAsStringAsync()).Should().Contain(sentence);
+        negotiated.StatusCode.Should().Be(HttpStatusCode.OK, "a hub request SignalR takes passes untouched");
+        (await negotiated.Content.ReadAsStringAsync()).Should().Contain("connectionToken");
+    }
+
     [Fact]
     public async Task RevokingTheSessionsOfNobodyIs404AndAuditsNothing()
     {

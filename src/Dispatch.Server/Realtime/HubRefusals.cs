@@ -1,0 +1,49 @@
+using Dispatch.Contracts;
+
+namespace Dispatch.Server.Realtime;
+
+/// <summary>
+/// SignalR answers a malformed hub request itself, in plain text ("Connection ID required", "No
+/// Connection with that ID", an empty 405). This gives those answers the problem-details shape of
+/// every other refusal, with SignalR's sentence as the detail. Only requests that are not a
+/// WebSocket upgrade or an event stream are held (a negotiate, a long poll, a mistake): their
+/// answers are small and end.
+/// </summary>
+public static class HubRefusals
+{
+    public static IApplicationBuilder UseHubRefusalsAsProblemDetails(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments(DispatchHubMethods.Route)
+                || context.WebSockets.IsWebSocketRequest
+                || context.Request.Headers.Accept.Contains("text/event-stream"))
+            {
+                await next(context);
+                return;
+            }
+
+            var original = context.Response.Body;
+            using var held = new MemoryStream();
+            context.Response.Body = held;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            var response = context.Response;
+            if (response.StatusCode >= 400 && response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) != true)
+            {
+                var sentence = System.Text.Encoding.UTF8.GetString(held.GetBuffer(), 0, (int)held.Length).Trim();
+                response.Headers.ContentLength = null;
+                await TypedResults.Problem(sentence.Length > 0 ? $"{sentence}. The hub takes a WebSocket (docs/protocol.md)." : null,
+                    statusCode: response.StatusCode).ExecuteAsync(context);
+                return;
+            }
+            held.Position = 0;
+            await held.CopyToAsync(original, context.RequestAborted);
+        });
+}
