@@ -119,6 +119,8 @@ public sealed class SignInThrottleTests(DispatchFixture fixture)
         wrong.Should().Equal(HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests);
         right.StatusCode.Should().Be(HttpStatusCode.Created, "a right key is never refused: the other beds behind the gateway must still call");
         wrongHeartbeat.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await MetricsText.SumAsync(server.Http, series => series.StartsWith("dispatch_credentials_refused_total", StringComparison.Ordinal)
+            && series.Contains("key_throttled", StringComparison.Ordinal))).Should().Be(2, "the fourth raise and the heartbeat");
         (await fixture.Hospital().QueryAsync<string>("SELECT address FROM audit_log WHERE action = 'key_guessing' AND address = @gateway", new { gateway }))
             .Should().Equal([gateway], "the crossing is audited once, with the address");
     }

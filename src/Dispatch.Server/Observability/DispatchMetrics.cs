@@ -27,6 +27,7 @@ public sealed class DispatchMetrics
     private readonly Counter _wardsUnwatched;
     private readonly Counter _displayMissing;
     private readonly Counter _receiptsDropped;
+    private readonly Counter _credentialsRefused;
     private readonly Counter _troubles;
 
     public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
@@ -68,6 +69,13 @@ public sealed class DispatchMetrics
         foreach (var reason in new[] { ReceiptDropped.NotWatching, ReceiptDropped.ConnectionBound, ReceiptDropped.NodeBound })
         {
             _receiptsDropped.WithLabels(reason);
+        }
+        _credentialsRefused = factory.CreateCounter("dispatch_credentials_refused_total",
+            "Passwords and device, station or patient keys refused by this node, and those refused unchecked (429).",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        foreach (var reason in CredentialRefused.All)
+        {
+            _credentialsRefused.WithLabels(reason);
         }
 
         Registry.AddBeforeCollectCallback(() =>
@@ -115,6 +123,9 @@ public sealed class DispatchMetrics
     /// <param name="reason">One of <see cref="ReceiptDropped"/>.</param>
     /// <param name="count">Receipts (call ids) not taken.</param>
     public void ReceiptsDropped(string reason, int count) => _receiptsDropped.WithLabels(reason).Inc(count);
+
+    /// <param name="reason">One of <see cref="CredentialRefused"/>.</param>
+    public void CredentialsRefused(string reason) => _credentialsRefused.WithLabels(reason).Inc();
 
     /// <param name="device">"bed" or "station".</param>
     public void TroubleRaised(string device) => _troubles.WithLabels(device).Inc();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Sessions;
@@ -13,7 +14,8 @@ namespace Dispatch.Server.Sessions;
 /// (<c>key_guessing</c>). A key that is right is never refused: a hospital's bed devices often
 /// share one address (a gateway, NAT), and one faulty device must not silence the others.
 /// </summary>
-public sealed partial class KeyGuesses(Transactions transactions, IOptions<SignInOptions> options, TimeProvider time, ILogger<KeyGuesses> logger)
+public sealed partial class KeyGuesses(
+    Transactions transactions, DispatchMetrics metrics, IOptions<SignInOptions> options, TimeProvider time, ILogger<KeyGuesses> logger)
 {
     /// <summary>Addresses remembered at most; past this, windows that have ended are forgotten first.</summary>
     private const int AddressesKept = 10_000;
@@ -38,7 +40,9 @@ public sealed partial class KeyGuesses(Transactions transactions, IOptions<SignI
             await transactions.RunAsync((tx, token) => AuditLog.AppendAsync(tx, AuditLog.System, null, "key_guessing", null,
                 $"more than {limits.UnknownKeysPerAddress} unknown keys from {address} within {limits.WindowSeconds} s", token), ct);
         }
-        return count > limits.UnknownKeysPerAddress
+        var throttled = count > limits.UnknownKeysPerAddress;
+        metrics.CredentialsRefused(throttled ? CredentialRefused.KeyThrottled : CredentialRefused.UnknownKey);
+        return throttled
             ? RefusedException.TooManyRequests($"Too many unknown keys from this address; try again in {secondsLeft} s.", secondsLeft)
             : RefusedException.Unauthorized(sentence);
     }

@@ -1,6 +1,7 @@
 using Dapper;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -13,7 +14,7 @@ namespace Dispatch.Server.Sessions;
 /// Password checks run a bounded number at a time, and an unknown username costs the same check,
 /// so neither a flood nor the time of an answer tells anything or starves the calls.
 /// </summary>
-public sealed class SignInThrottle(MySqlDataSource dataSource, Transactions transactions, IOptions<SignInOptions> options) : IDisposable
+public sealed class SignInThrottle(MySqlDataSource dataSource, Transactions transactions, DispatchMetrics metrics, IOptions<SignInOptions> options) : IDisposable
 {
     // Checked when the username is unknown, so that its answer takes as long as a wrong password's.
     private static readonly string s_decoy = PasswordHasher.Hash(Secrets.NewToken());
@@ -28,6 +29,7 @@ public sealed class SignInThrottle(MySqlDataSource dataSource, Transactions tran
             new { Username = username, Address = address, limits.WindowSeconds }, cancellationToken: ct));
         if (recent.ByUsername >= limits.FailuresPerUsername || recent.ByAddress >= limits.FailuresPerAddress)
         {
+            metrics.CredentialsRefused(CredentialRefused.PasswordThrottled);
             var retryAfter = (int)Math.Ceiling(Math.Max(1, recent.SecondsUntilOldestLeaves));
             throw RefusedException.TooManyRequests(
                 $"Too many failed sign-ins for this username or from this address; try again in {retryAfter} s.", retryAfter);
@@ -52,13 +54,16 @@ public sealed class SignInThrottle(MySqlDataSource dataSource, Transactions tran
     /// Records and audits a wrong password (the staff member when the username is known);
     /// <paramref name="action"/> is the audit's: login_failed or password_change_failed.
     /// </summary>
-    public Task RecordFailureAsync(string username, string address, int? staffId, string action, CancellationToken ct) =>
-        transactions.RunAsync(async (tx, token) =>
+    public Task RecordFailureAsync(string username, string address, int? staffId, string action, CancellationToken ct)
+    {
+        metrics.CredentialsRefused(CredentialRefused.WrongPassword);
+        return transactions.RunAsync(async (tx, token) =>
         {
             await tx.Connection!.ExecuteAsync(new CommandDefinition(SessionQueries.InsertSignInFailure,
                 new { Username = username, Address = address }, tx, cancellationToken: token));
             await AuditLog.AppendAsync(tx, AuditLog.Staff, staffId, action, null, $"username '{username}' from {address}", token);
         }, ct);
+    }
 
     public void Dispose() => _checks.Dispose();
 
