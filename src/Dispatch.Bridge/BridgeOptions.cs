@@ -18,9 +18,17 @@ public sealed class BridgeOptions : IValidatableObject
     [Range(10, 10_000)]
     public int PollIntervalMs { get; set; } = 500;
 
-    /// <summary>A delivery not acknowledged in this time goes to another node.</summary>
+    /// <summary>A delivery the node has not said TAKEN of in this time goes to another node.</summary>
     [Range(50, 60_000)]
     public int AckTimeoutMs { get; set; } = 2_000;
+
+    /// <summary>
+    /// How long a node that has taken a delivery, and still says HELLO, may take to publish it
+    /// before it goes to another node: a busy node is waited for, since handing its delivery on
+    /// would show the events twice.
+    /// </summary>
+    [Range(100, 120_000)]
+    public int PublishTimeoutMs { get; set; } = 15_000;
 
     /// <summary>A node silent (no HELLO) for this long is not sent anything.</summary>
     [Range(1_000, 60_000)]

@@ -27,7 +27,7 @@ public sealed partial class NodeRouter : IDisposable
     private readonly Dictionary<string, byte[]> _expectedProofs;
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
     private readonly ConcurrentDictionary<string, (byte[] Identity, long LastHello)> _nodes = new();
-    private readonly ConcurrentDictionary<string, (string Node, TaskCompletionSource Acked)> _pendingAcks = new();
+    private readonly ConcurrentDictionary<string, Delivery> _pendingAcks = new();
     private readonly ConcurrentDictionary<string, bool> _refusedNames = new();
     private readonly OutboxSignal _wake = new();
     private RouterSocket? _socket;
@@ -75,8 +75,20 @@ public sealed partial class NodeRouter : IDisposable
     public Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
 
     /// <summary>
-    /// Hands a ward's events to one live node and waits for its ACK; on silence, to the next node.
-    /// Returns false when no node acknowledged (the caller keeps its cursor and tries again).
+    /// A delivery in flight: Taken once the node has it; Acked with true once it has published it,
+    /// with false when it says it could not.
+    /// </summary>
+    private sealed record Delivery(string Node)
+    {
+        public TaskCompletionSource Taken { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Hands a ward's events to one live node and waits until it has published them (ACK). A node
+    /// that does not say TAKEN within Bridge:AckTimeoutMs, or that goes silent (no HELLO) or past
+    /// Bridge:PublishTimeoutMs after taking it, is passed over for the next node. Returns false
+    /// when no node acknowledged (the caller keeps its cursor and tries again).
     /// </summary>
     public async Task<bool> DeliverAsync(IReadOnlyList<WardEvent> events, CancellationToken ct)
     {
@@ -84,8 +96,8 @@ public sealed partial class NodeRouter : IDisposable
         foreach (var (name, identity) in LiveNodesInTurn())
         {
             var deliveryId = Guid.NewGuid().ToString("N");
-            var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pendingAcks[deliveryId] = (name, acked);
+            var delivery = new Delivery(name);
+            _pendingAcks[deliveryId] = delivery;
             var message = new NetMQMessage();
             message.Append(identity);
             message.Append(BridgeFrames.Events);
@@ -94,11 +106,10 @@ public sealed partial class NodeRouter : IDisposable
             _outbound.Enqueue(message);
             try
             {
-                await acked.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.Value.AckTimeoutMs), ct);
-                return true;
-            }
-            catch (TimeoutException)
-            {
+                if (await PublishedAsync(delivery, ct))
+                {
+                    return true;
+                }
                 Log.NodeSilent(_logger, name, events[0].WardId);
                 _nodes.TryRemove(name, out _);
             }
@@ -108,6 +119,35 @@ public sealed partial class NodeRouter : IDisposable
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Whether the node published the delivery. Handing a delivery on while its node still works
+    /// on it would show its events twice, so a node that took it is waited for while it lives.
+    /// </summary>
+    private async Task<bool> PublishedAsync(Delivery delivery, CancellationToken ct)
+    {
+        var options = _options.Value;
+        var taken = await Task.WhenAny(delivery.Taken.Task, delivery.Acked.Task, Task.Delay(options.AckTimeoutMs, ct));
+        ct.ThrowIfCancellationRequested();
+        if (taken != delivery.Taken.Task && taken != delivery.Acked.Task)
+        {
+            return false;
+        }
+        var since = _time.GetTimestamp();
+        var check = TimeSpan.FromMilliseconds(Math.Min(options.NodeTimeoutMs, options.PublishTimeoutMs) / 4.0);
+        while (!delivery.Acked.Task.IsCompleted)
+        {
+            await Task.WhenAny(delivery.Acked.Task, Task.Delay(check, ct));
+            ct.ThrowIfCancellationRequested();
+            var nodeLives = _nodes.TryGetValue(delivery.Node, out var node)
+                && _time.GetElapsedTime(node.LastHello) < TimeSpan.FromMilliseconds(options.NodeTimeoutMs);
+            if (!delivery.Acked.Task.IsCompleted && (!nodeLives || _time.GetElapsedTime(since) > TimeSpan.FromMilliseconds(options.PublishTimeoutMs)))
+            {
+                return false;
+            }
+        }
+        return await delivery.Acked.Task;
     }
 
     /// <summary>Sends every ward's latest sequence to one node, which publishes it to the ward groups.</summary>
@@ -148,9 +188,17 @@ public sealed partial class NodeRouter : IDisposable
             case BridgeFrames.Wake when _nodes.ContainsKey(name):
                 _wake.Notify();
                 break;
+            case BridgeFrames.Taken when message.FrameCount > 2
+                && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var taken) && taken.Node == name:
+                taken.Taken.TrySetResult();
+                break;
             case BridgeFrames.Ack when message.FrameCount > 2
-                && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var pending) && pending.Node == name:
-                pending.Acked.TrySetResult();
+                && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var acked) && acked.Node == name:
+                acked.Acked.TrySetResult(true);
+                break;
+            case BridgeFrames.Failed when message.FrameCount > 2
+                && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var failed) && failed.Node == name:
+                failed.Acked.TrySetResult(false);
                 break;
         }
     }
@@ -196,7 +244,7 @@ public sealed partial class NodeRouter : IDisposable
         [LoggerMessage(2001, LogLevel.Information, "Node {Node} joined")]
         public static partial void NodeJoined(ILogger logger, string node);
 
-        [LoggerMessage(2002, LogLevel.Warning, "Node {Node} did not acknowledge ward {WardId}'s delivery; handing it to another node")]
+        [LoggerMessage(2002, LogLevel.Warning, "Node {Node} did not take ward {WardId}'s delivery, or went silent or past Bridge:PublishTimeoutMs before publishing it; handing it to another node")]
         public static partial void NodeSilent(ILogger logger, string node, int wardId);
 
         [LoggerMessage(2003, LogLevel.Warning, "A peer calling itself {Node} is sent nothing: its HELLO proves no key listed in Bridge:Nodes")]

@@ -12,8 +12,9 @@ namespace Dispatch.Server.Realtime;
 /// <summary>
 /// A cluster node's link to Dispatch.Bridge (Realtime:Mode Bridge). The DEALER socket lives on a
 /// NetMQPoller thread; this service publishes what arrives and queues the replies: HELLO every
-/// second (liveness, with this node's <see cref="NodeProof"/>), WAKE after a commit on this node, ACK once a delivery is published.
-/// A delivery that fails to publish is not acknowledged, so the bridge hands it to another node.
+/// second (liveness, with this node's <see cref="NodeProof"/>), WAKE after a commit on this node,
+/// TAKEN as soon as a delivery arrives, ACK once it is published, and FAILED when publishing it
+/// failed, so that the bridge hands it to another node at once.
 /// </summary>
 public sealed partial class BridgeLink(
     WardEventPublisher publisher,
@@ -56,6 +57,15 @@ public sealed partial class BridgeLink(
         socket.ReceiveReady += (_, e) =>
         {
             var message = e.Socket.ReceiveMultipartMessage();
+            if (message[0].ConvertToString() == BridgeFrames.Events)
+            {
+                // Said at once, from the socket's own thread: the bridge then waits for the ACK
+                // while this node lives, however long a busy moment makes publishing take.
+                var taken = new NetMQMessage();
+                taken.Append(BridgeFrames.Taken);
+                taken.Append(message[1].ConvertToString());
+                e.Socket.TrySendMultipartMessage(taken);
+            }
             Interlocked.Increment(ref _pending);
             _inbound.Writer.TryWrite(message);
         };
@@ -112,8 +122,15 @@ public sealed partial class BridgeLink(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Not acknowledged: the bridge hands the delivery to another node.
+                // Said at once, so that the bridge hands the delivery to another node without waiting.
                 Log.PublishFailed(logger, e);
+                if (message[0].ConvertToString() == BridgeFrames.Events)
+                {
+                    var failed = new NetMQMessage();
+                    failed.Append(BridgeFrames.Failed);
+                    failed.Append(message[1].ConvertToString());
+                    _outbound.Enqueue(failed);
+                }
             }
             finally
             {
@@ -144,7 +161,7 @@ public sealed partial class BridgeLink(
         [LoggerMessage(1300, LogLevel.Information, "Node {Node} linked to the bridge at {Endpoints}")]
         public static partial void Connected(ILogger logger, string node, string endpoints);
 
-        [LoggerMessage(1301, LogLevel.Warning, "Publishing a bridge delivery failed; it is left unacknowledged for another node")]
+        [LoggerMessage(1301, LogLevel.Warning, "Publishing a bridge delivery failed; the bridge is told (FAILED) and hands it to another node")]
         public static partial void PublishFailed(ILogger logger, Exception exception);
     }
 }

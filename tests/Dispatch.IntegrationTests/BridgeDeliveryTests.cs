@@ -1,0 +1,174 @@
+extern alias bridge;
+
+using bridge::Dispatch.Bridge;
+using Dispatch.Contracts;
+using Dispatch.Outbox;
+using Dispatch.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Dispatch.IntegrationTests;
+
+/// <summary>
+/// The bridge's delivery rules (docs/bridge.md, "Delivery") against nodes the test plays on
+/// loopback: a batch is handed on when its node cannot publish it, never while it is only slow,
+/// which would show its events twice.
+/// </summary>
+public sealed class BridgeDeliveryTests : IDisposable
+{
+    private const int AckTimeoutMs = 300;
+    // Live nodes are taken in name order, each delivery starting one further: a fresh router's
+    // first delivery goes to the second name, the node under test.
+    private const string UnderTest = "b-under-test";
+    private const string Spare = "a-spare";
+
+    private readonly NetMQCertificate _bridgeKeys = new();
+    private readonly Dictionary<string, NetMQCertificate> _nodeKeys = new() { [UnderTest] = new(), [Spare] = new() };
+    private readonly string _endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
+    private readonly NodeRouter _router;
+
+    public BridgeDeliveryTests()
+    {
+        _router = new NodeRouter(Options.Create(new BridgeOptions
+        {
+            Endpoint = _endpoint,
+            AckTimeoutMs = AckTimeoutMs,
+            NodeTimeoutMs = 1_000,
+            PublishTimeoutMs = 10_000,
+            SecretKey = _bridgeKeys.SecretKeyZ85,
+            Nodes = _nodeKeys.ToDictionary(n => n.Key, n => n.Value.PublicKeyZ85),
+        }), TimeProvider.System, NullLogger<NodeRouter>.Instance);
+        _router.Bind();
+    }
+
+    [Fact]
+    public async Task ANodeThatTookABatchAndPublishesItAfterTheAckTimeoutIsWaitedForAndTheBatchGoesNowhereElse()
+    {
+        using var slow = Node(UnderTest, FakeNode.Answer.AckLate);
+        using var spare = Node(Spare, FakeNode.Answer.Ack);
+        await WaitForLiveNodesAsync(2);
+
+        var delivered = await _router.DeliverAsync([Event()], CancellationToken.None);
+
+        delivered.Should().BeTrue();
+        (slow.Batches, spare.Batches).Should().Be((1, 0), "a batch its node took and is publishing is not handed on: its events would show twice");
+    }
+
+    [Fact]
+    public async Task ANodeThatCannotPublishABatchSaysSoAndTheBatchGoesToTheNextNodeAtOnce()
+    {
+        using var failing = Node(UnderTest, FakeNode.Answer.Fail);
+        using var spare = Node(Spare, FakeNode.Answer.Ack);
+        await WaitForLiveNodesAsync(2);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var delivered = await _router.DeliverAsync([Event()], CancellationToken.None);
+
+        delivered.Should().BeTrue();
+        (failing.Batches, spare.Batches).Should().Be((1, 1));
+        clock.ElapsedMilliseconds.Should().BeLessThan(AckTimeoutMs, "FAILED is acted on at once, not after a timeout");
+    }
+
+    [Fact]
+    public async Task ANodeThatTookABatchAndThenFellSilentHasItHandedToTheNextNode()
+    {
+        using var dying = Node(UnderTest, FakeNode.Answer.TakeAndFallSilent);
+        using var spare = Node(Spare, FakeNode.Answer.Ack);
+        await WaitForLiveNodesAsync(2);
+
+        var delivered = await _router.DeliverAsync([Event()], CancellationToken.None);
+
+        delivered.Should().BeTrue();
+        (dying.Batches, spare.Batches).Should().Be((1, 1), "a node silent past Bridge:NodeTimeoutMs is not waited for");
+    }
+
+    private static WardEvent Event() => new(WardId: 1, Seq: 1, EventTypes.CallRaised, CallId: 1, Call: null, DateTimeOffset.UtcNow);
+
+    private FakeNode Node(string name, FakeNode.Answer answer) => new(name, _nodeKeys[name], _bridgeKeys.PublicKey, _endpoint, answer);
+
+    private async Task WaitForLiveNodesAsync(int count)
+    {
+        for (var i = 0; i < 100 && _router.LiveNodes < count; i++)
+        {
+            await Task.Delay(50);
+        }
+        _router.LiveNodes.Should().Be(count);
+    }
+
+    public void Dispose() => _router.Dispose();
+
+    /// <summary>A node as the bridge sees it: HELLO with its proof every 100 ms, and one way of answering batches.</summary>
+    private sealed class FakeNode : IDisposable
+    {
+        public enum Answer { Ack, AckLate, Fail, TakeAndFallSilent }
+
+        private readonly DealerSocket _socket = new();
+        private readonly NetMQPoller _poller;
+        private int _batches;
+        private bool _silent;
+
+        public FakeNode(string name, NetMQCertificate keys, byte[] bridgeKey, string endpoint, Answer answer)
+        {
+            var proof = NodeProof.Compute(keys, bridgeKey, name);
+            _socket.Options.Identity = System.Text.Encoding.UTF8.GetBytes(name);
+            _socket.Options.CurveServerKey = bridgeKey;
+            _socket.Options.CurveCertificate = keys;
+            _socket.Connect(endpoint);
+            var hello = new NetMQTimer(TimeSpan.FromMilliseconds(100));
+            hello.Elapsed += (_, _) =>
+            {
+                if (!_silent)
+                {
+                    _socket.SendMoreFrame(BridgeFrames.Hello).SendFrame(proof);
+                }
+            };
+            var late = new NetMQTimer(TimeSpan.FromMilliseconds(AckTimeoutMs * 4)) { Enable = false };
+            var lateId = "";
+            late.Elapsed += (_, _) =>
+            {
+                late.Enable = false;
+                _socket.SendMoreFrame(BridgeFrames.Ack).SendFrame(lateId);
+            };
+            _socket.ReceiveReady += (_, e) =>
+            {
+                var message = e.Socket.ReceiveMultipartMessage();
+                if (message[0].ConvertToString() != BridgeFrames.Events)
+                {
+                    return;
+                }
+                Interlocked.Increment(ref _batches);
+                var id = message[1].ConvertToString();
+                _socket.SendMoreFrame(BridgeFrames.Taken).SendFrame(id);
+                switch (answer)
+                {
+                    case Answer.Ack:
+                        _socket.SendMoreFrame(BridgeFrames.Ack).SendFrame(id);
+                        break;
+                    case Answer.Fail:
+                        _socket.SendMoreFrame(BridgeFrames.Failed).SendFrame(id);
+                        break;
+                    case Answer.AckLate:
+                        lateId = id;
+                        late.Enable = true;
+                        break;
+                    case Answer.TakeAndFallSilent:
+                        _silent = true;
+                        break;
+                }
+            };
+            _poller = [_socket, hello, late];
+            _poller.RunAsync($"fake-node-{name}");
+        }
+
+        public int Batches => Volatile.Read(ref _batches);
+
+        public void Dispose()
+        {
+            _poller.Stop();
+            _poller.Dispose();
+            _socket.Dispose();
+        }
+    }
+}
