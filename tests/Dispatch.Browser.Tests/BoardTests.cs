@@ -38,7 +38,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         Console.WriteLine($"A bedside call appeared on both stations {firstShownInMs:F0} ms after the button was pressed " +
             $"(the test's first), the next one {nextShownInMs:F0} ms");
 
-        await first.Call(normal).Locator("button.acknowledge").ClickAsync();
+        await first.TapAsync(normal, "acknowledge");
         foreach (var station in new[] { first, second })
         {
             await Assertions.Expect(station.Call(normal)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-accepted"));
@@ -106,6 +106,71 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         var age = await arabic.Calls.First.Locator(".age").BoundingBoxAsync();
         icon!.X.Should().BeGreaterThan(age!.X, "right to left: the icon sits at the right-hand start of the row");
         await arabic.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-ar.png"), FullPage = true });
+    }
+
+    [Theory]
+    [InlineData("desktop", 1920, 1080)]
+    [InlineData("laptop", 1366, 768)]
+    [InlineData("tablet", 768, 1024)]
+    public async Task ThirtyOpenCallsAreEachOnScreenOrCountedBelowAndNoTilesButtonIsCutOff(string screen, int width, int height)
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 30);
+        string[] kinds = [CallKinds.CodeBlue, CallKinds.StaffEmergency, CallKinds.StaffAssist, CallKinds.StaffAssist, .. Enumerable.Repeat(CallKinds.Bath, 6), .. Enumerable.Repeat(CallKinds.Normal, 20)];
+        foreach (var (bed, kind) in ward.Beds.Zip(kinds))
+        {
+            await server.RaiseCallAsync(bed, kind);
+        }
+        // A room number as a ward's door says it (the test hospital's names are longer, to be unique).
+        await server.Hospital().QueryAsync<int>("UPDATE rooms SET name = '204' WHERE ward_id = @WardId", ward);
+
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], screen: new() { Width = width, Height = height });
+        await Assertions.Expect(station.Calls).ToHaveCountAsync(30);
+        await Assertions.Expect(station.Page.Locator("#count-total")).ToHaveTextAsync("30 open · 30 waiting");
+        await Assertions.Expect(station.Page.Locator("#count-bands")).ToContainTextAsync("1 Code");
+
+        // Seen as a nurse sees the screen: the tiles whose whole face is in view, and the cue's count of the rest.
+        var seen = await station.Page.EvaluateAsync<int[]>("""
+            () => {
+              const bottom = innerHeight - document.querySelector(".board-foot").offsetHeight;
+              const tiles = [...document.querySelectorAll("#calls .call")];
+              const inView = tiles.filter(t => t.getBoundingClientRect().bottom <= bottom);
+              const cut = inView.flatMap(t => [...t.querySelectorAll("button")]).filter(b => { const r = b.getBoundingClientRect(); return r.left < 0 || r.right > innerWidth; });
+              const cue = document.querySelector("#more-below");
+              const below = cue.hidden ? 0 : Number(cue.textContent.match(/\d+/)[0]);
+              return [inView.length, below, cut.length];
+            }
+            """);
+        var (inView, countedBelow, cutButtons) = (seen[0], seen[1], seen[2]);
+        Directory.CreateDirectory(s_screenshots);
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, $"board-30-{screen}.png") });
+        Console.WriteLine($"30 open calls on a {width}×{height} {screen}: {inView} tiles in full view, {countedBelow} counted below");
+        (inView + countedBelow).Should().Be(30, "every call is on screen or counted in the cue below");
+        inView.Should().BeGreaterThanOrEqualTo(6, "a tile grid, not a list of a few rows");
+        cutButtons.Should().Be(0, "no Acknowledge or Reject is cut off at the screen's edge");
+    }
+
+    [Fact]
+    public async Task ATapOnACallsAcknowledgeWhileACodeBlueArrivesAcknowledgesTheCallTappedAndTheCodeBlueGoesFirstAfterwards()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);
+        var older = await server.RaiseCallAsync(ward.Beds[0]);
+        var tapped = await server.RaiseCallAsync(ward.Beds[1]);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        await Assertions.Expect(station.Calls).ToHaveCountAsync(2);
+        var target = await station.Call(tapped.Id).Locator("button.acknowledge").BoundingBoxAsync();
+
+        // The finger is on the second call's Acknowledge when a code blue arrives, which belongs first.
+        await station.Page.Mouse.MoveAsync(target!.X + target.Width / 2, target.Y + target.Height / 2);
+        await station.Page.Mouse.DownAsync();
+        var codeBlue = await server.RaiseCallAsync(ward.Beds[2], CallKinds.CodeBlue);
+        await station.Call(codeBlue.Id).WaitForAsync(new() { Timeout = 5_000 });
+        await station.Page.Mouse.UpAsync();
+
+        await Assertions.Expect(station.Call(tapped.Id)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-accepted"));
+        await Assertions.Expect(station.Call(codeBlue.Id)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-open"));
+        await Assertions.Expect(station.Call(older.Id)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-open"));
+        // Once the finger has been off the board for the hold, the code blue takes its place at the top.
+        await Assertions.Expect(station.Calls.First).ToHaveAttributeAsync("data-call-id", $"{codeBlue.Id}", new() { Timeout = 5_000 });
     }
 
     /// <summary>
@@ -256,7 +321,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
 
         // Before the screen goes dark, a command is refused with a sentence, and nothing is sent.
         await station.Page.Locator(".connection.reconnecting").WaitForAsync(new() { Timeout = 5_000 });
-        await station.Call(call.Id).Locator("button.acknowledge").ClickAsync();
+        await station.TapAsync(call.Id, "acknowledge");
         await Assertions.Expect(station.Page.Locator("#message")).ToHaveTextAsync("Not connected: nothing was sent. Try again when the board is back.");
         await Assertions.Expect(overlay).ToBeVisibleAsync(new() { Timeout = 5_000 });
         var shownAfter = clock.Elapsed;
@@ -282,7 +347,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
         var dialog = station.Page.Locator("#reject-dialog");
 
-        await station.Call(call.Id).Locator("button.reject").ClickAsync();
+        await station.TapAsync(call.Id, "reject");
 
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(dialog).ToContainTextAsync($"Reject the Patient call of room {call.Room}, bed {call.Bed}?");
@@ -293,7 +358,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         (await server.Hospital().QueryAsync<(string, int)>("SELECT status, escalation_level FROM calls WHERE id = @Id", call))
             .Should().Equal([("open", 0)], "kept: nothing was sent");
 
-        await station.Call(call.Id).Locator("button.reject").ClickAsync();
+        await station.TapAsync(call.Id, "reject");
         await station.Page.ClickAsync("#confirm-reject");
 
         await Assertions.Expect(station.Call(call.Id).Locator(".who")).ToContainTextAsync("Escalation level 1", new() { Timeout = 5_000 });

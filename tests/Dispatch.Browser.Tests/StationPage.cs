@@ -12,6 +12,17 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
 
     public ILocator Call(long callId) => Page.Locator($"#calls .call[data-call-id='{callId}']");
 
+    /// <summary>
+    /// Taps a call's button as a nurse would: once its tile has stood still long enough for the
+    /// board to take the tap (a tile that just moved ignores taps for 0.7 s; board.js).
+    /// </summary>
+    public async Task TapAsync(long callId, string button)
+    {
+        var target = Call(callId).Locator($"button.{button}");
+        await Page.WaitForFunctionAsync("el => Date.now() - Number(el.closest('.call').dataset.movedAt ?? 0) > 700", await target.ElementHandleAsync());
+        await target.ClickAsync();
+    }
+
     public ILocator SilentStation(int deviceId) => Page.Locator($"#silent-stations .station-silent[data-device-id='{deviceId}']");
 
     /// <summary>
@@ -19,9 +30,14 @@ public sealed class StationPage(IBrowserContext context, IPage page) : IAsyncDis
     /// station's screen. beforeSignIn sets up the fresh page before it loads (a WebSocket route, say).
     /// </summary>
     public static async Task<StationPage> SignInAsync(
-        IBrowser browser, Uri server, TestStaff nurse, string language = "en", string? stationKey = null, Func<IPage, Task>? beforeSignIn = null)
+        IBrowser browser, Uri server, TestStaff nurse, string language = "en", string? stationKey = null, Func<IPage, Task>? beforeSignIn = null,
+        ViewportSize? screen = null)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.ToString(),
+            ViewportSize = screen ?? new() { Width = 1280, Height = 720 },
+        });
         var page = await context.NewPageAsync();
         if (beforeSignIn is not null)
         {

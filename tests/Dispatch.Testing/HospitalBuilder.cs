@@ -34,7 +34,7 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         for (var b = 0; b < beds; b++)
         {
             var bedId = await InsertAsync(conn, "INSERT INTO beds (room_id, label) VALUES (@roomId, @label)",
-                new { roomId, label = ((char)('A' + b)).ToString() });
+                new { roomId, label = b < 26 ? ((char)('A' + b)).ToString() : $"{b + 1}" });
             var key = Secrets.NewToken();
             await InsertAsync(conn, "INSERT INTO devices (kind, name, bed_id, key_hash) VALUES ('bed', @name, @bedId, @keyHash)",
                 new { name = $"bed {tag}{b}", bedId, keyHash = Secrets.Hash(key) });

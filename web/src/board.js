@@ -3,10 +3,16 @@
 // keeps the board exact across reconnects (docs/protocol.md).
 import { StationClient, refusalSentence } from "./station-client.js";
 import { BoardState, byUrgency } from "./board-state.js";
+import { BANDS, arrange, below, countByBand } from "./board-layout.js";
 import { LANGUAGES, strings } from "./i18n.js";
 import { Sound } from "./sound.js";
 
 const REPEAT_MS = 10_000;
+// After a finger (or the mouse) leaves the board, tiles keep their places this long more, so a
+// second tap lands where the first did.
+const HOLD_AFTER_MS = 1_500;
+// A tile that moved this recently ignores a tap: it was aimed at what was there before.
+const MOVED_GUARD_MS = 700;
 // A link lost this long is no blip: the screen says it is not receiving calls, and sounds.
 const OFFLINE_AFTER_MS = 3_000;
 const $ = (selector) => document.querySelector(selector);
@@ -24,6 +30,9 @@ let reconnectedAt = null;
 let offlineSince = null;
 // Calls this screen has confirmed showing (display receipts), so each is confirmed once.
 const confirmed = new Set();
+// While a pointer is down on the board, or until heldUntil, tiles do not move (board-layout.js).
+let pointerDown = false;
+let heldUntil = 0;
 
 // Icons differ in shape as well as colour, so that colour is never the only cue.
 const ICONS = {
@@ -75,6 +84,8 @@ function renderOffline() {
 /** The signed-in staff member's own controls: the duty switch (only on-duty staff are assigned calls and escalations) and the password. */
 function renderStaffControls() {
   const session = currentSession();
+  $("#signed-in").hidden = !session || $("#board").hidden;
+  $("#signed-in").textContent = session ? t().signedInAs(session.displayName) : "";
   $("#duty").hidden = !session || $("#board").hidden;
   $("#change-password").hidden = $("#duty").hidden;
   $("#duty").textContent = session?.onDuty ? t().onDuty : t().offDuty;
@@ -95,15 +106,87 @@ function age(call) {
   return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+function held() {
+  return pointerDown || Date.now() < heldUntil;
+}
+
 function render() {
-  const list = $("#calls");
   const calls = board.calls;
-  list.replaceChildren(...calls.map((call) => renderCall(call)));
-  $("#for-you-calls").replaceChildren(...forYou.calls.map((call) => renderCall(call, { away: true })));
-  $("#for-you").hidden = forYou.calls.length === 0;
+  const placesBefore = tilePlaces();
+  renderTiles($("#calls"), calls, { away: false });
+  renderTiles($("#for-you-calls"), forYou.calls, { away: true });
+  // The section above the ward's tiles appears or goes only when nothing is held: it would move them all.
+  if (!held()) $("#for-you").hidden = forYou.calls.length === 0;
   $("#empty").hidden = calls.length > 0;
+  markMoved(placesBefore);
   $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation));
+  renderCounts(calls);
+  renderBelow();
   confirmShown(calls);
+}
+
+/**
+ * Updates the tiles in place (keyed by call), in the order board-layout.js gives: a tile is
+ * created once and moved only when the order changes and no finger is on the board, so focus and
+ * a pending tap stay on their call. A tile that moved remembers when, for the tap guard.
+ */
+function renderTiles(list, calls, { away }) {
+  const tiles = new Map([...list.children].map((tile) => [Number(tile.dataset.callId), tile]));
+  const focused = document.activeElement;
+  arrange([...tiles.keys()], calls, held()).forEach(({ id, call }, index) => {
+    const tile = tiles.get(id) ?? createTile(id);
+    tiles.delete(id);
+    updateTile(tile, call, away);
+    if (list.children[index] !== tile) list.insertBefore(tile, list.children[index] ?? null);
+  });
+  for (const gone of tiles.values()) gone.remove();
+  if (focused instanceof HTMLElement && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+}
+
+/** Where each tile is on the page now, by its element. */
+function tilePlaces() {
+  return new Map([...document.querySelectorAll(".call")].map((tile) => {
+    const box = tile.getBoundingClientRect();
+    return [tile, `${Math.round(box.left + scrollX)},${Math.round(box.top + scrollY)}`];
+  }));
+}
+
+/** Tiles that are somewhere else than before a redraw remember when they moved (the tap guard). */
+function markMoved(placesBefore) {
+  const now = String(Date.now());
+  for (const [tile, place] of tilePlaces()) {
+    const before = placesBefore.get(tile);
+    if (before !== undefined && before !== place) tile.dataset.movedAt = now;
+  }
+}
+
+/** The header's count of every open call of the ward, by band: nothing is ever off screen uncounted. */
+function renderCounts(calls) {
+  const counts = countByBand(calls);
+  $("#count-total").textContent = t().counts(counts.total, counts.waiting);
+  $("#count-bands").replaceChildren(...BANDS.filter((band) => counts[band] > 0).map((band) => {
+    const chip = document.createElement("li");
+    chip.className = `count band-${band}`;
+    chip.innerHTML = `<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[band]}</svg><span></span>`;
+    chip.querySelector("span").textContent = `${counts[band]} ${t().bands[band]}`;
+    return chip;
+  }));
+}
+
+/**
+ * "↓ 12 more calls below": the tiles not wholly in view, and how many of them wait. Measured
+ * twice: the cue, once shown, covers the bottom of the view itself.
+ */
+function renderBelow() {
+  const cue = $("#more-below");
+  for (let pass = 0; pass < 2; pass++) {
+    const bottom = window.innerHeight - $(".board-foot").offsetHeight;
+    const tiles = [...document.querySelectorAll("#for-you-calls .call, #calls .call")]
+      .map((tile) => ({ call: tile.classList.contains("cleared") ? null : { status: tile.dataset.status }, bottom: tile.getBoundingClientRect().bottom }));
+    const hidden = $("#board").hidden ? { count: 0, waiting: 0 } : below(tiles, bottom);
+    cue.hidden = hidden.count === 0;
+    cue.textContent = t().moreBelow(hidden.count, hidden.waiting);
+  }
 }
 
 /** A station screen of the ward that has gone dark: the lowest band, below every call. */
@@ -124,40 +207,72 @@ function confirmShown(calls) {
   client.displayed(fresh).catch(() => fresh.forEach((id) => confirmed.delete(id)));
 }
 
-/** A call's row; `away`: a call of another ward, shown to this nurse with its ward's name. */
-function renderCall(call, { away = false } = {}) {
-  const item = document.createElement("li");
-  item.className = `call band-${call.band} status-${call.status}`;
-  item.dataset.callId = call.id;
-  item.dataset.priority = call.priority;
-  const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
-  item.innerHTML = `
-    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[call.band]}</svg>
-    <div class="what">
-      <div class="kind"></div>
-      <div class="where"></div>
-      <div class="who"></div>
-    </div>
-    <div class="when"><div class="age" aria-label="age"></div><div class="raised"></div></div>
+/** A call's tile, made once; updateTile fills it. */
+function createTile(id) {
+  const tile = document.createElement("li");
+  tile.dataset.callId = id;
+  tile.innerHTML = `
+    <div class="top"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"></svg><span class="kind"></span><span class="age" aria-hidden="true"></span></div>
+    <div class="where"></div>
+    <div class="who"></div>
     <div class="actions"></div>`;
-  item.querySelector(".kind").textContent = `${t().kinds[call.kind] ?? call.kind} · ${call.priority}`;
-  item.querySelector(".where").textContent = [away ? `${t().ward} ${call.ward}` : null, `${t().room} ${call.room}`, `${t().bed} ${call.bed}`]
-    .filter(Boolean).join(" · ");
-  item.querySelector(".who").textContent = [
-    call.assignedStaffName ?? t().unassigned,
+  return tile;
+}
+
+/**
+ * Shows a call's state on its tile, in place. `call` null: the call ended while the board was
+ * held; the tile says so until it goes. `away`: a call of another ward, with its ward's name.
+ */
+function updateTile(tile, call, away) {
+  if (!call) {
+    tile.className = "call cleared";
+    tile.querySelector(".who").textContent = t().cleared;
+    tile.querySelector(".actions").replaceChildren();
+    return;
+  }
+  tile.className = `call band-${call.band} status-${call.status}`;
+  tile.dataset.status = call.status;
+  tile.dataset.priority = call.priority;
+  if (tile.dataset.band !== call.band) tile.querySelector(".icon").innerHTML = ICONS[call.band];
+  tile.dataset.band = call.band;
+  tile.querySelector(".kind").textContent = t().kinds[call.kind] ?? call.kind;
+  // The room and bed a nurse walks to are the largest text; their words are small.
+  const where = [away ? [t().ward, call.ward] : null, [t().room, call.room], [t().bed, call.bed]].filter(Boolean);
+  tile.querySelector(".where").replaceChildren(...where.flatMap(([label, value], index) => {
+    const word = document.createElement("span");
+    word.className = "label";
+    word.textContent = `${label} `;
+    const name = document.createElement("b");
+    name.textContent = value;
+    return index < where.length - 1 ? [word, name, " · "] : [word, name];
+  }));
+  const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+  // What changes what a nurse does comes first: the line may be cut at the tile's edge.
+  const who = [
     call.status === "accepted" ? t().accepted : t().open,
     call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
     call.repeatCount > 0 ? t().pressedAgain(call.repeatCount) : null,
+    call.assignedStaffName ?? t().unassigned,
+    `${t().raisedAt} ${time}`,
   ].filter(Boolean).join(" · ");
-  item.querySelector(".age").textContent = age(call);
-  item.querySelector(".raised").textContent = `${t().raisedAt} ${time}`;
+  tile.querySelector(".who").textContent = who;
+  tile.querySelector(".who").title = who;
+  tile.querySelector(".age").textContent = age(call);
   // Away, only the nurse a call was escalated to may act on it; a team member goes to the bed.
-  if (call.status === "open" && (!away || call.assignedStaffId === currentSession()?.staffId)) {
-    item.querySelector(".actions").append(
+  const actionable = call.status === "open" && (!away || call.assignedStaffId === currentSession()?.staffId);
+  const actions = tile.querySelector(".actions");
+  if (actionable && actions.childElementCount === 0) {
+    actions.append(
       button(t().acknowledge, "acknowledge", () => client.acknowledge(call.id)),
-      button(t().reject, "reject", () => confirmReject(call)));
+      button(t().reject, "reject", () => confirmReject(currentCall(call.id) ?? call)));
+  } else if (!actionable) {
+    actions.replaceChildren();
   }
-  return item;
+}
+
+/** The call as it stands now, on either list. */
+function currentCall(id) {
+  return board.calls.find((call) => call.id === id) ?? forYou.calls.find((call) => call.id === id);
 }
 
 /**
@@ -181,6 +296,8 @@ function button(label, kind, action) {
   element.textContent = label;
   element.addEventListener("click", async () => {
     if (connection !== "connected") return showMessage(t().notConnected);
+    const tile = element.closest(".call");
+    if (Date.now() - Number(tile?.dataset.movedAt ?? 0) < MOVED_GUARD_MS) return showMessage(t().listMoved);
     element.disabled = true;
     try {
       await action();
@@ -316,11 +433,13 @@ async function start() {
   renderSoundControls();
 }
 
-/** A new call, one that climbed, or a bed pressing again for its call: the screen sounds it. */
+/** A new call, one that climbed, or a bed pressing again for its call: the screen sounds it, and says it to a screen reader. */
 function announce(event, before) {
   const call = event.call;
   const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
-  if (announced) sound.play(call.band);
+  if (!announced) return;
+  sound.play(call.band);
+  $("#announcer").textContent = t().newCall(t().kinds[call.kind] ?? call.kind, call.room, call.bed);
 }
 
 /** The nurse's calls of other wards, as the server lists them (GET /api/staff/me/calls). */
@@ -393,6 +512,27 @@ $("#mute").addEventListener("click", () => {
   if (sound.silenced) sound.unsilence();
   else sound.silence();
   renderSoundControls();
+});
+
+// A finger on the board holds the tiles where they are (see board-layout.js); lifting it lets
+// them take the urgency order once the hold ends.
+$("#board").addEventListener("pointerdown", () => {
+  pointerDown = true;
+});
+for (const end of ["pointerup", "pointercancel"]) {
+  window.addEventListener(end, () => {
+    if (!pointerDown) return;
+    pointerDown = false;
+    heldUntil = Date.now() + HOLD_AFTER_MS;
+    setTimeout(render, HOLD_AFTER_MS + 50);
+  });
+}
+window.addEventListener("scroll", renderBelow, { passive: true });
+// Anything above the tiles that grows or shrinks (the header wrapping, a notice) moves them all.
+new ResizeObserver(() => renderBelow()).observe(document.body);
+$("#more-below").addEventListener("click", () => {
+  const next = [...document.querySelectorAll("#calls .call")].find((tile) => tile.getBoundingClientRect().bottom > window.innerHeight - $(".board-foot").offsetHeight);
+  next?.scrollIntoView({ block: "start", behavior: "smooth" });
 });
 
 // The age timers tick every second; a call nobody has acknowledged sounds again every 10 s.
