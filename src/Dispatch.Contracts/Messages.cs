@@ -23,7 +23,8 @@ public sealed record CallView(
     DateTimeOffset? ResolvedAt,
     int RepeatCount = 0,
     string Band = "",
-    string Ward = "");
+    string Ward = "",
+    DateTimeOffset? NextEscalationAt = null);
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it

@@ -93,6 +93,9 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await using var english = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
         await Assertions.Expect(english.Calls).ToHaveCountAsync(4);
         await Assertions.Expect(english.Calls.Filter(new() { HasText = "pressed again 2×" })).ToHaveCountAsync(1);
+        // Each waiting call counts down to where it goes next (90 s: a nurse of another floor).
+        await Assertions.Expect(english.Calls.Filter(new() { HasText = "pressed again 2×" }).Locator(".who"))
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"→ another floor in 01:[0-2]\d"));
         (await english.Calls.EvaluateAllAsync<int[]>("calls => calls.map(c => Number(c.dataset.priority))")).Should().BeInDescendingOrder();
         Directory.CreateDirectory(s_screenshots);
         await english.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board.png"), FullPage = true });

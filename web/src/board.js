@@ -5,7 +5,7 @@ import { StationClient, refusalSentence } from "./station-client.js";
 import { BoardState, byUrgency } from "./board-state.js";
 import { BANDS, arrange, below, countByBand } from "./board-layout.js";
 import { LANGUAGES, strings } from "./i18n.js";
-import { Sound } from "./sound.js";
+import { Sound, toneOf } from "./sound.js";
 
 const REPEAT_MS = 10_000;
 // After a finger (or the mouse) leaves the board, tiles keep their places this long more, so a
@@ -41,6 +41,8 @@ const ICONS = {
   assist: '<circle cx="12" cy="12" r="10"/>',
   routine: '<path d="M12 2a6 6 0 0 0-6 6v6l-2 3h16l-2-3V8a6 6 0 0 0-6-6zm-2 17a2 2 0 0 0 4 0z"/>',
   trouble: '<rect x="3" y="3" width="18" height="18" rx="2"/>',
+  // A bathroom call is routine but looks (and sounds) its own: a drop.
+  bath: '<path d="M12 2C9 7 5 11 5 15a7 7 0 0 0 14 0c0-4-4-8-7-13z"/>',
 };
 
 function t() {
@@ -101,9 +103,28 @@ function renderSoundControls() {
   $("#mute").setAttribute("aria-pressed", String(sound.silenced));
 }
 
-function age(call) {
-  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(call.createdAt)) / 1000));
+function minutesSeconds(milliseconds) {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
   return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function age(call) {
+  return minutesSeconds(Date.now() - Date.parse(call.createdAt));
+}
+
+/** The tile's second line: what a nurse acts on first (state, where it goes next and when, repeats), then who has it. */
+function whoLine(call) {
+  const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+  const next = call.status === "open" && call.nextEscalationAt
+    ? t().escalatesIn(call.escalationLevel, minutesSeconds(Date.parse(call.nextEscalationAt) - Date.now())) : null;
+  return [
+    call.status === "accepted" ? t().accepted : t().open,
+    call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
+    next,
+    call.repeatCount > 0 ? t().pressedAgain(call.repeatCount) : null,
+    call.assignedStaffName ?? t().unassigned,
+    `${t().raisedAt} ${time}`,
+  ].filter(Boolean).join(" · ");
 }
 
 function held() {
@@ -233,7 +254,9 @@ function updateTile(tile, call, away) {
   tile.className = `call band-${call.band} status-${call.status}`;
   tile.dataset.status = call.status;
   tile.dataset.priority = call.priority;
-  if (tile.dataset.band !== call.band) tile.querySelector(".icon").innerHTML = ICONS[call.band];
+  const icon = call.kind === "bath" ? "bath" : call.band;
+  if (tile.dataset.icon !== icon) tile.querySelector(".icon").innerHTML = ICONS[icon];
+  tile.dataset.icon = icon;
   tile.dataset.band = call.band;
   tile.querySelector(".kind").textContent = t().kinds[call.kind] ?? call.kind;
   // The room and bed a nurse walks to are the largest text; their words are small.
@@ -246,15 +269,8 @@ function updateTile(tile, call, away) {
     name.textContent = value;
     return index < where.length - 1 ? [word, name, " · "] : [word, name];
   }));
-  const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
   // What changes what a nurse does comes first: the line may be cut at the tile's edge.
-  const who = [
-    call.status === "accepted" ? t().accepted : t().open,
-    call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
-    call.repeatCount > 0 ? t().pressedAgain(call.repeatCount) : null,
-    call.assignedStaffName ?? t().unassigned,
-    `${t().raisedAt} ${time}`,
-  ].filter(Boolean).join(" · ");
+  const who = whoLine(call);
   tile.querySelector(".who").textContent = who;
   tile.querySelector(".who").title = who;
   tile.querySelector(".age").textContent = age(call);
@@ -438,7 +454,7 @@ function announce(event, before) {
   const call = event.call;
   const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
   if (!announced) return;
-  sound.play(call.band);
+  sound.play(toneOf(call));
   $("#announcer").textContent = t().newCall(t().kinds[call.kind] ?? call.kind, call.room, call.bed);
 }
 
@@ -542,13 +558,15 @@ setInterval(() => {
   if (offlineSince !== null) return; // ages stop: nothing is arriving
   for (const item of document.querySelectorAll("#calls .call, #for-you-calls .call")) {
     const call = [...board.calls, ...forYou.calls].find((c) => String(c.id) === item.dataset.callId);
-    if (call) item.querySelector(".age").textContent = age(call);
+    if (!call) continue;
+    item.querySelector(".age").textContent = age(call);
+    item.querySelector(".who").textContent = whoLine(call); // the countdown to the next level
   }
 }, 1000);
 setInterval(() => {
   if (!$("#offline").hidden) return sound.play("offline");
   const [mostUrgent] = [...forYou.waiting, ...board.waiting].sort(byUrgency);
-  if (mostUrgent) sound.play(mostUrgent.band);
+  if (mostUrgent) sound.play(toneOf(mostUrgent));
 }, REPEAT_MS);
 
 applyLanguage();

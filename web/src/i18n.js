@@ -65,6 +65,8 @@ const text = {
     bands: { code: "Code", emergency: "Emergency", assist: "Assist", routine: "Routine", trouble: "Trouble" },
     signedInAs: (name) => `Signed in: ${name}`,
     newCall: (kind, room, bed) => `New call: ${kind}, room ${room}, bed ${bed}`,
+    // Where an unacknowledged call goes next, and when (docs/clinical-rules.md).
+    escalatesIn: (level, time) => `→ ${["another floor", "the manager", "administration"][Math.min(level, 2)]} in ${time}`,
     language: "Language",
     stationKey: "Station key (fixed nurse-station screens)",
     station: "Station",
@@ -136,6 +138,7 @@ const text = {
     bands: { code: "إنعاش", emergency: "طوارئ", assist: "مساعدة", routine: "عادي", trouble: "عطل" },
     signedInAs: (name) => `مسجَّل الدخول: ${name}`,
     newCall: (kind, room, bed) => `نداء جديد: ${kind}، غرفة ${room}، سرير ${bed}`,
+    escalatesIn: (level, time) => `← ${["طابق آخر", "المدير", "الإدارة"][Math.min(level, 2)]} خلال ${time}`,
     language: "اللغة",
     stationKey: "مفتاح المحطة (شاشات محطات التمريض الثابتة)",
     station: "المحطة",

@@ -110,7 +110,7 @@ internal static class CallQueries
                c.assigned_staff_id AS AssignedStaffId, s.display_name AS AssignedStaffName,
                c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
                c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount,
-               w.name AS Ward
+               w.name AS Ward, c.next_escalation_at AS NextEscalationAt
         FROM calls c
         JOIN wards w ON w.id = c.ward_id
         JOIN beds b ON b.id = c.bed_id
