@@ -111,6 +111,65 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await arabic.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-ar.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task APatientsTabletSetUpByItsLinkCallsANurseAndCancelsTheCallWithTwoButtonsInItsLanguage()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 768, Height = 1024 } });
+        var tablet = await context.NewPageAsync();
+        await tablet.GotoAsync("/bedside.html");
+        await Assertions.Expect(tablet.Locator("#call-nurse")).ToBeDisabledAsync();
+        await Assertions.Expect(tablet.Locator("#where")).ToContainTextAsync("not set up");
+
+        await tablet.GotoAsync(BedsidePage.SetUpLink(ward.Beds[0]));
+        await Assertions.Expect(tablet.Locator("#where")).ToHaveTextAsync("Bed 1".Replace("1", $"{ward.Beds[0].BedId}", StringComparison.Ordinal));
+        (await tablet.EvaluateAsync<string>("location.href")).Should().NotContain("key=", "the key leaves the address bar once kept");
+        await tablet.ClickAsync("#call-nurse");
+        await Assertions.Expect(tablet.Locator("#status")).ToContainTextAsync("The nurses have been told.");
+        await Assertions.Expect(station.Calls).ToHaveCountAsync(1);
+        await tablet.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "bedside.png") });
+
+        // Reloaded, and in Arabic: the panel still knows its bed and its call.
+        await tablet.ReloadAsync();
+        await tablet.SelectOptionAsync("#language", "ar");
+        await Assertions.Expect(tablet.Locator("#call-nurse")).ToHaveTextAsync("نداء ممرضة");
+        await tablet.ClickAsync("#cancel-call");
+        await Assertions.Expect(tablet.Locator("#status")).ToHaveTextAsync("أُلغي نداؤك.");
+        await Assertions.Expect(station.Calls).ToHaveCountAsync(0);
+        await tablet.ClickAsync("#cancel-call");
+        await Assertions.Expect(tablet.Locator("#status")).ToHaveTextAsync("لا يوجد نداء لك لإلغائه.");
+        await context.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SignInSaysWhatIsWrongInWordsAndShowsNoLinkStateBeforeAnyoneIsSignedIn()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 0);
+        var otherWard = await server.Hospital().WardAsync(nurses: 1, beds: 0);
+        var admin = await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null);
+        var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("#connection")).ToBeHiddenAsync();
+
+        // An administrator has no ward of her own and names none.
+        await page.FillAsync("#username", admin.Username);
+        await page.FillAsync("#password", admin.Password);
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("Your account has no ward of its own: enter the ward this screen watches.");
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
+
+        // A nurse names another ward than hers: the server's sentence, not SignalR's wrapping of it.
+        await page.FillAsync("#username", ward.Nurses[0].Username);
+        await page.FillAsync("#password", ward.Nurses[0].Password);
+        await page.FillAsync("#ward", $"{otherWard.WardId}");
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToContainTextAsync($"{otherWard.WardId}", new() { Timeout = 10_000 });
+        (await page.Locator("#sign-in-message").TextContentAsync()).Should().NotContain("HubException").And.NotContain("unexpected error");
+        await context.DisposeAsync();
+    }
+
     [Theory]
     [InlineData("desktop", 1920, 1080)]
     [InlineData("laptop", 1366, 768)]

@@ -85,13 +85,16 @@ public sealed class BedsidePage(IBrowserContext context, IPage page) : IAsyncDis
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString() });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/bedside.html");
-        await page.FillAsync("#bed", $"{bed.BedId}");
-        await page.FillAsync("#device-key", bed.DeviceKey);
+        // Set up as a ward's staff sets a panel up: once, by its link; then the staff panel is opened.
+        await page.GotoAsync(SetUpLink(bed));
+        await page.EvaluateAsync("() => document.querySelector('#staff-panel').open = true");
         // The page's own clock at each press, comparable with the boards' arrival times.
         await page.EvaluateAsync("() => document.querySelector('#raise').addEventListener('click', () => window.pressedAt = Date.now(), { capture: true })");
         return new BedsidePage(context, page);
     }
+
+    /// <summary>The link that sets a bedside page up for a bed (docs: README, "Try it").</summary>
+    public static string SetUpLink(TestBed bed) => $"/bedside.html#bed={bed.BedId}&key={Uri.EscapeDataString(bed.DeviceKey)}";
 
     /// <summary>When the call button was last pressed (wall clock, ms).</summary>
     public Task<double> PressedAtAsync() => page.EvaluateAsync<double>("() => window.pressedAt");

@@ -64,6 +64,8 @@ function applyLanguage() {
 
 function renderConnection() {
   const banner = $("#connection");
+  // Before anyone signs in there is no link to speak of: no red "Disconnected".
+  banner.hidden = $("#board").hidden;
   banner.className = `connection ${connection}`;
   banner.textContent = t()[connection] ?? connection;
   if (connection === "connected" && reconnectedAt) {
@@ -345,6 +347,11 @@ async function signIn(event) {
   }
   const session = await response.json();
   const ward = Number($("#ward").value) || session.wardId;
+  if (!ward) {
+    // An administrator or manager has no ward of their own: the form says so instead of resetting.
+    $("#sign-in-message").textContent = t().wardNeeded;
+    return;
+  }
   // The station key belongs to the screen, not to the nurse: it stays for the next sign-in.
   const stationKey = $("#station-key").value.trim();
   if (stationKey) localStorage.setItem("dispatch.stationKey", stationKey);
@@ -397,6 +404,7 @@ async function start() {
   if (!session?.ward) return showSignIn();
   $("#sign-in").hidden = true;
   $("#board").hidden = false;
+  renderConnection();
   $("#sign-out").hidden = false;
   renderStaffControls();
   $("#ward-id").textContent = session.ward;
@@ -443,7 +451,8 @@ async function start() {
     await loadForYou();
     render();
   } catch (error) {
-    return showSignIn(error.message);
+    // The server's sentence ("… not your ward"), never SignalR's wrapping of it.
+    return showSignIn(refusalSentence(error) ?? t().signInFailed);
   }
   await identifyStation();
   renderSoundControls();
