@@ -601,9 +601,19 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
             await Assertions.Expect(page.Locator("#updated")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^updated "));
             await Assertions.Expect(page.Locator("#nodes tbody tr").First).ToContainTextAsync("serving");
             var wardRow = page.Locator("#wards tbody tr").Filter(new() { HasText = ward.WardId.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " });
-            await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToHaveTextAsync("1");
-            await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("3");
+            await Assertions.Expect(wardRow.Locator("td").Nth(2)).ToHaveTextAsync("1");
             await Assertions.Expect(wardRow.Locator("td").Nth(3)).ToHaveTextAsync("3");
+            await Assertions.Expect(wardRow.Locator("td").Nth(4)).ToHaveTextAsync("3");
+            // No station watches the ward: the alarm arrives live over the hub, with its runbook, and
+            // the ward is marked critical, in words, among the first rows.
+            var wardName = (await server.Hospital().QueryAsync<string>("SELECT name FROM wards WHERE id = @WardId", ward))[0];
+            var alarm = page.Locator("#alarms .alarm").Filter(new() { HasText = $"Ward {wardName} has 3 open call(s)" });
+            await Assertions.Expect(alarm).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+            await Assertions.Expect(wardRow).ToHaveClassAsync("risk-critical");
+            await Assertions.Expect(wardRow.Locator("td").Nth(1)).ToContainTextAsync("no station watching");
+            await Assertions.Expect(page.Locator("#wards tbody tr").First).ToHaveClassAsync("risk-critical");
+            var runbook = await page.APIRequest.GetAsync(await alarm.Locator("a").GetAttributeAsync("href") ?? "");
+            (await runbook.TextAsync()).Should().StartWith("# Runbook");
             var maintenance = page.Locator("#troubles tbody tr").Filter(new() { HasText = "station Desk C" });
             await Assertions.Expect(maintenance.Locator("td").Nth(1)).ToHaveTextAsync($"{dark.WardId}", new() { Timeout = 12_000 });
             await Assertions.Expect(maintenance.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^5 min"));

@@ -1,5 +1,10 @@
 // The ops page: every live node (from the nodes' heartbeat rows), every ward's open calls and the
-// bridge's lag, the last hour's escalations, each with a five-minute sparkline kept in the page.
+// bridge's lag (most at risk first, in words and colour), the last hour's escalations, each with a
+// five-minute sparkline kept in the page; and, over the hub, the alarms as they happen (a ward no
+// station watches, a call shown on no screen), each with its runbook.
+import { StationClient } from "./station-client.js";
+import { byRisk, wardRisk } from "./ops-state.js";
+
 const $ = (selector) => document.querySelector(selector);
 const REFRESH_MS = 5_000;
 const HISTORY = 60;
@@ -8,6 +13,10 @@ let token = sessionStorage.getItem("dispatch.ops.token");
 // When the summary last answered, and how many refreshes in a row have failed since: two turn the page red.
 let lastGood = null;
 let failures = 0;
+let live = null;
+// Wards reported unwatched while the page is open (until their next summary shows no open calls).
+const unwatched = new Set();
+const RISK = ["quiet", "busy", "warning", "critical"];
 
 function remember(key, value) {
   const points = history.get(key) ?? [];
@@ -17,7 +26,7 @@ function remember(key, value) {
   return points;
 }
 
-/** A small SVG line of the recent values, scaled to its own maximum. */
+/** A small SVG line of the recent values, scaled to its own maximum, which is written beside it. */
 function sparkline(points) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("viewBox", `0 0 ${HISTORY} 20`);
@@ -40,11 +49,14 @@ function textRow(cells) {
   return tr;
 }
 
-/** A row of text cells ending in a sparkline of the last few minutes. */
+/** A row of text cells ending in a sparkline of the last few minutes, with its scale. */
 function row(cells, points) {
   const tr = textRow(cells);
   const chart = document.createElement("td");
-  chart.append(sparkline(points));
+  const scale = document.createElement("span");
+  scale.className = "scale";
+  scale.textContent = `0–${Math.max(0, ...points)}`;
+  chart.append(sparkline(points), scale);
   tr.append(chart);
   return tr;
 }
@@ -78,10 +90,18 @@ async function refresh() {
   $("#nodes tbody").replaceChildren(...summary.nodes.map((n) => row(
     [n.name, n.state, n.connections, `${n.memoryMb} MB (${n.memoryPct} %)`, duration(n.uptimeS)],
     remember(`node:${n.name}`, n.connections))));
-  $("#wards tbody").replaceChildren(...summary.wards.map((w) => row(
-    // Nobody on duty: the ward's calls go unassigned until they escalate.
-    [`${w.wardId} ${w.name}`, w.nursesOnDuty || "0: nobody", w.openCalls, w.unacknowledged, w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
-    remember(`ward:${w.wardId}`, w.openCalls))));
+  for (const w of summary.wards.filter((w) => w.openCalls === 0)) unwatched.delete(w.wardId);
+  $("#wards tbody").replaceChildren(...[...summary.wards].sort(byRisk(unwatched)).map((w) => {
+    const risk = wardRisk(w, unwatched.has(w.wardId));
+    const tr = row(
+      // Nobody on duty: the ward's calls go unassigned until they escalate.
+      [`${w.wardId} ${w.name}`, risk.words.join("; ") || "—", w.nursesOnDuty || "0: nobody", w.openCalls, w.unacknowledged,
+        w.openCalls ? duration(w.oldestSeconds) : "—", w.relayLag ?? "—"],
+      remember(`ward:${w.wardId}`, w.openCalls));
+    tr.className = `risk-${RISK[risk.rank]}`;
+    tr.dataset.wardId = w.wardId;
+    return tr;
+  }));
   // Silent bed devices (each with a trouble call at its bed) and silent station screens.
   $("#troubles tbody").replaceChildren(
     ...summary.troubles.map((t) => textRow([`bed ${t.room} ${t.bed}`, t.wardId, `trouble call ${t.callId}`, duration(t.silentSeconds)])),
@@ -131,6 +151,8 @@ async function refreshKpis() {
 }
 
 function showSignIn(message = "") {
+  live?.stop().catch(() => {});
+  live = null;
   sessionStorage.removeItem("dispatch.ops.token");
   token = null;
   $("#dashboard").hidden = true;
@@ -146,16 +168,58 @@ $("#sign-in").addEventListener("submit", async (event) => {
     body: JSON.stringify({ username: $("#username").value, password: $("#password").value }),
   });
   if (!response.ok) return showSignIn("Sign-in failed: check the username and password.");
-  token = (await response.json()).token;
+  const session = await response.json();
+  token = session.token;
   sessionStorage.setItem("dispatch.ops.token", token);
+  sessionStorage.setItem("dispatch.ops.onDuty", JSON.stringify(session.onDuty));
   start();
 });
+
+const RUNBOOKS = {
+  unwatched: ["runbooks/ward-unwatched.md", "A ward no station watches"],
+  notDisplayed: ["runbooks/ward-unwatched.md", "A call shown on no screen"],
+};
+
+/** An alarm as it arrives over the hub: when, what, and the runbook to follow. */
+function alarm(kind, message) {
+  const [path, title] = RUNBOOKS[kind];
+  const item = document.createElement("li");
+  item.className = "alarm";
+  const time = document.createElement("time");
+  time.textContent = new Date().toLocaleTimeString();
+  const link = document.createElement("a");
+  link.href = path;
+  link.textContent = `Runbook: ${title}`;
+  item.append(time, ` ${message} `, link);
+  $("#alarms").prepend(item);
+  $("#no-alarms").hidden = true;
+}
+
+/** The hub link that brings the alarms; an administrator or manager off duty is sent none. */
+async function listen() {
+  live = new StationClient(location.origin, token, { maxReconnectDelayMs: 10_000 });
+  live.onState((state) => {
+    if (typeof state !== "string") return;
+    $("#live").textContent = state === "connected" ? "Alarms arrive live." : `Alarms: ${state.replace("_", " ")}; the summary below still refreshes.`;
+    $("#live").className = state === "connected" ? "" : "notice";
+  });
+  live.onWardUnwatched((alert) => {
+    unwatched.add(alert.wardId);
+    alarm("unwatched", alert.message);
+    refresh().catch(() => {});
+  });
+  live.onCallNotDisplayed((alert) => alarm("notDisplayed", alert.message));
+  await live.start().catch(() => {});
+}
 
 function start() {
   $("#sign-in").hidden = true;
   $("#dashboard").hidden = false;
+  const onDuty = JSON.parse(sessionStorage.getItem("dispatch.ops.onDuty") ?? "true");
+  $("#off-duty").hidden = onDuty;
   refresh();
   refreshKpis();
+  listen();
 }
 
 setInterval(() => token && refresh().catch(() => {}), REFRESH_MS);

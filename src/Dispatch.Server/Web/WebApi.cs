@@ -1,11 +1,13 @@
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
 namespace Dispatch.Server.Web;
 
 /// <summary>
-/// The nurse-station board (/), the bedside simulator (/bedside.html) and their scripts, served
-/// from Web:Root: the output of "npm run build --prefix web" (web/dist). Without Web:Root the
-/// server is API-only. Nothing is fetched from a CDN: the bundle holds @microsoft/signalr.
+/// The nurse-station board (/), the bedside page (/bedside.html), the ops page and their scripts,
+/// served from Web:Root: the output of "npm run build --prefix web" (web/dist), which also holds
+/// the runbooks the ops page links (as plain text). Without Web:Root the server is API-only.
+/// Nothing is fetched from a CDN: the bundle holds @microsoft/signalr.
 /// </summary>
 public static class WebApi
 {
@@ -29,10 +31,13 @@ public static class WebApi
                 $"{RootSetting} is '{root}', which holds no index.html: build the web app (npm ci --prefix web && npm run build --prefix web) or unset it.");
         }
         var files = new PhysicalFileProvider(Path.GetFullPath(root));
+        var types = new FileExtensionContentTypeProvider();
+        types.Mappings[".md"] = "text/plain; charset=utf-8";
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
+            ContentTypeProvider = types,
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;
