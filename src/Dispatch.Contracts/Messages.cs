@@ -24,7 +24,9 @@ public sealed record CallView(
     int RepeatCount = 0,
     string Band = "",
     string Ward = "",
-    DateTimeOffset? NextEscalationAt = null);
+    DateTimeOffset? NextEscalationAt = null,
+    string? PresentStaffName = null,
+    DateTimeOffset? PresentSince = null);
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it
@@ -58,6 +60,12 @@ public static class EventTypes
     public const string CallAccepted = "call_accepted";
     public const string CallResolved = "call_resolved";
     public const string CallEscalated = "call_escalated";
+
+    /// <summary>
+    /// A nurse registered at the bed of a call that presence does not clear (a code blue, a staff
+    /// emergency): the call stays open, now naming who is in the room and since when.
+    /// </summary>
+    public const string NursePresent = "nurse_present";
 
     /// <summary>A station screen of the ward has been silent past its bound: the ward has one screen fewer.</summary>
     public const string StationSilent = "station_silent";

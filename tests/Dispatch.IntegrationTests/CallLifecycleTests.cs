@@ -85,11 +85,12 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
     }
 
     [Fact]
-    public async Task ABrowserCannotClearACodeBlueAndPresenceLeavesItOpenUntilTheBedDeviceClearsIt()
+    public async Task ABrowserCannotClearACodeBlueAndPresenceLeavesItOpenNamingWhoIsInTheRoomUntilTheBedDeviceClearsIt()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var nurse = ward.Nurses[0];
         var token = await fixture.LoginAsync(nurse);
+        await using var station = await StationProbe.SubscribeAsync(fixture.BaseAddress, token, ward.WardId);
         var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.CodeBlue);
 
         var fromBrowser = await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/cancel", token);
@@ -99,6 +100,10 @@ public sealed class CallLifecycleTests(DispatchFixture fixture)
         fromBrowser.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await presence.Content.ReadFromJsonAsync<PresenceResult>())!.StillOpen.Should().ContainSingle(c => c.Id == call.Id);
         (await fixture.ScalarAsync<string>("SELECT status FROM calls WHERE id = @Id", call)).Should().Be("open");
+        var present = await station.WaitForAsync(e => e.Type == EventTypes.NursePresent && e.CallId == call.Id, "who is in the room");
+        present.Call!.Status.Should().Be("open");
+        present.Call.PresentStaffName.Should().NotBeNullOrEmpty();
+        present.Call.PresentSince.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
 
         var atBedside = await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/cancel", deviceKey: ward.Beds[0].DeviceKey);
         atBedside.StatusCode.Should().Be(HttpStatusCode.OK);

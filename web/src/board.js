@@ -119,8 +119,11 @@ function whoLine(call) {
   const time = new Date(call.createdAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
   const next = call.status === "open" && call.nextEscalationAt
     ? t().escalatesIn(call.escalationLevel, minutesSeconds(Date.parse(call.nextEscalationAt) - Date.now())) : null;
+  const present = call.presentStaffName
+    ? t().presentSince(call.presentStaffName, new Date(call.presentSince).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" })) : null;
   return [
     call.status === "accepted" ? t().accepted : t().open,
+    present,
     call.escalationLevel > 0 ? `${t().escalation} ${call.escalationLevel}` : null,
     next,
     call.repeatCount > 0 ? t().pressedAgain(call.repeatCount) : null,

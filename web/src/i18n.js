@@ -79,6 +79,7 @@ const text = {
     newCall: (kind, room, bed) => `New call: ${kind}, room ${room}, bed ${bed}`,
     // Where an unacknowledged call goes next, and when (docs/clinical-rules.md).
     escalatesIn: (level, time) => `→ ${["another floor", "the manager", "administration"][Math.min(level, 2)]} in ${time}`,
+    presentSince: (name, time) => `${name} present in the room since ${time}`,
     language: "Language",
     stationKey: "Station key (fixed nurse-station screens)",
     station: "Station",
@@ -162,6 +163,7 @@ const text = {
     signedInAs: (name) => `مسجَّل الدخول: ${name}`,
     newCall: (kind, room, bed) => `نداء جديد: ${kind}، غرفة ${room}، سرير ${bed}`,
     escalatesIn: (level, time) => `← ${["طابق آخر", "المدير", "الإدارة"][Math.min(level, 2)]} خلال ${time}`,
+    presentSince: (name, time) => `${name} في الغرفة منذ ${time}`,
     language: "اللغة",
     stationKey: "مفتاح المحطة (شاشات محطات التمريض الثابتة)",
     station: "المحطة",

@@ -110,12 +110,14 @@ internal static class CallQueries
                c.assigned_staff_id AS AssignedStaffId, s.display_name AS AssignedStaffName,
                c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
                c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount,
-               w.name AS Ward, c.next_escalation_at AS NextEscalationAt
+               w.name AS Ward, c.next_escalation_at AS NextEscalationAt,
+               ps.display_name AS PresentStaffName, c.first_presence_at AS PresentSince
         FROM calls c
         JOIN wards w ON w.id = c.ward_id
         JOIN beds b ON b.id = c.bed_id
         JOIN rooms r ON r.id = b.room_id
         LEFT JOIN staff s ON s.id = c.assigned_staff_id
+        LEFT JOIN staff ps ON ps.id = c.present_staff_id
         """;
 
     public const string ViewById = SelectView + "\nWHERE c.id = @CallId";

@@ -200,7 +200,10 @@ public sealed class CallService(
                 }
                 else
                 {
-                    stillOpen.Add(await CallRecords.ReadViewAsync(tx, call.Id, token));
+                    // The ward's screens show who is in the room with the code blue, and since when.
+                    var view = await CallRecords.ReadViewAsync(tx, call.Id, token);
+                    await OutboxWriter.AppendAsync(tx, EventTypes.NursePresent, view, token);
+                    stillOpen.Add(view);
                 }
             }
             await AuditLog.AppendAsync(tx, AuditLog.Device, device.ActorId, "nurse_presence", null,
