@@ -165,6 +165,13 @@ public sealed class DispatchClient : IAsyncDisposable
         }, cancellationToken);
 
     /// <summary>
+    /// Whether this station's screen can play sound (after <see cref="IdentifyStationAsync"/>): one
+    /// that cannot is listed to its ward and on the ops page until it reports it can.
+    /// </summary>
+    public Task ReportSoundAsync(bool canPlay, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync(DispatchHubMethods.ReportSound, canPlay, cancellationToken);
+
+    /// <summary>
     /// The sentence of a server's refusal (docs/protocol.md: an invocation's error ends with
     /// "HubException: " and the sentence), or null when <paramref name="exception"/> is not one.
     /// </summary>

@@ -20,6 +20,13 @@ public interface IDispatchHub
     /// <summary>This connection is the screen of a nurse station (its station device key). Call again after every reconnect.</summary>
     Task<StationView> IdentifyStation(string stationKey);
 
+    /// <summary>
+    /// Whether this station's screen can play sound (after <see cref="IdentifyStation"/>): one that
+    /// cannot is listed to its ward and on the ops page until it reports it can. Report again after
+    /// every reconnect, and whenever it changes.
+    /// </summary>
+    Task ReportSound(bool canPlay);
+
     Task<CallView> Acknowledge(long callId);
 
     /// <summary>The assignee cannot take the call: it escalates one level at once.</summary>
@@ -37,6 +44,7 @@ public static class DispatchHubMethods
     public const string Reject = nameof(IDispatchHub.Reject);
     public const string Displayed = nameof(IDispatchHub.Displayed);
     public const string IdentifyStation = nameof(IDispatchHub.IdentifyStation);
+    public const string ReportSound = nameof(IDispatchHub.ReportSound);
 
     /// <summary>Resync (and GET /api/events) return at most this many events; ask again from the last one.</summary>
     public const int ResyncPageSize = 1000;

@@ -32,7 +32,7 @@ public sealed record CallView(
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it
 /// connected, or when it last sent a heartbeat itself.
 /// </summary>
-public sealed record StationView(int DeviceId, int WardId, string Name, DateTimeOffset? LastSeenAt);
+public sealed record StationView(int DeviceId, int WardId, string Name, DateTimeOffset? LastSeenAt, DateTimeOffset? SoundOffSince = null);
 
 /// <summary>
 /// One outbox event of a ward. <see cref="Seq"/> is gap-free per ward: a client that sees a jump
@@ -46,7 +46,8 @@ public sealed record WardEvent(int WardId, long Seq, string Type, long? CallId, 
 /// The open calls of a ward as of sequence <see cref="Seq"/>, and its stations reported silent
 /// (a trouble for the ward until each is back).
 /// </summary>
-public sealed record WardSnapshot(int WardId, long Seq, IReadOnlyList<CallView> Calls, IReadOnlyList<StationView> SilentStations);
+public sealed record WardSnapshot(
+    int WardId, long Seq, IReadOnlyList<CallView> Calls, IReadOnlyList<StationView> SilentStations, IReadOnlyList<StationView> MutedStations);
 
 /// <summary>Sent periodically so that a client can notice events it missed even when the ward is quiet.</summary>
 public sealed record WardHeartbeat(int WardId, long Seq, DateTimeOffset At);
@@ -76,7 +77,13 @@ public static class EventTypes
     /// <summary>The silent station was retired by an administrator: it leaves the ward's list.</summary>
     public const string StationRetired = "station_retired";
 
-    public static bool IsStationEvent(string type) => type is StationSilent or StationBack or StationRetired;
+    /// <summary>A station screen reports it cannot play sound: the ward has one screen that will not be heard.</summary>
+    public const string StationMuted = "station_muted";
+
+    /// <summary>The station screen can play sound again.</summary>
+    public const string StationSoundBack = "station_sound_back";
+
+    public static bool IsStationEvent(string type) => type is StationSilent or StationBack or StationRetired or StationMuted or StationSoundBack;
 }
 
 /// <summary>Sent as a node stops; the suggested window spreads the reconnects.</summary>

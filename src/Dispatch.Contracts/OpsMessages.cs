@@ -18,13 +18,16 @@ public sealed record TroubleRow(long CallId, int WardId, string Room, string Bed
 
 public sealed record SilentStationRow(int DeviceId, int WardId, string Name, long SilentSeconds);
 
+public sealed record MutedStationRow(int DeviceId, int WardId, string Name, long MutedSeconds);
+
 /// <summary>
 /// What the ops page shows: every live node, every ward's load, the last hour's escalations and the
 /// maintenance view (trouble calls of silent bed devices, silent stations).
 /// </summary>
 public sealed record OpsSummary(
     string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
-    IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, DateTimeOffset At);
+    IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, IReadOnlyList<MutedStationRow> MutedStations,
+    DateTimeOffset At);
 
 /// <summary>One KPI: its figures, its target and breach level, and where it stands ("ok", "watch", "breach", "no_data", "not_recorded").</summary>
 public sealed record Kpi(string Name, string Unit, long Count, double? P50, double? P90, double? Mean, double? Value, double Target, double Breach, string Status, string? Note = null);

@@ -119,6 +119,26 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task AStationScreenReloadedWithoutSoundIsListedOnItsWardsOtherBoardsUntilSomeoneEnablesIt()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 2, beds: 0);
+        var desk = await server.Hospital().StationAsync(ward.WardId, "Desk M");
+        await using var screen = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], stationKey: desk.Key);
+        await using var colleague = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[1]);
+        var muted = colleague.Page.Locator("#silent-stations .station-muted").Filter(new() { HasText = "Desk M" });
+        await Assertions.Expect(screen.Page.Locator("#station")).ToBeVisibleAsync();
+        await Assertions.Expect(muted).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+
+        // Reloaded, the browser plays nothing until someone clicks on the page.
+        await screen.Page.ReloadAsync();
+        await Assertions.Expect(screen.Page.Locator("#enable-sound")).ToBeVisibleAsync();
+        await Assertions.Expect(muted).ToContainTextAsync("cannot play sound", new() { Timeout = 10_000 });
+
+        await screen.Page.ClickAsync("#enable-sound");
+        await Assertions.Expect(muted).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+    }
+
+    [Fact]
     public async Task APatientsTabletSetUpByItsLinkCallsANurseAndCancelsTheCallWithTwoButtonsInItsLanguage()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);

@@ -9,10 +9,12 @@ export function byUrgency(a, b) {
 export class BoardState {
   #calls = new Map();
   #silentStations = new Map();
+  #mutedStations = new Map();
 
   load(snapshot) {
     this.#calls = new Map(snapshot.calls.map((call) => [call.id, call]));
     this.#silentStations = new Map((snapshot.silentStations ?? []).map((station) => [station.deviceId, station]));
+    this.#mutedStations = new Map((snapshot.mutedStations ?? []).map((station) => [station.deviceId, station]));
   }
 
   /**
@@ -22,6 +24,8 @@ export class BoardState {
   apply(event) {
     if (event.type === "station_silent") this.#silentStations.set(event.station.deviceId, event.station);
     if (event.type === "station_back" || event.type === "station_retired") this.#silentStations.delete(event.station.deviceId);
+    if (event.type === "station_muted") this.#mutedStations.set(event.station.deviceId, event.station);
+    if (event.type === "station_sound_back" || event.type === "station_retired") this.#mutedStations.delete(event.station.deviceId);
     if (event.station) return undefined;
     const before = this.#calls.get(event.callId);
     if (event.type === "call_resolved" || event.call?.status === "resolved") this.#calls.delete(event.callId);
@@ -36,6 +40,11 @@ export class BoardState {
   /** The ward's station screens that have gone silent (a trouble until each is back), by name. */
   get silentStations() {
     return [...this.#silentStations.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The ward's station screens that cannot play sound (until each says it can), by name. */
+  get mutedStations() {
+    return [...this.#mutedStations.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Calls nobody has acknowledged yet: their tone repeats. */

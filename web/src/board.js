@@ -145,7 +145,7 @@ function render() {
   if (!held()) $("#for-you").hidden = forYou.calls.length === 0;
   $("#empty").hidden = calls.length > 0;
   markMoved(placesBefore);
-  $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation));
+  $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation), ...board.mutedStations.map(renderMutedStation));
   renderCounts(calls);
   renderBelow();
   confirmShown(calls);
@@ -222,6 +222,16 @@ function renderSilentStation(station) {
   item.dataset.deviceId = station.deviceId;
   const since = station.lastSeenAt ? new Date(station.lastSeenAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
   item.textContent = t().stationSilent(station.name, since);
+  return item;
+}
+
+/** A station screen of the ward that cannot play sound: heard by nobody until someone enables it. */
+function renderMutedStation(station) {
+  const item = document.createElement("li");
+  item.className = "station-silent station-muted";
+  item.dataset.deviceId = station.deviceId;
+  const since = station.soundOffSince ? new Date(station.soundOffSince).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
+  item.textContent = t().stationMuted(station.name, since);
   return item;
 }
 
@@ -489,6 +499,8 @@ async function identifyStation() {
     const station = await client.identifyStation(stationKey);
     $("#station-name").textContent = station.name;
     $("#station").hidden = false;
+    // A station screen that cannot sound is listed to its ward and the ops page until it can.
+    await client.reportSound(sound.ready);
   } catch (error) {
     showMessage(`${t().stationRefused} ${refusalSentence(error) ?? error.message}`);
   }
@@ -535,6 +547,7 @@ $("#language").addEventListener("change", (event) => {
 $("#enable-sound").addEventListener("click", async () => {
   await sound.enable();
   renderSoundControls();
+  if (client && $("#station").hidden === false) await client.reportSound(sound.ready).catch(() => {});
 });
 $("#mute").addEventListener("click", () => {
   if (sound.silenced) sound.unsilence();

@@ -85,6 +85,7 @@ const text = {
     station: "Station",
     stationRefused: "This screen is not supervised as a station:",
     stationSilent: (name, since) => `Station screen “${name}” silent since ${since}: check that it is on and connected`,
+    stationMuted: (name, since) => `Station screen “${name}” cannot play sound since ${since}: press “Enable sound” on it`,
     kinds: {
       code_blue: "Code blue",
       staff_emergency: "Staff emergency",
@@ -169,6 +170,7 @@ const text = {
     station: "المحطة",
     stationRefused: "هذه الشاشة غير مراقَبة كمحطة:",
     stationSilent: (name, since) => `شاشة المحطة «${name}» صامتة منذ ${since}: تحقّق من تشغيلها واتصالها`,
+    stationMuted: (name, since) => `شاشة المحطة «${name}» لا تُصدر صوتًا منذ ${since}: اضغط «تفعيل الصوت» عليها`,
     kinds: {
       code_blue: "إنعاش (كود أزرق)",
       staff_emergency: "طوارئ الطاقم",

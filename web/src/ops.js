@@ -105,8 +105,9 @@ async function refresh() {
   // Silent bed devices (each with a trouble call at its bed) and silent station screens.
   $("#troubles tbody").replaceChildren(
     ...summary.troubles.map((t) => textRow([`bed ${t.room} ${t.bed}`, t.wardId, `trouble call ${t.callId}`, duration(t.silentSeconds)])),
-    ...summary.silentStations.map((s) => textRow([`station ${s.name}`, s.wardId, "reported to the ward", duration(s.silentSeconds)])));
-  $("#no-troubles").hidden = summary.troubles.length + summary.silentStations.length > 0;
+    ...summary.silentStations.map((s) => textRow([`station ${s.name}`, s.wardId, "reported to the ward", duration(s.silentSeconds)])),
+    ...summary.mutedStations.map((s) => textRow([`station ${s.name}`, s.wardId, "cannot play sound", duration(s.mutedSeconds)])));
+  $("#no-troubles").hidden = summary.troubles.length + summary.silentStations.length + summary.mutedStations.length > 0;
   $("#escalations").textContent = [1, 2, 3]
     .map((level) => `level ${level}: ${summary.escalationsLastHour.find((e) => e.level === level)?.count ?? 0}`).join(" · ");
   $("#updated").className = "connection connected";

@@ -71,6 +71,8 @@ export class StationClient {
   #signedOut = null;
   #stopped = false;
   #stationKey = null;
+  // What the screen last said of its sound (null: never), said again after a reconnect.
+  #canPlay = null;
 
   /**
    * @param {string} serverUrl e.g. "http://127.0.0.1:5080"
@@ -201,6 +203,15 @@ export class StationClient {
     });
   }
 
+  /**
+   * Whether this station's screen can play sound (after identifyStation): one that cannot is
+   * listed to its ward and on the ops page. Said again after every reconnect or move.
+   */
+  reportSound(canPlay) {
+    this.#canPlay = canPlay;
+    return this.#answered(() => this.#connection.invoke("ReportSound", canPlay));
+  }
+
   acknowledge(callId) { return this.#connection.invoke("Acknowledge", callId); }
   /** Display receipts: these calls are on this station's screen. */
   displayed(callIds) { return this.#connection.invoke("Displayed", callIds); }
@@ -261,7 +272,10 @@ export class StationClient {
 
   async #resumeOn(connection) {
     // A station key withdrawn meanwhile must not keep the board from resuming: it goes on, unsupervised.
-    if (this.#stationKey) await connection.invoke("IdentifyStation", this.#stationKey).catch((error) => this.#emit("error", error));
+    if (this.#stationKey) {
+      await connection.invoke("IdentifyStation", this.#stationKey).catch((error) => this.#emit("error", error));
+      if (this.#canPlay !== null) await connection.invoke("ReportSound", this.#canPlay).catch((error) => this.#emit("error", error));
+    }
     for (const [wardId, ward] of this.#wards) {
       await connection.invoke("Subscribe", wardId);
       await this.#resync(wardId, ward, connection);

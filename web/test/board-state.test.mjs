@@ -42,3 +42,15 @@ test("a silent station stays listed until it is back; station events leave the c
   assert.deepEqual(board.silentStations, []);
   assert.deepEqual(board.calls.map((c) => c.id), [1]);
 });
+
+test("a station that cannot play sound stays listed until it can; a snapshot brings the list", () => {
+  const board = new BoardState();
+  const desk = { deviceId: 7, wardId: 1, name: "Desk", soundOffSince: "2026-01-01T10:00:00Z" };
+  board.load({ calls: [], mutedStations: [desk] });
+  assert.deepEqual(board.mutedStations.map((s) => s.name), ["Desk"]);
+  board.apply({ type: "station_sound_back", station: desk });
+  assert.deepEqual(board.mutedStations, []);
+  board.apply({ type: "station_muted", station: desk });
+  assert.deepEqual(board.mutedStations.map((s) => s.deviceId), [7]);
+  assert.deepEqual(board.silentStations, [], "a muted screen is not a silent one");
+});

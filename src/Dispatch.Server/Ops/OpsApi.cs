@@ -27,6 +27,7 @@ public static class OpsApi
         var escalations = await conn.QueryAsync<EscalationCount>(new CommandDefinition(OpsQueries.EscalationsLastHour, cancellationToken: ct));
         var troubles = await conn.QueryAsync<TroubleRow>(new CommandDefinition(OpsQueries.OpenTroubles, cancellationToken: ct));
         var silentStations = await conn.QueryAsync<SilentStationRow>(new CommandDefinition(OpsQueries.SilentStations, cancellationToken: ct));
+        var mutedStations = await conn.QueryAsync<MutedStationRow>(new CommandDefinition(OpsQueries.MutedStations, cancellationToken: ct));
         // The bridge's cursor means something only in a cluster; a single node relays in process.
         var bridged = realtime.Value.Mode == RealtimeMode.Bridge;
         return TypedResults.Ok(new OpsSummary(
@@ -37,6 +38,7 @@ public static class OpsApi
             [.. escalations],
             [.. troubles],
             [.. silentStations],
+            [.. mutedStations],
             time.GetUtcNow()));
     }
 }

@@ -52,6 +52,15 @@ internal static class OpsQueries
         LIMIT 200
         """;
 
+    /// <summary>Station screens that reported they cannot play sound, longest first.</summary>
+    public const string MutedStations = """
+        SELECT id AS DeviceId, ward_id AS WardId, name AS Name, TIMESTAMPDIFF(SECOND, sound_off_since, NOW(3)) AS MutedSeconds
+        FROM devices
+        WHERE kind = 'station' AND sound_off_since IS NOT NULL
+        ORDER BY sound_off_since
+        LIMIT 200
+        """;
+
     public const string EscalationsLastHour = """
         SELECT CAST(SUBSTRING(action, 13) AS SIGNED) AS Level, COUNT(*) AS Count
         FROM audit_log

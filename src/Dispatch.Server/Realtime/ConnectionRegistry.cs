@@ -62,6 +62,9 @@ public sealed class ConnectionRegistry
     public void NotWatching(string connectionId, int wardId) => Update(connectionId, c => c with { Wards = c.Wards.Remove(wardId) });
 
     /// <summary>The connection is this station's screen: the node's heartbeat vouches for it while it stays connected.</summary>
+    /// <summary>The station this connection identified as, if any.</summary>
+    public int? StationOf(string connectionId) => _connections.TryGetValue(connectionId, out var connection) ? connection.StationId : null;
+
     public void IdentifiedAs(string connectionId, int stationId) => Update(connectionId, c => c with { StationId = stationId });
 
     /// <summary>The station devices connected to this node.</summary>

@@ -87,6 +87,13 @@ public sealed class DispatchHub(
         return station;
     }
 
+    public async Task ReportSound(bool canPlay)
+    {
+        var stationId = connections.StationOf(Context.ConnectionId)
+            ?? throw new HubException("Identify the station first (IdentifyStation with its station key): only a station screen reports its sound.");
+        await stations.ReportSoundAsync(stationId, canPlay, Context.ConnectionAborted);
+    }
+
     public Task<CallView> Acknowledge(long callId) => calls.AcknowledgeAsync(callId, Staff, Context.ConnectionAborted);
 
     public Task<CallView> Reject(long callId) => rejection.RejectAsync(callId, Staff, Context.ConnectionAborted);

@@ -29,8 +29,9 @@ public sealed class WardReader(MySqlDataSource dataSource)
         var calls = await conn.QueryAsync<CallViewRow>(new CommandDefinition(
             CallQueries.OpenCallsOfWard, new { WardId = wardId }, tx, cancellationToken: ct));
         var silentStations = await StationSupervisor.SilentStationsAsync(tx, wardId, ct);
+        var mutedStations = await StationSupervisor.MutedStationsAsync(tx, wardId, ct);
         await tx.CommitAsync(ct);
-        return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList(), silentStations);
+        return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList(), silentStations, mutedStations);
     }
 
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)

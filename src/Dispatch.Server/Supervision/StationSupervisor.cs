@@ -18,9 +18,9 @@ namespace Dispatch.Server.Supervision;
 /// </summary>
 public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal outboxSignal, KeyGuesses guesses)
 {
-    private sealed record StationRow(int DeviceId, int WardId, string Name, DateTime? LastSeenAt)
+    private sealed record StationRow(int DeviceId, int WardId, string Name, DateTime? LastSeenAt, DateTime? SoundOffSince)
     {
-        public StationView ToView() => new(DeviceId, WardId, Name, DbTime.ToOffset(LastSeenAt));
+        public StationView ToView() => new(DeviceId, WardId, Name, DbTime.ToOffset(LastSeenAt), DbTime.ToOffset(SoundOffSince));
     }
 
     /// <summary>The station of this key, if the staff member may watch its ward; it counts as seen now.</summary>
@@ -57,6 +57,21 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
         ReportAsync(SupervisionQueries.LockSilentStation, new { DeviceId = deviceId, SilentSeconds = silentSeconds },
             SupervisionQueries.MarkStationReported, EventTypes.StationSilent, $"silent for more than {silentSeconds} s", ct);
 
+    /// <summary>A ward's stations that cannot play sound, read in the caller's (snapshot) transaction.</summary>
+    public static async Task<IReadOnlyList<StationView>> MutedStationsAsync(MySqlTransaction tx, int wardId, CancellationToken ct) =>
+        [.. (await tx.Connection!.QueryAsync<StationRow>(new CommandDefinition(
+            SupervisionQueries.MutedStationsOfWard, new { WardId = wardId }, tx, cancellationToken: ct))).Select(s => s.ToView())];
+
+    /// <summary>
+    /// The station's screen can, or cannot, play sound. News is told to its ward (station_muted,
+    /// station_sound_back) and audited; a report that changes nothing writes nothing.
+    /// </summary>
+    public Task<StationView?> ReportSoundAsync(int deviceId, bool canPlay, CancellationToken ct) =>
+        ReportAsync(SupervisionQueries.LockStationSoundChange, new { DeviceId = deviceId, CanPlay = canPlay },
+            canPlay ? SupervisionQueries.ClearStationMuted : SupervisionQueries.MarkStationMuted,
+            canPlay ? EventTypes.StationSoundBack : EventTypes.StationMuted,
+            canPlay ? "can play sound again" : "cannot play sound", ct);
+
     /// <summary>Tells the ward that its reported station is back; null when it was not reported or not seen since.</summary>
     public Task<StationView?> ReportBackAsync(int deviceId, CancellationToken ct) =>
         ReportAsync(SupervisionQueries.LockReturnedStation, new { DeviceId = deviceId },
@@ -72,8 +87,10 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
             await tx.RollbackAsync(ct);
             return null;
         }
-        var station = row.ToView();
-        await conn.ExecuteAsync(new CommandDefinition(mark, new { station.DeviceId }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(mark, new { row.DeviceId }, tx, cancellationToken: ct));
+        // The station as the mark left it (since when it is muted, say).
+        var station = (await conn.QuerySingleAsync<StationRow>(new CommandDefinition(
+            SupervisionQueries.StationById, new { row.DeviceId }, tx, cancellationToken: ct))).ToView();
         await OutboxWriter.AppendAsync(tx, eventType, station, ct);
         await AuditLog.AppendAsync(tx, AuditLog.System, station.DeviceId, eventType, null, $"station '{station.Name}' {detail}", ct);
         await tx.CommitAsync(ct);

@@ -53,7 +53,9 @@ internal static class SupervisionQueries
           OR (kind = 'station' AND trouble_reported_at < last_heartbeat_at))
         """;
 
-    private const string StationColumns = "id AS DeviceId, ward_id AS WardId, name AS Name, last_heartbeat_at AS LastSeenAt";
+    private const string StationColumns = "id AS DeviceId, ward_id AS WardId, name AS Name, last_heartbeat_at AS LastSeenAt, sound_off_since AS SoundOffSince";
+
+    public const string StationById = $"SELECT {StationColumns} FROM devices WHERE id = @DeviceId";
 
     public const string FindStationByKey = $"SELECT {StationColumns} FROM devices WHERE key_hash = @KeyHash AND kind = 'station'";
 
@@ -73,6 +75,23 @@ internal static class SupervisionQueries
         SELECT {StationColumns} FROM devices
         WHERE id = @DeviceId AND kind = 'station' AND trouble_reported_at < last_heartbeat_at
         FOR UPDATE
+        """;
+
+    /// <summary>The station, locked, if what it reports about its sound is news: muted and not yet known so, or known so and no longer.</summary>
+    public const string LockStationSoundChange = $"""
+        SELECT {StationColumns} FROM devices
+        WHERE id = @DeviceId AND kind = 'station' AND (sound_off_since IS NULL) <> @CanPlay
+        FOR UPDATE
+        """;
+
+    public const string MarkStationMuted = "UPDATE devices SET sound_off_since = NOW(3) WHERE id = @DeviceId";
+
+    public const string ClearStationMuted = "UPDATE devices SET sound_off_since = NULL WHERE id = @DeviceId";
+
+    public const string MutedStationsOfWard = $"""
+        SELECT {StationColumns} FROM devices
+        WHERE ward_id = @WardId AND kind = 'station' AND sound_off_since IS NOT NULL
+        ORDER BY name
         """;
 
     public const string MarkStationReported = "UPDATE devices SET trouble_reported_at = NOW(3) WHERE id = @DeviceId";
