@@ -334,7 +334,9 @@ function button(label, kind, action) {
       await action();
       showMessage("");
     } catch (error) {
-      showMessage(refusalSentence(error) ?? error.message);
+      // What happened in the board's language; the server's own sentence after it. Never SignalR's text.
+      const sentence = refusalSentence(error);
+      showMessage(sentence ? t().refused(label, sentence) : t().notSent(label));
     } finally {
       // Usually the call's next event has redrawn the row by now; a reject kept, or a refusal, has not.
       element.disabled = false;
@@ -502,7 +504,7 @@ async function identifyStation() {
     // A station screen that cannot sound is listed to its ward and the ops page until it can.
     await client.reportSound(sound.ready);
   } catch (error) {
-    showMessage(`${t().stationRefused} ${refusalSentence(error) ?? error.message}`);
+    showMessage(`${t().stationRefused} ${refusalSentence(error) ?? t().notSent(t().station)}`);
   }
 }
 
