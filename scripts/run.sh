@@ -23,6 +23,8 @@ esac
 state=${DISPATCH_STATE:-.local/run}
 db_port=${DISPATCH_DB_PORT:-3307}
 redis_port=${DISPATCH_REDIS_PORT:-6380}
+# Not 6381: scripts/test.sh's Redis.
+redis_replica_port=${DISPATCH_REDIS_REPLICA_PORT:-6382}
 url=http://127.0.0.1:5080
 supervisors=()
 
@@ -35,7 +37,10 @@ stop_all() {
     wait "$pid" 2>/dev/null || true
   done
   stop_services "$state/nginx"
-  stop_services "$state/redis"
+  local folder
+  for folder in "$state"/redis "$state"/redis-sentinels/*/; do
+    [ -d "$folder" ] && stop_services "$folder"
+  done
   stop_services "$state/mariadb"
 }
 trap stop_all EXIT
@@ -77,6 +82,9 @@ server=("dotnet" "$state/server/Dispatch.Server.dll")
 if [ "$mode" = cluster ]; then
   dotnet build src/Dispatch.Bridge -c Release -o "$state/bridge" -nologo -v quiet
   start_redis "$state/redis" "$redis_port"
+  # A replica and three sentinels: the nodes follow a failover of the Redis primary (docs/runbooks/redis-failover.md).
+  start_redis_sentinels "$state/redis-sentinels" "$redis_port" "$redis_replica_port" 26380 26381 26382
+  redis_sentinels="127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382,serviceName=dispatch"
   # CurveZMQ key pairs, made once and kept in the state folder: the bridges send events only to
   # the nodes whose public keys they list (docs/bridge.md, "Keys").
   for owner in bridge node-a node-b; do
@@ -90,13 +98,13 @@ if [ "$mode" = cluster ]; then
       dotnet "$state/bridge/Dispatch.Bridge.dll"
   done
   for node in a:5081 b:5082; do
-    supervise "node-${node%%:*}" env Realtime__Mode=Bridge Realtime__Redis="127.0.0.1:$redis_port" \
+    supervise "node-${node%%:*}" env Realtime__Mode=Bridge Realtime__Redis="$redis_sentinels" \
       Realtime__BridgeEndpoints__0=tcp://127.0.0.1:5600 Realtime__BridgeEndpoints__1=tcp://127.0.0.1:5601 \
       Realtime__BridgePublicKey="$(key bridge public)" Realtime__NodeSecretKey="$(key "node-${node%%:*}" secret)" \
       Realtime__NodeName="node-${node%%:*}" "${server[@]}" --urls "http://127.0.0.1:${node##*:}"
   done
   start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5443 127.0.0.1:5081 127.0.0.1:5082
-  description="a cluster: nginx on :5080 and https://localhost:5443 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port, bridges :5600/:5601 (health :5610/:5611)"
+  description="a cluster: nginx on :5080 and https://localhost:5443 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port (replica :$redis_replica_port, sentinels :26380-26382), bridges :5600/:5601 (health :5610/:5611)"
 else
   description="one node; the outbox is relayed in-process"
 fi

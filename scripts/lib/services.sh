@@ -87,6 +87,32 @@ start_redis() {
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --daemonize yes >/dev/null
 }
 
+# start_redis_sentinels STATE_DIR PRIMARY_PORT REPLICA_PORT SENTINEL_PORT...: a replica of the
+# Redis on PRIMARY_PORT, and sentinels watching the pair as service "dispatch" (each in a folder
+# of its own under STATE_DIR, so stop_services stops each). Nodes then connect through the
+# sentinels: Realtime__Redis=127.0.0.1:S1,127.0.0.1:S2,...,serviceName=dispatch.
+start_redis_sentinels() {
+  local dir=$1 primary=$2 replica=$3 port
+  shift 3
+  mkdir -p "$dir/replica"
+  if ! { [ -f "$dir/replica/redis.pid" ] && kill -0 "$(cat "$dir/replica/redis.pid")" 2>/dev/null; }; then
+    redis-server --port "$replica" --bind 127.0.0.1 --save "" --appendonly no --replicaof 127.0.0.1 "$primary" \
+      --dir "$(cd "$dir/replica" && pwd)" --pidfile "$(cd "$dir/replica" && pwd)/redis.pid" --logfile redis.log --daemonize yes >/dev/null
+  fi
+  for port in "$@"; do
+    mkdir -p "$dir/sentinel-$port"
+    local folder
+    folder=$(cd "$dir/sentinel-$port" && pwd)
+    [ -f "$folder/redis.pid" ] && kill -0 "$(cat "$folder/redis.pid")" 2>/dev/null && continue
+    # Written afresh at each start (a sentinel rewrites its file as it learns the group): the
+    # group starts again with the primary on PRIMARY_PORT.
+    printf '%s\n' "port $port" "bind 127.0.0.1" \
+      "sentinel monitor dispatch 127.0.0.1 $primary 2" "sentinel down-after-milliseconds dispatch 1000" \
+      "sentinel failover-timeout dispatch 5000" "sentinel parallel-syncs dispatch 1" >"$folder/sentinel.conf"
+    redis-server "$folder/sentinel.conf" --sentinel --dir "$folder" --pidfile "$folder/redis.pid" --logfile sentinel.log --daemonize yes >/dev/null
+  done
+}
+
 # start_nginx STATE_DIR LISTEN TLS_LISTEN NODE_A NODE_B: renders nginx/dispatch.conf.template and
 # starts nginx. HTTPS uses DISPATCH_TLS_CERTIFICATE and DISPATCH_TLS_CERTIFICATE_KEY (PEM files)
 # when set, else a self-signed certificate for localhost made once in STATE_DIR.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Client;
@@ -215,6 +216,69 @@ public sealed class ClusterFailureTests
             }
             stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
             Console.WriteLine($"Killed the leading bridge after {Calls / 3} of {Calls} concurrent calls: 20 stations each showed all {Calls} once, in order");
+        }
+        finally
+        {
+            foreach (var (client, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WhenTheRedisPrimaryIsKilledUnderAThousandCallsSentinelPromotesTheReplicaAndEveryStationSeesEveryCallOnceInOrder()
+    {
+        const int Calls = 1_000;
+        await using var redis = await RedisSentinelGroup.StartAsync();
+        await using var cluster = await LocalCluster.StartAsync(redis.Configuration);
+        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: Calls);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var client = new DispatchClient((i % 2 == 0 ? cluster.NodeA : cluster.NodeB).BaseAddress, token);
+                stations.Add((client, new ReceivedEvents(client)));
+                await client.StartAsync();
+                await client.SubscribeAsync(ward.WardId);
+            }
+
+            using var inFlight = new SemaphoreSlim(64);
+            var raised = 0;
+            var clock = Stopwatch.StartNew();
+            var killedAt = TimeSpan.Zero;
+            var calls = await Task.WhenAll(Enumerable.Range(0, Calls).Select(async i =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i]);
+                    if (Interlocked.Increment(ref raised) == Calls / 3)
+                    {
+                        redis.KillPrimary();
+                        killedAt = clock.Elapsed;
+                    }
+                    return call;
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+
+            await AllReceivedAsync(stations, Calls);
+            var delivered = clock.Elapsed;
+            (await redis.PrimaryNamedBySentinelsAsync()).Should().Be(redis.ReplicaPort, "the sentinels promoted the replica");
+            var expected = Enumerable.Range(1, Calls).Select(n => (long)n).ToList();
+            foreach (var (_, received) in stations)
+            {
+                received.Events.Select(e => e.Seq).Should().Equal(expected, "every event once, in ward order, across the failover");
+            }
+            stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
+            Console.WriteLine($"Killed the Redis primary (kill -9) after {Calls / 3} of {Calls} concurrent calls at {killedAt.TotalSeconds:F1} s; " +
+                $"the sentinels promoted the replica; 20 stations each showed all {Calls} once, in order, by {delivered.TotalSeconds:F1} s");
         }
         finally
         {
