@@ -169,124 +169,23 @@ public sealed class ClusterFailureTests
     [Fact]
     public async Task KillingTheLeadingBridgeDuringAThousandConcurrentCallsLosesNoneAndShowsNoneTwice()
     {
-        const int Calls = 1_000;
         await using var cluster = await LocalCluster.StartAsync();
-        // A bed per call: a bed has one open call per kind.
-        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: Calls);
-        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
-        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
-        try
-        {
-            for (var i = 0; i < 20; i++)
-            {
-                var client = new DispatchClient((i % 2 == 0 ? cluster.NodeA : cluster.NodeB).BaseAddress, token);
-                stations.Add((client, new ReceivedEvents(client)));
-                await client.StartAsync();
-                await client.SubscribeAsync(ward.WardId);
-            }
-            var leader = await cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));
+        var leader = await cluster.WaitForLeaderHearingAsync(2, TimeSpan.FromSeconds(10));
 
-            using var inFlight = new SemaphoreSlim(64);
-            var raised = 0;
-            var raising = Enumerable.Range(0, Calls).Select(async i =>
-            {
-                await inFlight.WaitAsync();
-                try
-                {
-                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i]);
-                    if (Interlocked.Increment(ref raised) == Calls / 3)
-                    {
-                        leader.Kill();
-                    }
-                    return call;
-                }
-                finally
-                {
-                    inFlight.Release();
-                }
-            }).ToList();
-            var calls = await Task.WhenAll(raising);
+        await AThousandCallsWithAFaultAThirdOfTheWayAsync(cluster, leader.Kill, "the leading bridge killed (kill -9)");
 
-            leader.HasExited.Should().BeTrue("the leader was killed a third of the way through");
-            await AllReceivedAsync(stations, Calls);
-            var expected = Enumerable.Range(1, Calls).Select(n => (long)n).ToList();
-            foreach (var (_, received) in stations)
-            {
-                received.Events.Select(e => e.Seq).Should().Equal(expected, "every event once, in ward order, across the takeover");
-            }
-            stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
-            Console.WriteLine($"Killed the leading bridge after {Calls / 3} of {Calls} concurrent calls: 20 stations each showed all {Calls} once, in order");
-        }
-        finally
-        {
-            foreach (var (client, _) in stations)
-            {
-                await client.DisposeAsync();
-            }
-        }
+        leader.HasExited.Should().BeTrue("the leader was killed a third of the way through");
     }
 
     [Fact]
     public async Task WhenTheRedisPrimaryIsKilledUnderAThousandCallsSentinelPromotesTheReplicaAndEveryStationSeesEveryCallOnceInOrder()
     {
-        const int Calls = 1_000;
         await using var redis = await RedisSentinelGroup.StartAsync();
         await using var cluster = await LocalCluster.StartAsync(redis.Configuration);
-        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: Calls);
-        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
-        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
-        try
-        {
-            for (var i = 0; i < 20; i++)
-            {
-                var client = new DispatchClient((i % 2 == 0 ? cluster.NodeA : cluster.NodeB).BaseAddress, token);
-                stations.Add((client, new ReceivedEvents(client)));
-                await client.StartAsync();
-                await client.SubscribeAsync(ward.WardId);
-            }
 
-            using var inFlight = new SemaphoreSlim(64);
-            var raised = 0;
-            var clock = Stopwatch.StartNew();
-            var killedAt = TimeSpan.Zero;
-            var calls = await Task.WhenAll(Enumerable.Range(0, Calls).Select(async i =>
-            {
-                await inFlight.WaitAsync();
-                try
-                {
-                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i]);
-                    if (Interlocked.Increment(ref raised) == Calls / 3)
-                    {
-                        redis.KillPrimary();
-                        killedAt = clock.Elapsed;
-                    }
-                    return call;
-                }
-                finally
-                {
-                    inFlight.Release();
-                }
-            }));
+        await AThousandCallsWithAFaultAThirdOfTheWayAsync(cluster, redis.KillPrimary, "the Redis primary killed (kill -9)");
 
-            await AllReceivedAsync(stations, Calls);
-            var delivered = clock.Elapsed;
-            (await redis.PrimaryNamedBySentinelsAsync()).Should().Be(redis.ReplicaPort, "the sentinels promoted the replica");
-            var expected = Enumerable.Range(1, Calls).Select(n => (long)n).ToList();
-            foreach (var (_, received) in stations)
-            {
-                received.Events.Select(e => e.Seq).Should().Equal(expected, "every event once, in ward order, across the failover");
-            }
-            stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
-            Console.WriteLine($"Killed the Redis primary (kill -9) after {Calls / 3} of {Calls} concurrent calls at {killedAt.TotalSeconds:F1} s; " +
-                $"the sentinels promoted the replica; 20 stations each showed all {Calls} once, in order, by {delivered.TotalSeconds:F1} s");
-        }
-        finally
-        {
-            foreach (var (client, _) in stations)
-            {
-                await client.DisposeAsync();
-            }
-        }
+        (await redis.PrimaryNamedBySentinelsAsync()).Should().Be(redis.ReplicaPort, "the sentinels promoted the replica");
     }
 
     [Fact]
@@ -393,6 +292,68 @@ public sealed class ClusterFailureTests
             stations.Add((client, received));
         }
         return stations;
+    }
+
+    /// <summary>
+    /// 1,000 calls raised concurrently (64 in flight, alternately on each node, a bed each) to a
+    /// ward watched by 20 stations straight on the nodes; <paramref name="fault"/> strikes when a
+    /// third are raised. Every station must show every event once, in ward order.
+    /// </summary>
+    private static async Task AThousandCallsWithAFaultAThirdOfTheWayAsync(LocalCluster cluster, Action fault, string what)
+    {
+        const int Calls = 1_000;
+        // A bed per call: a bed has one open call per kind.
+        var ward = await cluster.Hospital().WardAsync(nurses: 3, beds: Calls);
+        var token = await cluster.NodeB.LoginAsync(ward.Nurses[0]);
+        var stations = new List<(DispatchClient Client, ReceivedEvents Received)>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var client = new DispatchClient((i % 2 == 0 ? cluster.NodeA : cluster.NodeB).BaseAddress, token);
+                stations.Add((client, new ReceivedEvents(client)));
+                await client.StartAsync();
+                await client.SubscribeAsync(ward.WardId);
+            }
+
+            using var inFlight = new SemaphoreSlim(64);
+            var raised = 0;
+            var clock = Stopwatch.StartNew();
+            var calls = await Task.WhenAll(Enumerable.Range(0, Calls).Select(async i =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    var call = await (i % 2 == 0 ? cluster.NodeA : cluster.NodeB).RaiseCallAsync(ward.Beds[i]);
+                    if (Interlocked.Increment(ref raised) == Calls / 3)
+                    {
+                        fault();
+                    }
+                    return call;
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+
+            await AllReceivedAsync(stations, Calls);
+            var expected = Enumerable.Range(1, Calls).Select(n => (long)n).ToList();
+            foreach (var (_, received) in stations)
+            {
+                received.Events.Select(e => e.Seq).Should().Equal(expected, $"every event once, in ward order, with {what}");
+            }
+            stations[0].Received.Events.Select(e => e.CallId!.Value).Should().BeEquivalentTo(calls.Select(c => c.Id));
+            Console.WriteLine($"{what} after {Calls / 3} of {Calls} concurrent calls: 20 stations each showed all {Calls} once, in order, " +
+                $"{clock.Elapsed.TotalSeconds:F1} s after the first raise");
+        }
+        finally
+        {
+            foreach (var (client, _) in stations)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     private static Task AllReceivedAsync(List<(DispatchClient Client, ReceivedEvents Received)> stations, int calls) =>

@@ -30,6 +30,25 @@ public static class ExternalProcess
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>Waits (bounded, 10 s) until another process accepts connections on a loopback port.</summary>
+    public static async Task WaitForPortAsync(int port)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
     public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

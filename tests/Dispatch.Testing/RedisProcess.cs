@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Dispatch.Testing;
 
@@ -30,21 +29,7 @@ public sealed class RedisProcess : IAsyncDisposable
         })!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        // Another process: try its port until it accepts (bounded).
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(50);
-            }
-        }
+        await ExternalProcess.WaitForPortAsync(Port);
     }
 
     public async Task StopAsync()

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Dispatch.Testing;
 
@@ -51,7 +50,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             }
             foreach (var port in new[] { group.PrimaryPort, group.ReplicaPort }.Concat(group._sentinelPorts))
             {
-                await WaitForPortAsync(port);
+                await ExternalProcess.WaitForPortAsync(port);
             }
             return group;
         }
@@ -80,24 +79,6 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(50);
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

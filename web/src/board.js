@@ -145,7 +145,9 @@ function render() {
   if (!held()) $("#for-you").hidden = forYou.calls.length === 0;
   $("#empty").hidden = calls.length > 0;
   markMoved(placesBefore);
-  $("#silent-stations").replaceChildren(...board.silentStations.map(renderSilentStation), ...board.mutedStations.map(renderMutedStation));
+  $("#silent-stations").replaceChildren(
+    ...board.silentStations.map((station) => renderStationTrouble(station, "silent")),
+    ...board.mutedStations.map((station) => renderStationTrouble(station, "muted")));
   renderCounts(calls);
   renderBelow();
   confirmShown(calls);
@@ -215,23 +217,17 @@ function renderBelow() {
   }
 }
 
-/** A station screen of the ward that has gone dark: the lowest band, below every call. */
-function renderSilentStation(station) {
+/**
+ * A station screen of the ward in trouble, in the lowest band below every call: gone dark
+ * (`since` its last sighting), or unable to sound (`since` it said so).
+ */
+function renderStationTrouble(station, kind) {
   const item = document.createElement("li");
-  item.className = "station-silent";
+  item.className = kind === "muted" ? "station-silent station-muted" : "station-silent";
   item.dataset.deviceId = station.deviceId;
-  const since = station.lastSeenAt ? new Date(station.lastSeenAt).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
-  item.textContent = t().stationSilent(station.name, since);
-  return item;
-}
-
-/** A station screen of the ward that cannot play sound: heard by nobody until someone enables it. */
-function renderMutedStation(station) {
-  const item = document.createElement("li");
-  item.className = "station-silent station-muted";
-  item.dataset.deviceId = station.deviceId;
-  const since = station.soundOffSince ? new Date(station.soundOffSince).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
-  item.textContent = t().stationMuted(station.name, since);
+  const at = kind === "muted" ? station.soundOffSince : station.lastSeenAt;
+  const since = at ? new Date(at).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }) : "?";
+  item.textContent = kind === "muted" ? t().stationMuted(station.name, since) : t().stationSilent(station.name, since);
   return item;
 }
 
