@@ -243,7 +243,8 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             duplicated += Math.Max(0, received - expected);
         }
         latenciesMs.Sort();
-        return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs);
+        return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs,
+            _clients.Sum(c => c.WireDuplicates), _clients.Sum(c => c.WireOutOfOrder));
     }
 
     private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(CancellationToken ct)

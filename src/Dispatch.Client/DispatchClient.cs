@@ -40,6 +40,8 @@ public sealed class DispatchClient : IAsyncDisposable
     private readonly Action<HttpConnectionOptions>? _configureConnection;
     private readonly Channel<Func<Task>> _work = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, WardSequence> _wards = [];
+    private long _wireDuplicates;
+    private long _wireOutOfOrder;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private readonly ForeverJitteredRetryPolicy _retryPolicy;
@@ -163,6 +165,15 @@ public sealed class DispatchClient : IAsyncDisposable
             _stationKey = stationKey;
             return station;
         }, cancellationToken);
+
+    /// <summary>
+    /// Pushed events that arrived already applied, before this client dropped them: a resend at
+    /// the wire. None in a run without faults (a load test checks so).
+    /// </summary>
+    public long WireDuplicates => Interlocked.Read(ref _wireDuplicates);
+
+    /// <summary>Pushed events that arrived with earlier ones missing, before this client repaired the gap from the outbox.</summary>
+    public long WireOutOfOrder => Interlocked.Read(ref _wireOutOfOrder);
 
     /// <summary>
     /// Whether this station's screen can play sound (after <see cref="IdentifyStationAsync"/>): one
@@ -356,7 +367,11 @@ public sealed class DispatchClient : IAsyncDisposable
             case SequenceVerdict.Next:
                 EventReceived?.Invoke(wardEvent);
                 break;
+            case SequenceVerdict.Duplicate:
+                Interlocked.Increment(ref _wireDuplicates);
+                break;
             case SequenceVerdict.Gap:
+                Interlocked.Increment(ref _wireOutOfOrder);
                 // The outbox holds this event too; the resync applies it in its place.
                 await ResyncAsync(_connection, wardEvent.WardId, ward).ConfigureAwait(false);
                 break;

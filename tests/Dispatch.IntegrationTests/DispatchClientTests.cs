@@ -27,6 +27,28 @@ public sealed class DispatchClientTests(DispatchFixture fixture)
     }
 
     [Fact]
+    public async Task AResentOrOutOfOrderPushIsCountedAtTheWireThenDroppedOrRepairedSoTheBoardSeesEachEventOnce()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 3);
+        await using var client = await ConnectAsync(ward);
+        var received = new Collector(client);
+        await client.SubscribeAsync(ward.WardId);
+        var first = await fixture.RaiseCallAsync(ward.Beds[0]);
+        var events = await received.WaitForCountAsync(1);
+        var hub = fixture.Services.GetRequiredService<IHubContext<DispatchHub, IDispatchClient>>();
+
+        // The same event pushed again, as a batch handed twice would be; then one from the future.
+        await hub.Clients.Group(HubGroups.Ward(ward.WardId)).WardEvent(events[0]);
+        await hub.Clients.Group(HubGroups.Ward(ward.WardId)).WardEvent(events[0] with { Seq = events[0].Seq + 2 });
+        var second = await fixture.RaiseCallAsync(ward.Beds[1]);
+
+        // One event more (the collector counts from where it stopped): the board has each once.
+        (await received.WaitForCountAsync(1)).Select(e => e.CallId).Should().Equal(first.Id, second.Id);
+        client.WireDuplicates.Should().BeGreaterThanOrEqualTo(1, "the resend reached the client, which dropped it");
+        client.WireOutOfOrder.Should().BeGreaterThanOrEqualTo(1, "the push from the future showed a gap, which the client repaired from the outbox");
+    }
+
+    [Fact]
     public async Task AClientThatMissedLiveEventsCatchesUpFromTheOutboxWhenTheHeartbeatShowsItIsBehind()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 2, beds: 2);

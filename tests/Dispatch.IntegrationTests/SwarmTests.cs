@@ -39,6 +39,8 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
             Figure(result, "delivered").Should().Be(Figure(result, "expected")).And.Be(50 * 125, "each call reaches the 125 stations of its ward");
             Figure(result, "lost").Should().Be(0);
             Figure(result, "duplicated").Should().Be(0);
+            Figure(result, "wire_duplicates").Should().Be(0, "the bridge hands no batch twice without a fault");
+            Figure(result, "wire_out_of_order").Should().Be(0);
             NodeStations().Matches(result.Groups["nodes"].Value).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
                 .Should().HaveCount(2).And.OnlyContain(n => n > 0, "ip_hash spreads the swarm's eight /24s over both nodes");
         }
