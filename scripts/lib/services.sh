@@ -27,7 +27,7 @@ ensure_packages() {
   fi
 }
 
-# start_mariadb STATE_DIR PORT: initialises the data folder on first use, starts mariadbd on
+# start_mariadb STATE_DIR PORT [SERVER_OPTION...]: initialises the data folder on first use, starts mariadbd on
 # 127.0.0.1:PORT and waits until it answers.
 start_mariadb() {
   local dir port=$2
@@ -46,7 +46,7 @@ start_mariadb() {
     --pid-file="$dir/mariadb.pid" --log-error="$dir/mariadb.err" \
     --innodb-buffer-pool-size=256M --max-connections=500 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --default-time-zone=+00:00 --skip-log-bin --userstat=1 >/dev/null 2>&1 &
+    --default-time-zone=+00:00 --skip-log-bin --userstat=1 "${@:3}" >/dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break

@@ -40,6 +40,8 @@ public static partial class InfrastructureExtensions
         builder.Services.AddResiliencePipeline(DeadlockRetry, static (pipeline, context) =>
             pipeline.AddRetry(DeadlockRetryOptions(context.ServiceProvider.GetRequiredService<ILogger<MySqlDataSource>>())));
         builder.Services.AddSingleton<Transactions>();
+        builder.Services.AddSingleton<ReplicaReads>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplicaReads>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ClusterLead>();

@@ -28,6 +28,7 @@ public sealed class DispatchMetrics
     private readonly Counter _displayMissing;
     private readonly Counter _receiptsDropped;
     private readonly Counter _credentialsRefused;
+    private readonly Counter _pollingReads;
     private readonly Counter _troubles;
 
     public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
@@ -77,6 +78,13 @@ public sealed class DispatchMetrics
         {
             _credentialsRefused.WithLabels(reason);
         }
+        _pollingReads = factory.CreateCounter("dispatch_polling_reads_total",
+            "Reads of the polling fallback (GET /api/events), by where they were served: the read replica, or the primary (no replica set, or it lags or is down).",
+            new CounterConfiguration { LabelNames = ["source"] });
+        foreach (var source in new[] { "replica", "primary" })
+        {
+            _pollingReads.WithLabels(source);
+        }
 
         Registry.AddBeforeCollectCallback(() =>
         {
@@ -123,6 +131,9 @@ public sealed class DispatchMetrics
     /// <param name="reason">One of <see cref="ReceiptDropped"/>.</param>
     /// <param name="count">Receipts (call ids) not taken.</param>
     public void ReceiptsDropped(string reason, int count) => _receiptsDropped.WithLabels(reason).Inc(count);
+
+    /// <param name="source">"replica" or "primary".</param>
+    public void PollingRead(string source) => _pollingReads.WithLabels(source).Inc();
 
     /// <param name="reason">One of <see cref="CredentialRefused"/>.</param>
     public void CredentialsRefused(string reason) => _credentialsRefused.WithLabels(reason).Inc();

@@ -88,6 +88,6 @@ public static class RealtimeApi
         {
             throw RefusedException.Forbidden($"Ward {ward} is not your ward.");
         }
-        return TypedResults.Ok(await wards.EventsAfterAsync(ward, after, ct));
+        return TypedResults.Ok(await wards.PolledEventsAfterAsync(ward, after, ct));
     }
 }

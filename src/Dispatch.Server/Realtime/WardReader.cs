@@ -4,13 +4,15 @@ using Dispatch.Contracts;
 using Dispatch.Outbox;
 using Dispatch.Server.Calls;
 using Dispatch.Server.Errors;
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Supervision;
 using MySqlConnector;
 
 namespace Dispatch.Server.Realtime;
 
 /// <summary>Reads what a station needs to (re)build its board: a snapshot or the events it missed.</summary>
-public sealed class WardReader(MySqlDataSource dataSource)
+public sealed class WardReader(MySqlDataSource dataSource, ReplicaReads replica, DispatchMetrics metrics)
 {
     public async Task<WardSnapshot> SnapshotAsync(int wardId, CancellationToken ct)
     {
@@ -37,6 +39,18 @@ public sealed class WardReader(MySqlDataSource dataSource)
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await OutboxReader.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
+    }
+
+    /// <summary>
+    /// The same, for the polling fallback: from the read replica while it is healthy (a prefix of
+    /// the ward's events, a moment behind at most; see <see cref="ReplicaReads"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<WardEvent>> PolledEventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
+    {
+        var (connection, source) = await replica.OpenAsync(ct);
+        await using var conn = connection;
+        metrics.PollingRead(source);
         return await OutboxReader.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Server.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -16,7 +17,8 @@ public sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    MySqlDataSource dataSource)
+    MySqlDataSource dataSource,
+    ReplicaReads replica)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
@@ -29,7 +31,12 @@ public sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        await using var conn = await dataSource.OpenConnectionAsync(Context.RequestAborted);
+        // A poll (GET /api/events) is checked where its events are read: on the read replica while
+        // it is healthy, so that polling screens do not load the primary. A revocation reaches it
+        // within the replica's lag bound (Database:ReplicaMaxLagSeconds).
+        await using var conn = IsPoll()
+            ? (await replica.OpenAsync(Context.RequestAborted)).Connection
+            : await dataSource.OpenConnectionAsync(Context.RequestAborted);
         var user = await conn.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(
             SessionQueries.FindActiveByTokenHash, new { TokenHash = Secrets.Hash(token) },
             cancellationToken: Context.RequestAborted));
@@ -37,6 +44,8 @@ public sealed class SessionAuthenticationHandler(
             ? AuthenticateResult.Fail("The session is unknown, expired or revoked.")
             : AuthenticateResult.Success(new AuthenticationTicket(user.ToPrincipal(SchemeName), SchemeName));
     }
+
+    private bool IsPoll() => HttpMethods.IsGet(Request.Method) && Request.Path.Equals("/api/events", StringComparison.Ordinal);
 
     private string? ReadToken()
     {

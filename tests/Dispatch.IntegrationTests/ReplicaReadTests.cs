@@ -1,0 +1,100 @@
+using System.Net;
+using Dapper;
+using Dispatch.Testing;
+using MySqlConnector;
+
+namespace Dispatch.IntegrationTests;
+
+/// <summary>
+/// The polling fallback on a real MariaDB read replica (GTID replication between two servers of
+/// the test's own): its reads leave the primary, and come back to it, without an error to the
+/// client, when the replica stops or lags.
+/// </summary>
+public sealed class ReplicaReadTests
+{
+    private const int Polls = 500;
+
+    [Fact]
+    public async Task FiveHundredPollsReadTheReplicaNotThePrimaryAndAStoppedOrLaggingReplicaHandsThemBackToThePrimaryWithoutAnError()
+    {
+        await using var primary = await MariaDbProcess.StartAsync(primary: true);
+        await using var replica = await MariaDbProcess.StartReplicaOfAsync(primary);
+        await using var database = await ScratchDatabase.CreateAsync(primary.AdminConnectionString);
+        await database.Migrations.UpAsync(CancellationToken.None);
+        var onReplica = new MySqlConnectionStringBuilder(replica.AdminConnectionString) { Database = database.Name }.ConnectionString;
+        await using var server = DispatchServer.Start(database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Database:ReplicaConnectionString"] = onReplica,
+            ["Database:ReplicaCheckMs"] = "200",
+        });
+        var ward = await new HospitalBuilder(database.DataSource).WardAsync(nurses: 1, beds: 3);
+        var token = await server.LoginAsync(ward.Nurses[0]);
+        var first = await server.RaiseCallAsync(ward.Beds[0]);
+        await WaitUntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{first.Id}", StringComparison.Ordinal)
+            && await ReadsAsync(server, "replica") > 0, "the replica serving the call");
+
+        // 500 screens' polls: the primary's statement count does not grow with them.
+        var before = (Statements: await StatementsAsync(primary), Replica: await ReadsAsync(server, "replica"));
+        await Task.WhenAll(Enumerable.Range(0, Polls).Select(_ => PollAsync(server, token, ward.WardId)));
+        var after = (Statements: await StatementsAsync(primary), Replica: await ReadsAsync(server, "replica"));
+        Console.WriteLine($"{Polls} polls of GET /api/events: {after.Replica - before.Replica} served by the replica; " +
+            $"{after.Statements - before.Statements} statements on the primary meanwhile (the node's own background work)");
+        before.Statements.Should().BePositive("the primary counts this user's statements (userstat), the set-up's among them");
+        (after.Replica - before.Replica).Should().Be(Polls);
+        (after.Statements - before.Statements).Should().BeLessThan(Polls / 5, "the polls are read on the replica");
+
+        // Replication paused (SQL thread stopped): the replica lags, the primary answers, gap-free.
+        await replica.RootAsync("STOP SLAVE SQL_THREAD");
+        var second = await server.RaiseCallAsync(ward.Beds[1]);
+        await WaitUntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{second.Id}", StringComparison.Ordinal),
+            "the lagging replica handing the polls back to the primary");
+        var primaryReads = await ReadsAsync(server, "primary");
+        primaryReads.Should().BePositive();
+        await replica.RootAsync("START SLAVE SQL_THREAD");
+
+        // The replica stopped: every poll is still answered, from the primary within a second.
+        await replica.StopAsync();
+        var third = await server.RaiseCallAsync(ward.Beds[2]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string answer;
+        do
+        {
+            answer = await PollAsync(server, token, ward.WardId);
+        }
+        while (!answer.Contains($"\"callId\":{third.Id}", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(5));
+        Console.WriteLine($"Replica stopped: the next call was polled from the primary after {clock.ElapsedMilliseconds} ms, no poll refused");
+        answer.Should().Contain($"\"callId\":{third.Id}");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(500), "within a second, with a check every 200 ms");
+    }
+
+    /// <summary>One poll, as a screen without its WebSocket does it; a refusal fails the test.</summary>
+    private static async Task<string> PollAsync(DispatchServer server, string token, int wardId)
+    {
+        using var response = await server.SendAsync(HttpMethod.Get, $"/api/events?ward={wardId}&after=0", token);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "a poll is never refused for the replica's sake");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static Task<double> ReadsAsync(DispatchServer server, string source) =>
+        MetricsText.SumAsync(server.Http, series => series == $"dispatch_polling_reads_total{{source=\"{source}\"}}");
+
+    private static async Task<long> StatementsAsync(MariaDbProcess mariadb)
+    {
+        await using var conn = new MySqlConnection(mariadb.AdminConnectionString);
+        return await conn.ExecuteScalarAsync<long>(
+            "SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch_test'");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new TimeoutException($"Waited 20 s for {what}.");
+            }
+            await Task.Delay(100);
+        }
+    }
+}
