@@ -1,5 +1,6 @@
 using System.Net;
 using Dapper;
+using Dispatch.Server.Sessions;
 using Dispatch.Testing;
 using MySqlConnector;
 
@@ -43,6 +44,16 @@ public sealed class ReplicaReadTests
         (after.Replica - before.Replica).Should().Be(Polls);
         (after.Statements - before.Statements).Should().BeLessThan(Polls / 5, "the polls are read on the replica");
 
+        // The KPIs and the ops summary may lag a second as well: read there too.
+        var admin = await server.LoginAsync(await new HospitalBuilder(database.DataSource).StaffAsync(StaffUser.Admin, wardId: null));
+        foreach (var path in new[] { "/api/kpis", "/api/ops/summary" })
+        {
+            using var figures = await server.SendAsync(HttpMethod.Get, path, admin);
+            figures.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        (await ReadsAsync(server, "replica", "kpis")).Should().Be(1);
+        (await ReadsAsync(server, "replica", "ops")).Should().Be(1);
+
         // Replication paused (SQL thread stopped): the replica lags, the primary answers, gap-free.
         await replica.RootAsync("STOP SLAVE SQL_THREAD");
         var second = await server.RaiseCallAsync(ward.Beds[1]);
@@ -75,8 +86,8 @@ public sealed class ReplicaReadTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static Task<double> ReadsAsync(DispatchServer server, string source) =>
-        MetricsText.SumAsync(server.Http, series => series == $"dispatch_polling_reads_total{{source=\"{source}\"}}");
+    private static Task<double> ReadsAsync(DispatchServer server, string source, string read = "polling") =>
+        MetricsText.SumAsync(server.Http, series => series == $"dispatch_replica_reads_total{{read=\"{read}\",source=\"{source}\"}}");
 
     private static async Task<long> StatementsAsync(MariaDbProcess mariadb)
     {

@@ -2,10 +2,10 @@ using Dapper;
 using Dispatch.Contracts;
 using Dispatch.Server.Errors;
 using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 
 namespace Dispatch.Server.Kpis;
 
@@ -33,7 +33,8 @@ public static class KpiApi
 
     /// <summary>GET /api/kpis?ward=&amp;from=&amp;to= (ISO 8601; the last 24 hours by default, at most 31 days).</summary>
     private static async Task<Ok<KpiReport>> ReportAsync(
-        int? ward, DateTimeOffset? from, DateTimeOffset? to, MySqlDataSource dataSource, IOptions<KpiOptions> options, TimeProvider time, CancellationToken ct)
+        int? ward, DateTimeOffset? from, DateTimeOffset? to, ReplicaReads replica, DispatchMetrics metrics, IOptions<KpiOptions> options, TimeProvider time,
+        CancellationToken ct)
     {
         var until = to ?? time.GetUtcNow();
         var since = from ?? until.AddDays(-1);
@@ -42,7 +43,10 @@ public static class KpiApi
             throw RefusedException.BadRequest("'from' must be before 'to', at most 31 days apart.");
         }
         var window = new { WardId = ward, From = since.UtcDateTime, To = until.UtcDateTime };
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // A day of figures may lag by a second: read on the replica while it is healthy.
+        var (connection, source) = await replica.OpenAsync(ct);
+        await using var conn = connection;
+        metrics.ReplicaRead("kpis", source);
         var calls = (await conn.QueryAsync<CallRow>(new CommandDefinition(KpiQueries.Calls, window, cancellationToken: ct))).ToList();
         var shifts = (await conn.QueryAsync<ShiftRow>(new CommandDefinition(KpiQueries.ShiftStarts, window, cancellationToken: ct))).ToList();
         var connections = await conn.QuerySingleAsync<ConnectionRow>(new CommandDefinition(KpiQueries.ConnectionCounts, window, cancellationToken: ct));

@@ -28,7 +28,7 @@ public sealed class DispatchMetrics
     private readonly Counter _displayMissing;
     private readonly Counter _receiptsDropped;
     private readonly Counter _credentialsRefused;
-    private readonly Counter _pollingReads;
+    private readonly Counter _replicaReads;
     private readonly Counter _troubles;
 
     public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
@@ -78,12 +78,15 @@ public sealed class DispatchMetrics
         {
             _credentialsRefused.WithLabels(reason);
         }
-        _pollingReads = factory.CreateCounter("dispatch_polling_reads_total",
-            "Reads of the polling fallback (GET /api/events), by where they were served: the read replica, or the primary (no replica set, or it lags or is down).",
-            new CounterConfiguration { LabelNames = ["source"] });
-        foreach (var source in new[] { "replica", "primary" })
+        _replicaReads = factory.CreateCounter("dispatch_replica_reads_total",
+            "Reads that may lag (the polling fallback, the KPIs, the ops summary), by where they were served: the read replica, or the primary (no replica set, or it lags or is down).",
+            new CounterConfiguration { LabelNames = ["read", "source"] });
+        foreach (var read in new[] { "polling", "kpis", "ops" })
         {
-            _pollingReads.WithLabels(source);
+            foreach (var source in new[] { "replica", "primary" })
+            {
+                _replicaReads.WithLabels(read, source);
+            }
         }
 
         Registry.AddBeforeCollectCallback(() =>
@@ -132,8 +135,9 @@ public sealed class DispatchMetrics
     /// <param name="count">Receipts (call ids) not taken.</param>
     public void ReceiptsDropped(string reason, int count) => _receiptsDropped.WithLabels(reason).Inc(count);
 
+    /// <param name="read">"polling", "kpis" or "ops".</param>
     /// <param name="source">"replica" or "primary".</param>
-    public void PollingRead(string source) => _pollingReads.WithLabels(source).Inc();
+    public void ReplicaRead(string read, string source) => _replicaReads.WithLabels(read, source).Inc();
 
     /// <param name="reason">One of <see cref="CredentialRefused"/>.</param>
     public void CredentialsRefused(string reason) => _credentialsRefused.WithLabels(reason).Inc();

@@ -1,10 +1,11 @@
 using Dapper;
 using Dispatch.Contracts;
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Realtime;
 using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 
 namespace Dispatch.Server.Ops;
 
@@ -19,9 +20,12 @@ public static class OpsApi
     }
 
     private static async Task<Ok<OpsSummary>> SummaryAsync(
-        MySqlDataSource dataSource, IOptions<RealtimeOptions> realtime, TimeProvider time, CancellationToken ct)
+        ReplicaReads replica, DispatchMetrics metrics, IOptions<RealtimeOptions> realtime, TimeProvider time, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // Refreshed every 5 s anyway: read on the replica while it is healthy.
+        var (connection, source) = await replica.OpenAsync(ct);
+        await using var conn = connection;
+        metrics.ReplicaRead("ops", source);
         var nodes = await conn.QueryAsync<NodeRow>(new CommandDefinition(OpsQueries.LiveNodes, cancellationToken: ct));
         var wards = await conn.QueryAsync<WardRow>(new CommandDefinition(OpsQueries.Wards, cancellationToken: ct));
         var escalations = await conn.QueryAsync<EscalationCount>(new CommandDefinition(OpsQueries.EscalationsLastHour, cancellationToken: ct));

@@ -50,7 +50,7 @@ public sealed class WardReader(MySqlDataSource dataSource, ReplicaReads replica,
     {
         var (connection, source) = await replica.OpenAsync(ct);
         await using var conn = connection;
-        metrics.PollingRead(source);
+        metrics.ReplicaRead("polling", source);
         return await OutboxReader.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
     }
 }
