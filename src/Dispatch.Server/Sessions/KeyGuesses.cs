@@ -17,7 +17,7 @@ namespace Dispatch.Server.Sessions;
 public sealed partial class KeyGuesses(
     Transactions transactions, DispatchMetrics metrics, IOptions<SignInOptions> options, TimeProvider time, ILogger<KeyGuesses> logger)
 {
-    /// <summary>Addresses remembered at most; past this, windows that have ended are forgotten first.</summary>
+    /// <summary>Addresses remembered at most; past this, windows that have ended are forgotten, and if none has, all.</summary>
     private const int AddressesKept = 10_000;
 
     private readonly ConcurrentDictionary<string, Window> _byAddress = new();
@@ -52,9 +52,14 @@ public sealed partial class KeyGuesses(
         var now = time.GetTimestamp();
         if (_byAddress.Count >= AddressesKept)
         {
-            foreach (var (key, ended) in _byAddress.Where(w => time.GetElapsedTime(w.Value.StartedAt, now) >= length))
+            foreach (var (key, _) in _byAddress.Where(w => time.GetElapsedTime(w.Value.StartedAt, now) >= length))
             {
                 _byAddress.TryRemove(key, out _);
+            }
+            // Still full (a flood from many addresses at once): start afresh rather than scan on every request.
+            if (_byAddress.Count >= AddressesKept)
+            {
+                _byAddress.Clear();
             }
         }
         var window = _byAddress.GetOrAdd(address, _ => new Window(now));
