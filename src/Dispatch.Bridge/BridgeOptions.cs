@@ -28,7 +28,7 @@ public sealed class BridgeOptions : IValidatableObject
     /// would show the events twice.
     /// </summary>
     [Range(100, 120_000)]
-    public int PublishTimeoutMs { get; set; } = 15_000;
+    public int PublishTimeoutMs { get; set; } = 5_000;
 
     /// <summary>A node silent (no HELLO) for this long is not sent anything.</summary>
     [Range(1_000, 60_000)]

@@ -13,4 +13,11 @@ public sealed class TeamOptions
     /// </summary>
     [Range(0, 60)]
     public int RefreshSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// The team lookup's bound while an event is published: past it the publish fails at once (the
+    /// ward has its event already), so a database that hangs never holds up the relay.
+    /// </summary>
+    [Range(100, 30_000)]
+    public int LookupTimeoutMs { get; set; } = 2_000;
 }

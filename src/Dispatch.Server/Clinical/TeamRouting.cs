@@ -20,12 +20,23 @@ public sealed class TeamRouting(MySqlDataSource dataSource, IOptions<TeamOptions
     /// <summary>The on-duty members of the teams that take this kind (none for most kinds); read live, so a nurse going on duty counts at once.</summary>
     public async Task<IReadOnlyList<int>> OnDutyMembersForAsync(string kind, CancellationToken ct)
     {
-        if (!(await TeamKindsAsync(ct)).Contains(kind))
+        // Bounded: a database that hangs fails the publish fast (it is handed on and tried again)
+        // rather than holding the bridge, which waits for a node that took a batch.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(options.Value.LookupTimeoutMs);
+        try
         {
-            return [];
+            if (!(await TeamKindsAsync(bound.Token)).Contains(kind))
+            {
+                return [];
+            }
+            await using var conn = await dataSource.OpenConnectionAsync(bound.Token);
+            return [.. await conn.QueryAsync<int>(new CommandDefinition(TeamQueries.OnDutyMembers, new { Kind = kind }, cancellationToken: bound.Token))];
         }
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return [.. await conn.QueryAsync<int>(new CommandDefinition(TeamQueries.OnDutyMembers, new { Kind = kind }, cancellationToken: ct))];
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The team lookup took longer than Teams:LookupTimeoutMs ({options.Value.LookupTimeoutMs} ms).");
+        }
     }
 
     private async Task<IReadOnlySet<string>> TeamKindsAsync(CancellationToken ct)
