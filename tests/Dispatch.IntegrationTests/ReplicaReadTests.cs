@@ -9,8 +9,10 @@ namespace Dispatch.IntegrationTests;
 /// <summary>
 /// The polling fallback on a real MariaDB read replica (GTID replication between two servers of
 /// the test's own): its reads leave the primary, and come back to it, without an error to the
-/// client, when the replica stops or lags.
+/// client, when the replica stops or lags. In the cluster collection: its three servers take ports
+/// and cores that the other process-starting tests need too, so they take turns.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ReplicaReadTests
 {
     private const int Polls = 500;

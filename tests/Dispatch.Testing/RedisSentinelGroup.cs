@@ -52,6 +52,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             {
                 await ExternalProcess.WaitForPortAsync(port);
             }
+            await group.WaitUntilReadyToFailOverAsync();
             return group;
         }
         catch
@@ -59,6 +60,33 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             await group.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Until every sentinel knows the replica and the two other sentinels: a primary lost before
+    /// that is never replaced (no replica to promote, or no quorum). Sentinels learn of a replica
+    /// from the primary's INFO, every 10 s, so on a busy machine this can take a while (bounded).
+    /// </summary>
+    private async Task WaitUntilReadyToFailOverAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var ready = true;
+            foreach (var port in _sentinelPorts)
+            {
+                var (_, output) = await ExternalProcess.RunAsync("redis-cli", _folder, "-p", $"{port}", "SENTINEL", "master", ServiceName);
+                var fields = output.Split('\n', StringSplitOptions.TrimEntries);
+                string Field(string name) => fields.SkipWhile(f => f != name).Skip(1).FirstOrDefault() ?? "0";
+                ready &= Field("num-slaves") != "0" && Field("num-other-sentinels") == "2";
+            }
+            if (ready)
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("The sentinels did not learn of the replica and of each other within 30 s.");
     }
 
     /// <summary>Which port the sentinels name as the primary now.</summary>
