@@ -72,7 +72,7 @@ public static class RealtimeApi
     {
         app.MapHub<DispatchHub>(DispatchHubMethods.Route);
         // The HTTP fallback of Resync, for clients whose WebSocket is down.
-        app.MapGet("/api/events", EventsAfterAsync).WithTags("Realtime").RequireAuthorization();
+        app.MapGet("/api/events", EventsAfterAsync).WithTags("Realtime").RequireAuthorization().WithMetadata(new ReadsMayLag());
         return app;
     }
 

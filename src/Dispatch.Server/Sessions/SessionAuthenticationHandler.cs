@@ -31,10 +31,10 @@ public sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        // A poll (GET /api/events) is checked where its events are read: on the read replica while
-        // it is healthy, so that polling screens do not load the primary. A revocation reaches it
-        // within the replica's lag bound (Database:ReplicaMaxLagSeconds).
-        await using var conn = IsPoll()
+        // An endpoint whose reads may lag (the polling fallback) is checked where it reads: on the
+        // read replica while it is healthy, so that polling screens do not load the primary. A
+        // revocation reaches it within the replica's lag bound (Database:ReplicaMaxLagSeconds).
+        await using var conn = Context.GetEndpoint()?.Metadata.GetMetadata<ReadsMayLag>() is not null
             ? (await replica.OpenAsync(Context.RequestAborted)).Connection
             : await dataSource.OpenConnectionAsync(Context.RequestAborted);
         var user = await conn.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(
@@ -44,8 +44,6 @@ public sealed class SessionAuthenticationHandler(
             ? AuthenticateResult.Fail("The session is unknown, expired or revoked.")
             : AuthenticateResult.Success(new AuthenticationTicket(user.ToPrincipal(SchemeName), SchemeName));
     }
-
-    private bool IsPoll() => HttpMethods.IsGet(Request.Method) && Request.Path.Equals("/api/events", StringComparison.Ordinal);
 
     private string? ReadToken()
     {
