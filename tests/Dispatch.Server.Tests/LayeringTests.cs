@@ -18,7 +18,7 @@ public sealed partial class LayeringTests
         ["Clinical"],
         ["Sessions"],
         ["Calls"],
-        ["Escalation", "Devices"],
+        ["Escalation", "Devices", "Lines"],
         ["Supervision", "Hospital", "Kpis", "Audit"],
         ["Realtime"],
         ["Node", "Ops"],

@@ -21,11 +21,13 @@ internal static class BedsideAuthentication
         if (!string.IsNullOrEmpty(credential.DeviceKey))
         {
             var device = await conn.QuerySingleOrDefaultAsync<DeviceRow>(new CommandDefinition(
-                CallQueries.FindBedDevice, new { KeyHash = Secrets.Hash(credential.DeviceKey) }, tx, cancellationToken: ct))
+                CallQueries.FindBedDevice, new { KeyHash = Secrets.Hash(credential.DeviceKey), bed.BedId }, tx, cancellationToken: ct))
                 ?? throw await guesses.RefuseAsync("The device key is not known.", ct);
-            return device.BedId == bed.BedId
+            return device.ServesBed != 0
                 ? new BedsideCaller(AuditLog.Device, device.Id)
-                : throw RefusedException.Forbidden($"This device belongs to another bed than bed {bed.BedId}.");
+                : throw RefusedException.Forbidden(device.Kind == "line"
+                    ? $"This line maps no call address to bed {bed.BedId}."
+                    : $"This device belongs to another bed than bed {bed.BedId}.");
         }
 
         if (!string.IsNullOrEmpty(credential.Nonce))

@@ -25,8 +25,14 @@ internal static class CallQueries
         SELECT id AS Id, kind AS Kind FROM calls WHERE bed_id = @BedId AND idempotency_key = @IdempotencyKey
         """;
 
+    /// <summary>
+    /// The bed device or primary-system line of this key, and whether it may act at this bed: a bed
+    /// device at its own bed, a line at the beds its addresses map (the hospital file's lines).
+    /// </summary>
     public const string FindBedDevice = """
-        SELECT id AS Id, bed_id AS BedId FROM devices WHERE key_hash = @KeyHash AND kind = 'bed'
+        SELECT d.id AS Id, d.kind AS Kind,
+               (COALESCE(d.bed_id = @BedId, 0) OR EXISTS (SELECT 1 FROM line_addresses a WHERE a.line_id = d.id AND a.bed_id = @BedId)) AS ServesBed
+        FROM devices d WHERE d.key_hash = @KeyHash AND d.kind IN ('bed', 'line')
         """;
 
     public const string LockSilentDevice = """

@@ -6,7 +6,8 @@ namespace Dispatch.Server.Calls;
 
 internal sealed record BedRow(int BedId, int WardId);
 
-internal sealed record DeviceRow(int Id, int BedId);
+// ServesBed is MariaDB's 0/1 comparison result.
+internal sealed record DeviceRow(int Id, string Kind, int ServesBed);
 
 internal sealed record KeyedCallRow(long Id, string Kind);
 

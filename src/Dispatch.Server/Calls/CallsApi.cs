@@ -48,10 +48,7 @@ public static partial class CallsApi
         CallService calls,
         CancellationToken ct)
     {
-        if (idempotencyKey is not null && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
-        {
-            throw RefusedException.BadRequest("'Idempotency-Key' must be 1 to 64 letters, digits and . _ : - (a new one for each press, e.g. a UUID).");
-        }
+        CheckIdempotencyKey(idempotencyKey);
         if (!CallKinds.IsKnown(request.Kind))
         {
             throw RefusedException.BadRequest($"'kind' must be one of: {string.Join(", ", CallKinds.All.Where(CallKindRules.MayBeRaisedAtBedside))}.");
@@ -92,6 +89,15 @@ public static partial class CallsApi
     {
         var session = await patientSessions.CreateAsync(bedId, StaffUser.From(context.User), ct);
         return TypedResults.Created((string?)null, session);
+    }
+
+    /// <summary>An Idempotency-Key, when sent, is one a raise can store.</summary>
+    internal static void CheckIdempotencyKey(string? idempotencyKey)
+    {
+        if (idempotencyKey is not null && !IdempotencyKeyPattern().IsMatch(idempotencyKey))
+        {
+            throw RefusedException.BadRequest("'Idempotency-Key' must be 1 to 64 letters, digits and . _ : - (a new one for each press, e.g. a UUID).");
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]

@@ -18,6 +18,7 @@ public sealed class DeviceRegistry(MySqlDataSource dataSource, OutboxSignal outb
 {
     public const string Bed = "bed";
     public const string Station = "station";
+    public const string Line = "line";
     private const int MaxNameLength = 64;
 
     private sealed record DeviceListRow(int Id, string Kind, string Name, int? BedId, int? WardId, DateTime? LastSeenAt, int Silent)
@@ -47,6 +48,7 @@ public sealed class DeviceRegistry(MySqlDataSource dataSource, OutboxSignal outb
             Station when request is { WardId: { } ward, BedId: null } => (null, ward),
             Bed => throw RefusedException.BadRequest("A bed device needs 'bedId' (and no 'wardId')."),
             Station => throw RefusedException.BadRequest("A station needs 'wardId' (and no 'bedId')."),
+            Line => throw RefusedException.BadRequest("A line is added by the hospital file's 'lines', with the call addresses it maps (Dispatch.Server hospital import)."),
             _ => throw RefusedException.BadRequest($"'kind' must be '{Bed}' or '{Station}'."),
         };
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Dispatch.Contracts;
+using Dispatch.Server.Clinical;
 using Dispatch.Server.Sessions;
 
 namespace Dispatch.Server.Hospital;
@@ -9,10 +10,12 @@ namespace Dispatch.Server.Hospital;
 /// <summary>
 /// A hospital's layout and staff as its IT team describes it (see deploy/hospital.example.json):
 /// floors with their wards, each ward's rooms and beds and its nurse-station screens, and the
-/// staff, and the teams that answer some kinds of call wherever they happen. Names are the keys:
-/// importing the file again updates what has the same name.
+/// staff, the teams that answer some kinds of call wherever they happen, and the lines from the
+/// primary nurse-call system that Dispatch.Gateway hears. Names are the keys: importing the file
+/// again updates what has the same name.
 /// </summary>
-public sealed record HospitalFile(IReadOnlyList<FloorEntry>? Floors, IReadOnlyList<StaffEntry>? Staff, IReadOnlyList<TeamEntry>? Teams = null);
+public sealed record HospitalFile(
+    IReadOnlyList<FloorEntry>? Floors, IReadOnlyList<StaffEntry>? Staff, IReadOnlyList<TeamEntry>? Teams = null, IReadOnlyList<LineEntry>? Lines = null);
 
 public sealed record FloorEntry(string? Name, int? Level, IReadOnlyList<WardEntry>? Wards);
 
@@ -29,6 +32,19 @@ public sealed record StaffEntry(string? Username, string? Name, string? Role, st
 /// </summary>
 public sealed record TeamEntry(string? Name, IReadOnlyList<string>? Members, IReadOnlyList<string>? Kinds);
 
+/// <summary>
+/// A line from the primary nurse-call system (ESPA 4.4.4 or TAP, heard by Dispatch.Gateway): what
+/// each of its call addresses means, and words in a message's text that change it. Importing a
+/// line again replaces its addresses and texts.
+/// </summary>
+public sealed record LineEntry(string? Name, IReadOnlyList<LineAddressEntry>? Addresses, IReadOnlyList<LineTextEntry>? Texts);
+
+/// <summary>A call address (ESPA record 1, TAP pager id): a call of this kind at this bed.</summary>
+public sealed record LineAddressEntry(string? Address, string? Ward, string? Room, string? Bed, string? Kind);
+
+/// <summary>A message whose text contains these words (any case) is a call of another kind, or, with cancel, the end of the address's call.</summary>
+public sealed record LineTextEntry(string? Contains, string? Kind, bool? Cancel);
+
 /// <summary>Reads a hospital file and lists everything wrong with it, each with where it is.</summary>
 public static partial class HospitalFileReader
 {
@@ -42,6 +58,8 @@ public static partial class HospitalFileReader
     private const int MaxUsername = 64;
     private const int MaxDisplayName = 128;
     private const int MaxTeamName = 64;
+    private const int MaxLineAddress = 32;
+    private const int MaxLineText = 64;
 
     /// <summary>The file, or the reason it cannot be read as one.</summary>
     public static (HospitalFile? File, string? Error) Parse(string json) => ImportJson.Parse<HospitalFile>(json, "hospital file");
@@ -141,7 +159,56 @@ public static partial class HospitalFileReader
                 }
             }
         }
+        LineProblems(problems, file.Lines);
         return problems;
+    }
+
+    private static void LineProblems(List<string> problems, IReadOnlyList<LineEntry?>? lines)
+    {
+        var lineNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (line, l) in Entries(problems, "lines", lines))
+        {
+            var at = $"lines[{l}]";
+            Name(problems, at, "name", line.Name, MaxDeviceName, lineNames);
+            if (line.Addresses is not { Count: > 0 })
+            {
+                problems.Add($"{at}.addresses: required (the primary system's call addresses and the beds they are, at least one).");
+            }
+            var addresses = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (entry, a) in Entries(problems, $"{at}.addresses", line.Addresses))
+            {
+                var entryAt = $"{at}.addresses[{a}]";
+                if (Name(problems, entryAt, "address", entry.Address, MaxLineAddress, addresses) && !PrintablePattern().IsMatch(entry.Address!.Trim()))
+                {
+                    problems.Add($"{entryAt}.address: '{entry.Address}' may hold only printable characters.");
+                }
+                Name(problems, entryAt, "ward", entry.Ward, MaxWardName, unique: null);
+                Name(problems, entryAt, "room", entry.Room, MaxRoomName, unique: null);
+                Name(problems, entryAt, "bed", entry.Bed, MaxBedLabel, unique: null);
+                BedsideKind(problems, $"{entryAt}.kind", entry.Kind);
+            }
+            foreach (var (text, t) in Entries(problems, $"{at}.texts", line.Texts))
+            {
+                var textAt = $"{at}.texts[{t}]";
+                Name(problems, textAt, "contains", text.Contains, MaxLineText, unique: null);
+                if (text.Cancel == true && text.Kind is not null)
+                {
+                    problems.Add($"{textAt}: either 'kind' or 'cancel', not both.");
+                }
+                else if (text.Cancel != true)
+                {
+                    BedsideKind(problems, $"{textAt}.kind", text.Kind);
+                }
+            }
+        }
+    }
+
+    private static void BedsideKind(List<string> problems, string at, string? kind)
+    {
+        if (kind is null || !CallKinds.IsKnown(kind) || !CallKindRules.MayBeRaisedAtBedside(kind))
+        {
+            problems.Add($"{at}: '{kind}' is not one of {string.Join(", ", CallKinds.All.Where(CallKindRules.MayBeRaisedAtBedside))}.");
+        }
     }
 
     /// <summary>Checks one name; false when it is missing (nothing more to check about it).</summary>
@@ -181,6 +248,9 @@ public static partial class HospitalFileReader
 
     [GeneratedRegex("^[A-Za-z0-9._@-]+$")]
     private static partial Regex UsernamePattern();
+
+    [GeneratedRegex("^[\\x20-\\x7E]+$")]
+    private static partial Regex PrintablePattern();
 }
 
 /// <summary>How the import files are read: comments and trailing commas allowed, misspelt fields refused.</summary>

@@ -60,6 +60,10 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 return ImportResult.Refused(unknown);
             }
             await run.ApplyAsync(file);
+            if (run.Problems.Count > 0)
+            {
+                return ImportResult.Refused(run.Problems);
+            }
             await AuditLog.AppendAsync(tx, AuditLog.System, null, "hospital_imported", null, run.Summary, ct);
             await WriteSecretsAsync(secretsPath, run.SecretsFileText, ct);
             try
@@ -101,6 +105,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
         private readonly Dictionary<(int, string), int> _stations = new(new ParentAndName());
         private readonly Dictionary<string, int> _staff = new(s_names);
         private readonly Dictionary<string, int> _teams = new(s_names);
+        private readonly Dictionary<string, int> _lines = new(s_names);
         private readonly StringBuilder _secrets = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"# Dispatch hospital import, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: the secrets of what it added.")
             .AppendLine("# Hand each to its owner or type it into its device, then delete this file; only hashes are stored.")
@@ -108,8 +113,11 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
 
         private readonly Dictionary<string, (int Added, int Updated)> _counts = new()
         {
-            ["floors"] = (0, 0), ["wards"] = (0, 0), ["rooms"] = (0, 0), ["beds"] = (0, 0), ["stations"] = (0, 0), ["staff"] = (0, 0), ["teams"] = (0, 0),
+            ["floors"] = (0, 0), ["wards"] = (0, 0), ["rooms"] = (0, 0), ["beds"] = (0, 0), ["stations"] = (0, 0), ["staff"] = (0, 0), ["teams"] = (0, 0), ["lines"] = (0, 0),
         };
+
+        /// <summary>What the file names that is neither in it nor in the database, found while applying it (the import is then not committed).</summary>
+        public List<string> Problems { get; } = [];
 
         public string SecretsFileText => _secrets.ToString();
 
@@ -122,6 +130,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
             foreach (var row in await QueryAsync(HospitalQueries.Stations)) _stations[(row.ParentId, row.Name)] = row.Id;
             foreach (var row in await QueryAsync(HospitalQueries.Staff)) _staff[row.Name] = row.Id;
             foreach (var row in await QueryAsync(HospitalQueries.Teams)) _teams[row.Name] = row.Id;
+            foreach (var row in await QueryAsync(HospitalQueries.Lines)) _lines[row.Name] = row.Id;
         }
 
         /// <summary>Staff whose ward, and team members who are, neither in the file nor in the database.</summary>
@@ -213,7 +222,48 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                     await ExecuteAsync(HospitalQueries.InsertTeamKind, new { TeamId = teamId, Kind = kind });
                 }
             }
+
+            foreach (var (line, l) in (file.Lines ?? []).Select((line, l) => (line, l)))
+            {
+                await ApplyLineAsync(line, $"lines[{l}]");
+            }
         }
+
+        /// <summary>A line is a device with a key (for Dispatch.Gateway); the file says what its addresses and texts are now.</summary>
+        private async Task ApplyLineAsync(LineEntry line, string at)
+        {
+            var name = line.Name!.Trim();
+            if (_lines.TryGetValue(name, out var lineId))
+            {
+                Count("lines", added: false);
+            }
+            else
+            {
+                lineId = await AddDeviceAsync(DeviceRegistry.Line, name, null, null, name);
+                _lines[name] = lineId;
+                Count("lines", added: true);
+            }
+            await ExecuteAsync(HospitalQueries.ClearLine, new { LineId = lineId });
+            foreach (var (entry, a) in line.Addresses!.Select((entry, a) => (entry, a)))
+            {
+                if (FindBed(entry.Ward!.Trim(), entry.Room!.Trim(), entry.Bed!.Trim()) is not { } bedId)
+                {
+                    Problems.Add($"{at}.addresses[{a}]: there is no bed '{entry.Bed!.Trim()}' in room '{entry.Room!.Trim()}' of ward '{entry.Ward!.Trim()}' in the file or the database.");
+                    continue;
+                }
+                await ExecuteAsync(HospitalQueries.InsertLineAddress, new { LineId = lineId, Address = entry.Address!.Trim(), BedId = bedId, entry.Kind });
+            }
+            foreach (var (text, position) in (line.Texts ?? []).Select((text, t) => (text, t)))
+            {
+                await ExecuteAsync(HospitalQueries.InsertLineText,
+                    new { LineId = lineId, Position = position, Contains = text.Contains!.Trim(), Kind = text.Cancel == true ? null : text.Kind });
+            }
+        }
+
+        private int? FindBed(string ward, string room, string bed) =>
+            _wards.TryGetValue(ward, out var wardId) && _rooms.TryGetValue((wardId, room), out var roomId) && _beds.TryGetValue((roomId, bed), out var bedId)
+                ? bedId
+                : null;
 
         public string Summary => string.Join(", ", _counts.Select(c => $"{c.Key} {c.Value.Added} added, {c.Value.Updated} updated"));
 
@@ -249,8 +299,8 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
         {
             var key = Sessions.Secrets.NewToken();
             var deviceId = await InsertAsync(DeviceQueries.Insert, new { Kind = kind, Name = name, BedId = bedId, WardId = wardId, KeyHash = Sessions.Secrets.Hash(key) });
-            // The bedside needs the bed's id with its key; a station screen needs only its key.
-            Secret(kind == DeviceRegistry.Bed ? "bed-key" : "station-key", bedId ?? deviceId, describedAs, key);
+            // The bedside needs the bed's id with its key; a station screen and a line need only their key.
+            Secret($"{kind}-key", bedId ?? deviceId, describedAs, key);
             return deviceId;
         }
 

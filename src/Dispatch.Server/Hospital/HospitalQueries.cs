@@ -14,6 +14,7 @@ internal static class HospitalQueries
     public const string Stations = "SELECT id AS Id, ward_id AS ParentId, name AS Name FROM devices WHERE kind = 'station' FOR UPDATE";
     public const string Staff = "SELECT id AS Id, username AS Name FROM staff FOR UPDATE";
     public const string Teams = "SELECT id AS Id, name AS Name FROM teams FOR UPDATE";
+    public const string Lines = "SELECT id AS Id, name AS Name FROM devices WHERE kind = 'line' FOR UPDATE";
 
     public const string InsertFloor = "INSERT INTO floors (name, level) VALUES (@Name, @Level); SELECT LAST_INSERT_ID();";
     public const string UpdateFloor = "UPDATE floors SET name = @Name, level = @Level WHERE id = @Id";
@@ -37,6 +38,10 @@ internal static class HospitalQueries
     public const string ClearTeam = "DELETE FROM team_members WHERE team_id = @TeamId; DELETE FROM team_kinds WHERE team_id = @TeamId";
     public const string InsertTeamMember = "INSERT INTO team_members (team_id, staff_id) VALUES (@TeamId, @StaffId)";
     public const string InsertTeamKind = "INSERT INTO team_kinds (team_id, kind) VALUES (@TeamId, @Kind)";
+
+    public const string ClearLine = "DELETE FROM line_addresses WHERE line_id = @LineId; DELETE FROM line_texts WHERE line_id = @LineId";
+    public const string InsertLineAddress = "INSERT INTO line_addresses (line_id, address, bed_id, kind) VALUES (@LineId, @Address, @BedId, @Kind)";
+    public const string InsertLineText = "INSERT INTO line_texts (line_id, position, contains, kind) VALUES (@LineId, @Position, @Contains, @Kind)";
 
     public const string Nurses = "SELECT id AS Id, username AS Username, ward_id AS WardId FROM staff WHERE role = 'nurse'";
 

@@ -142,7 +142,7 @@ public sealed class DispatchMetrics
     /// <param name="reason">One of <see cref="CredentialRefused"/>.</param>
     public void CredentialsRefused(string reason) => _credentialsRefused.WithLabels(reason).Inc();
 
-    /// <param name="device">"bed" or "station".</param>
+    /// <param name="device">"bed", "station" or "line".</param>
     public void TroubleRaised(string device) => _troubles.WithLabels(device).Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();

@@ -13,12 +13,14 @@ namespace Dispatch.Server.Supervision;
 /// hides a patient's call), once per silence; its next heartbeat clears it. A station screen
 /// silent past Supervision:StationSilentSeconds is reported to its ward and back again by the
 /// <see cref="StationSupervisor"/>. A device that never reported is not supervised (not installed
-/// yet). The cluster's lead checks; the device row's lock lets one node act, also around a change of lead.
+/// yet). A line from the primary nurse-call system is reported by the <see cref="LineSupervisor"/>.
+/// The cluster's lead checks; the device row's lock lets one node act, also around a change of lead.
 /// </summary>
 public sealed partial class DeviceSupervision(
     MySqlDataSource dataSource,
     CallService calls,
     StationSupervisor stations,
+    LineSupervisor lines,
     DispatchMetrics metrics,
     IOptions<SupervisionOptions> options,
     ClusterLead lead,
@@ -31,12 +33,13 @@ public sealed partial class DeviceSupervision(
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        var (bedSilentSeconds, stationSilentSeconds) = (options.Value.DeviceSilentSeconds, options.Value.StationSilentSeconds);
+        var (bedSilentSeconds, stationSilentSeconds, lineSilentSeconds) =
+            (options.Value.DeviceSilentSeconds, options.Value.StationSilentSeconds, options.Value.LineSilentSeconds);
         IReadOnlyList<DeviceFinding> findings;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
             findings = [.. await conn.QueryAsync<DeviceFinding>(new CommandDefinition(SupervisionQueries.DeviceFindings,
-                new { BedSilentSeconds = bedSilentSeconds, StationSilentSeconds = stationSilentSeconds }, cancellationToken: ct))];
+                new { BedSilentSeconds = bedSilentSeconds, StationSilentSeconds = stationSilentSeconds, LineSilentSeconds = lineSilentSeconds }, cancellationToken: ct))];
         }
         foreach (var (deviceId, finding) in findings)
         {
@@ -53,6 +56,13 @@ public sealed partial class DeviceSupervision(
                 case "station_back" when await stations.ReportBackAsync(deviceId, ct) is { } station:
                     Log.StationBack(logger, station.Name, station.WardId);
                     break;
+                case "line_silent" when await lines.ReportSilentAsync(deviceId, lineSilentSeconds, ct) is { } line:
+                    metrics.TroubleRaised("line");
+                    Log.LineSilent(logger, line.Name, lineSilentSeconds);
+                    break;
+                case "line_back" when await lines.ReportBackAsync(deviceId, ct) is { } line:
+                    Log.LineBack(logger, line.Name);
+                    break;
             }
         }
     }
@@ -67,5 +77,11 @@ public sealed partial class DeviceSupervision(
 
         [LoggerMessage(1822, LogLevel.Information, "Station '{Station}' of ward {WardId} is connected again")]
         public static partial void StationBack(ILogger logger, string station, int wardId);
+
+        [LoggerMessage(1823, LogLevel.Warning, "Line '{Line}' from the primary nurse-call system has not been heard for more than {Seconds} s")]
+        public static partial void LineSilent(ILogger logger, string line, int seconds);
+
+        [LoggerMessage(1824, LogLevel.Information, "Line '{Line}' from the primary nurse-call system is heard again")]
+        public static partial void LineBack(ILogger logger, string line);
     }
 }

@@ -1,4 +1,5 @@
 using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
 
 namespace Dispatch.Server.Supervision;
 
@@ -9,6 +10,9 @@ public static class SupervisionExtensions
         builder.Services.AddValidatedOptions<SupervisionOptions>(SupervisionOptions.Section);
         builder.Services.AddHostedService<WardSupervision>();
         builder.Services.AddSingleton<StationSupervisor>();
+        builder.Services.AddSingleton<LineSupervisor>();
+        builder.Services.AddObservedGauge("dispatch_lines_silent", "Lines from the primary nurse-call system reported silent and not heard since.",
+            (sp, ct) => sp.GetRequiredService<LineSupervisor>().CountSilentAsync(ct));
         builder.Services.AddHostedService<DeviceSupervision>();
         builder.Services.AddValidatedOptions<DisplayOptions>(DisplayOptions.Section);
         builder.Services.AddSingleton<DisplayReceipts>();

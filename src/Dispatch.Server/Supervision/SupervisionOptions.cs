@@ -24,4 +24,12 @@ public sealed class SupervisionOptions
     /// </summary>
     [Range(1, 86_400)]
     public int StationSilentSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// A line from the primary nurse-call system that Dispatch.Gateway has not heard this long (or
+    /// whose gateway has stopped) is reported to the maintenance view. Above the gateway's
+    /// Gateway:HeartbeatSeconds, and above the primary system's own polling interval.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int LineSilentSeconds { get; set; } = 60;
 }

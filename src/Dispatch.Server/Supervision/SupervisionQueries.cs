@@ -45,13 +45,31 @@ internal static class SupervisionQueries
     /// </summary>
     public const string DeviceFindings = """
         SELECT id AS DeviceId,
-               CASE WHEN kind = 'bed' THEN 'bed_silent' WHEN trouble_reported_at IS NULL THEN 'station_silent' ELSE 'station_back' END AS Finding
+               CASE WHEN kind = 'bed' THEN 'bed_silent' WHEN trouble_reported_at IS NULL THEN CONCAT(kind, '_silent') ELSE CONCAT(kind, '_back') END AS Finding
         FROM devices
         WHERE last_heartbeat_at IS NOT NULL AND (
              (kind = 'bed' AND trouble_call_id IS NULL AND last_heartbeat_at < NOW(3) - INTERVAL @BedSilentSeconds SECOND)
           OR (kind = 'station' AND trouble_reported_at IS NULL AND last_heartbeat_at < NOW(3) - INTERVAL @StationSilentSeconds SECOND)
-          OR (kind = 'station' AND trouble_reported_at < last_heartbeat_at))
+          OR (kind = 'line' AND trouble_reported_at IS NULL AND last_heartbeat_at < NOW(3) - INTERVAL @LineSilentSeconds SECOND)
+          OR (kind IN ('station', 'line') AND trouble_reported_at < last_heartbeat_at))
         """;
+
+    /// <summary>The line, locked, if it is still silent past the bound and not reported: one node reports it.</summary>
+    public const string LockSilentLine = """
+        SELECT id AS DeviceId, name AS Name FROM devices
+        WHERE id = @DeviceId AND kind = 'line' AND trouble_reported_at IS NULL
+          AND last_heartbeat_at < NOW(3) - INTERVAL @SilentSeconds SECOND
+        FOR UPDATE
+        """;
+
+    /// <summary>The line, locked, if it was reported silent and has been heard since.</summary>
+    public const string LockReturnedLine = """
+        SELECT id AS DeviceId, name AS Name FROM devices
+        WHERE id = @DeviceId AND kind = 'line' AND trouble_reported_at < last_heartbeat_at
+        FOR UPDATE
+        """;
+
+    public const string SilentLines = "SELECT COUNT(*) FROM devices WHERE kind = 'line' AND trouble_reported_at IS NOT NULL";
 
     private const string StationColumns = "id AS DeviceId, ward_id AS WardId, name AS Name, last_heartbeat_at AS LastSeenAt, sound_off_since AS SoundOffSince";
 

@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+using System.IO.Ports;
+
+namespace Dispatch.Gateway;
+
+/// <summary>One line from the primary nurse-call system (Gateway:Lines:NAME): how it is reached and what it speaks.</summary>
+public sealed class LineOptions : IValidatableObject
+{
+    public const string Espa = "espa";
+    public const string Tap = "tap";
+
+    /// <summary>"espa" (ESPA 4.4.4) or "tap" (TAP 1.8).</summary>
+    [Required]
+    public string Protocol { get; set; } = "";
+
+    /// <summary>The line's key from the hospital import's secrets file (kind line-key). Required.</summary>
+    [Required]
+    public string Key { get; set; } = "";
+
+    /// <summary>host:port to listen on: the primary system connects here (one connection at a time; a new one replaces the old).</summary>
+    public string? Listen { get; set; }
+
+    /// <summary>host:port to connect to (a serial-to-TCP converter, say), reconnecting when it drops.</summary>
+    public string? Connect { get; set; }
+
+    /// <summary>A serial port (/dev/ttyS0, /dev/ttyUSB0, a pty).</summary>
+    public string? Serial { get; set; }
+
+    [Range(50, 115_200)]
+    public int BaudRate { get; set; } = 9600;
+
+    /// <summary>TAP is specified 7 data bits, even parity; ESPA 4.4.4 installations vary (set both to what the primary system uses).</summary>
+    [Range(7, 8)]
+    public int DataBits { get; set; } = 8;
+
+    public Parity Parity { get; set; } = Parity.None;
+
+    public StopBits StopBits { get; set; } = StopBits.One;
+
+    /// <summary>
+    /// ESPA: "slave" (the primary system is the control station and selects Dispatch) or
+    /// "control" (Dispatch polls the primary system, which then selects Dispatch).
+    /// </summary>
+    public string EspaRole { get; set; } = "slave";
+
+    /// <summary>ESPA: Dispatch's station address on the line ('2', the paging system, by the standard's recommendation).</summary>
+    public char EspaAddress { get; set; } = '2';
+
+    /// <summary>ESPA: the primary system's address ('1').</summary>
+    public char EspaPeerAddress { get; set; } = '1';
+
+    /// <summary>ESPA control role: how often the primary system is polled.</summary>
+    [Range(100, 60_000)]
+    public int PollIntervalMs { get; set; } = 1_000;
+
+    /// <summary>How long an answer (an ACK, the next character of a block) is waited for.</summary>
+    [Range(100, 60_000)]
+    public int AnswerTimeoutMs { get; set; } = 3_000;
+
+    /// <summary>TAP: the password the entry device must send after ESC PG1 (up to 6 characters); none when empty.</summary>
+    [MaxLength(6)]
+    public string? TapPassword { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Protocol is not (Espa or Tap))
+        {
+            yield return new ValidationResult($"Protocol must be '{Espa}' or '{Tap}', not '{Protocol}'.", [nameof(Protocol)]);
+        }
+        if (new[] { Listen, Connect, Serial }.Count(s => !string.IsNullOrWhiteSpace(s)) != 1)
+        {
+            yield return new ValidationResult("Exactly one of Listen (host:port), Connect (host:port) or Serial (a device path) is required.", [nameof(Listen)]);
+        }
+        if (EspaRole is not ("slave" or "control"))
+        {
+            yield return new ValidationResult($"EspaRole must be 'slave' or 'control', not '{EspaRole}'.", [nameof(EspaRole)]);
+        }
+        if (!char.IsAsciiDigit(EspaAddress) || !char.IsAsciiDigit(EspaPeerAddress) || EspaAddress == EspaPeerAddress)
+        {
+            yield return new ValidationResult("EspaAddress and EspaPeerAddress must be two different digits '0' to '9'.", [nameof(EspaAddress)]);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Dispatch.Gateway;
+using Dispatch.Gateway.Intake;
+using Dispatch.Gateway.Lines;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+// Dispatch.Gateway: hears the primary nurse-call system over ESPA 4.4.4 or TAP (serial or TCP)
+// and hands each call to Dispatch's API (docs/gateway.md). One process per set of lines; a serial
+// port belongs to the machine it is plugged into.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<GatewayMetrics>();
+builder.Services.AddHttpClient(GatewayOptions.Section, (sp, http) =>
+{
+    var options = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+    http.BaseAddress = options.ServerUrl;
+    http.Timeout = TimeSpan.FromMilliseconds(options.ServerTimeoutMs);
+});
+
+// One worker per configured line, each with its own key and retransmission memory.
+var configured = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+foreach (var name in configured.Lines.Keys)
+{
+    builder.Services.AddSingleton<IHostedService>(sp =>
+    {
+        var options = sp.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var line = options.Lines[name];
+        var time = sp.GetRequiredService<TimeProvider>();
+        var metrics = sp.GetRequiredService<GatewayMetrics>();
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"Dispatch.Gateway.Line.{name}");
+        var intake = new ServerIntake(sp.GetRequiredService<IHttpClientFactory>().CreateClient(GatewayOptions.Section), name, line.Key,
+            new RetransmitMemory(TimeSpan.FromSeconds(options.RetransmitWindowSeconds), time), metrics, logger);
+        return new LineWorker(name, line, options, intake, metrics, time, logger);
+    });
+}
+
+var app = builder.Build();
+app.MapGet("/healthz", (GatewayMetrics metrics) => TypedResults.Json(new { status = "ok", lines = metrics.LinesUp(), ts = DateTimeOffset.UtcNow }));
+app.MapMetrics("/metrics", app.Services.GetRequiredService<GatewayMetrics>().Registry);
+await app.RunAsync();
