@@ -14,6 +14,7 @@ ensure_packages() {
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v socat >/dev/null 2>&1 || missing+=(socat)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)

@@ -35,13 +35,13 @@ public sealed class HospitalImportTests : IAsyncLifetime
 
         exitCode.Should().Be(0, output);
         output.Should().Contain("floors 2 added, 0 updated, wards 2 added, 0 updated, rooms 3 added, 0 updated, beds 5 added, 0 updated, " +
-                                "stations 3 added, 0 updated, staff 5 added, 0 updated, teams 1 added, 0 updated");
+                                "stations 3 added, 0 updated, staff 5 added, 0 updated, teams 1 added, 0 updated, lines 1 added, 0 updated");
         (await CountsAsync()).Should().Be((2L, 2L, 3L, 5L, 5L, 3L, 5L));
         File.GetUnixFileMode(secretsFile).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the file holds passwords and keys");
 
         var secrets = ReadSecrets(secretsFile);
         secrets.Select(s => s.Kind).Should().BeEquivalentTo(["password", "password", "password", "password", "password",
-            "bed-key", "bed-key", "bed-key", "bed-key", "bed-key", "station-key", "station-key", "station-key"]);
+            "bed-key", "bed-key", "bed-key", "bed-key", "bed-key", "station-key", "station-key", "station-key", "line-key"]);
         await using var conn = await _database.DataSource.OpenConnectionAsync();
         foreach (var secret in secrets)
         {
@@ -56,8 +56,9 @@ public sealed class HospitalImportTests : IAsyncLifetime
                         .Should().Be(secret.Id, $"the key is the call button of bed {secret.Name}");
                     break;
                 default:
-                    (await conn.ExecuteScalarAsync<string>("SELECT name FROM devices WHERE kind = 'station' AND id = @Id AND key_hash = @hash",
-                        new { secret.Id, hash = Secrets.Hash(secret.Secret) })).Should().NotBeNull($"the key is the screen {secret.Name}");
+                    (await conn.ExecuteScalarAsync<string>("SELECT name FROM devices WHERE kind = @kind AND id = @Id AND key_hash = @hash",
+                        new { kind = secret.Kind[..^"-key".Length], secret.Id, hash = Secrets.Hash(secret.Secret) }))
+                        .Should().NotBeNull($"the key is the {secret.Kind[..^"-key".Length]} {secret.Name}");
                     break;
             }
         }
@@ -69,6 +70,14 @@ public sealed class HospitalImportTests : IAsyncLifetime
         (await conn.QueryAsync<(string, int)>("SELECT w.name, f.level FROM wards w JOIN floors f ON f.id = w.floor_id ORDER BY f.level"))
             .Should().Equal(("Emergency", 0), ("Cardiology", 1));
         (await TeamsAsync(conn)).Should().Equal(("Code team", "a.rahman,m.garcia", "code_blue"));
+        (await conn.QueryAsync<(string, string, string, string)>("""
+            SELECT a.address, CONCAT(w.name, ' / ', r.name, ' / ', b.label), a.kind, d.name
+            FROM line_addresses a JOIN devices d ON d.id = a.line_id JOIN beds b ON b.id = a.bed_id JOIN rooms r ON r.id = b.room_id JOIN wards w ON w.id = r.ward_id
+            ORDER BY a.address
+            """)).Should().Equal(("1101", "Emergency / E01 / A", "normal", "Nurse-call ESPA"), ("1102", "Emergency / E01 / B", "normal", "Nurse-call ESPA"),
+                                 ("1109", "Emergency / E01 / A", "bath", "Nurse-call ESPA"), ("2111", "Cardiology / C11 / A", "normal", "Nurse-call ESPA"));
+        (await conn.QueryAsync<(string, string?)>("SELECT contains, kind FROM line_texts ORDER BY position"))
+            .Should().Equal(("CODE BLUE", "code_blue"), ("CANCEL", null));
         (await conn.ExecuteScalarAsync<string>("SELECT detail FROM audit_log WHERE action = 'hospital_imported'")).Should().Contain("beds 5 added, 0 updated");
     }
 
@@ -94,13 +103,38 @@ public sealed class HospitalImportTests : IAsyncLifetime
 
         exitCode.Should().Be(0, output);
         output.Should().Contain("floors 0 added, 2 updated, wards 0 added, 2 updated, rooms 0 added, 0 updated, beds 1 added, 0 updated, " +
-                                "stations 0 added, 0 updated, staff 0 added, 5 updated, teams 0 added, 1 updated");
+                                "stations 0 added, 0 updated, staff 0 added, 5 updated, teams 0 added, 1 updated, lines 0 added, 1 updated");
         (await CountsAsync()).Should().Be((2L, 2L, 3L, 6L, 6L, 3L, 5L), "nothing is doubled");
         (await TeamsAsync(conn)).Should().Equal([("Code team", "j.smith", "code_blue,staff_emergency")], "the file says who is on the team now");
         ReadSecrets(secondSecrets).Should().ContainSingle().Which.Should().Match<SecretLine>(s => s.Kind == "bed-key" && s.Name == "Cardiology / c11 / C");
         (await conn.QuerySingleAsync<(string, string, string)>("""
             SELECT s.display_name, w.name, s.password_hash FROM staff s JOIN wards w ON w.id = s.ward_id WHERE s.username = 'j.smith'
             """)).Should().Be(("Jon Smith", "Cardiology", smithsPassword), "an import never changes a password");
+    }
+
+    [Fact]
+    public async Task ALineAddressOfABedThatIsNowhereIsRefusedAndNothingIsImported()
+    {
+        var badFile = Path.Combine(_folder, "bad-line.json");
+        await File.WriteAllTextAsync(badFile, File.ReadAllText(s_example)
+            .Replace("\"room\": \"C11\", \"bed\": \"A\"", "\"room\": \"C12\", \"bed\": \"A\"", StringComparison.Ordinal)
+            .Replace("\"contains\": \"CANCEL\", \"cancel\": true", "\"contains\": \"CANCEL\", \"kind\": \"trouble\"", StringComparison.Ordinal));
+        var secretsFile = Path.Combine(_folder, "bad-line.tsv");
+
+        var (exitCode, output) = await ImportAsync(badFile, secretsFile);
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("lines[0].texts[1].kind: 'trouble' is not one of", "a trouble call is raised by the system, not by a line");
+        File.Exists(secretsFile).Should().BeFalse();
+
+        await File.WriteAllTextAsync(badFile, File.ReadAllText(s_example)
+            .Replace("\"room\": \"C11\", \"bed\": \"A\"", "\"room\": \"C12\", \"bed\": \"A\"", StringComparison.Ordinal));
+        (exitCode, output) = await ImportAsync(badFile, secretsFile);
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("lines[0].addresses[3]: there is no bed 'A' in room 'C12' of ward 'Cardiology' in the file or the database.");
+        File.Exists(secretsFile).Should().BeFalse();
+        (await CountsAsync()).Should().Be((0L, 0L, 0L, 0L, 0L, 0L, 0L), "a file with any problem changes nothing");
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Supervision:CheckSeconds", "1");
             // Station screens that identify themselves (the station tests) are reported 2 s after they leave.
             builder.UseSetting("Supervision:StationSilentSeconds", "2");
+            // Lines from the primary system (the gateway tests report them every second) likewise.
+            builder.UseSetting("Supervision:LineSilentSeconds", "2");
             // The test clients do not send display receipts; the display tests set their own alarm time.
             builder.UseSetting("Display:AlarmSeconds", "3600");
             // Tests make a team and raise its call at once: no node may still trust an older list of team kinds.

@@ -10,6 +10,9 @@ public sealed record TestBed(int BedId, int RoomId, string DeviceKey);
 
 public sealed record TestStation(int DeviceId, int WardId, string Name, string Key);
 
+/// <summary>A line from the primary nurse-call system (a device of kind line) and its key.</summary>
+public sealed record TestLine(int DeviceId, string Name, string Key);
+
 public sealed record TestWard(int WardId, IReadOnlyList<TestBed> Beds, IReadOnlyList<TestStaff> Nurses);
 
 /// <summary>
@@ -98,6 +101,23 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         var teamId = await InsertAsync(conn, "INSERT INTO teams (name) VALUES (@name)", new { name = $"team {Guid.NewGuid():N}"[..20] });
         await conn.ExecuteAsync("INSERT INTO team_members (team_id, staff_id) VALUES (@teamId, @StaffId)", members.Select(m => new { teamId, m.StaffId }));
         await conn.ExecuteAsync("INSERT INTO team_kinds (team_id, kind) VALUES (@teamId, @kind)", kinds.Select(kind => new { teamId, kind }));
+    }
+
+    /// <summary>
+    /// A line from the primary nurse-call system, as the hospital file's lines make it: each call
+    /// address a kind of call at a bed, and texts (first match first) that make it another kind, or
+    /// (kind null) end the address's call.
+    /// </summary>
+    public async Task<TestLine> LineAsync(IReadOnlyList<(string Address, TestBed Bed, string Kind)> addresses, params (string Contains, string? Kind)[] texts)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        var (name, key) = ($"line {Guid.NewGuid():N}"[..20], Secrets.NewToken());
+        var lineId = await InsertAsync(conn, "INSERT INTO devices (kind, name, key_hash) VALUES ('line', @name, @keyHash)", new { name, keyHash = Secrets.Hash(key) });
+        await conn.ExecuteAsync("INSERT INTO line_addresses (line_id, address, bed_id, kind) VALUES (@lineId, @Address, @BedId, @Kind)",
+            addresses.Select(a => new { lineId, a.Address, a.Bed.BedId, a.Kind }));
+        await conn.ExecuteAsync("INSERT INTO line_texts (line_id, position, contains, kind) VALUES (@lineId, @position, @Contains, @Kind)",
+            texts.Select((t, position) => new { lineId, position, t.Contains, t.Kind }));
+        return new TestLine(lineId, name, key);
     }
 
     /// <summary>Locks the beds' rows, as a raise in progress does, until disposed: raises at these beds wait meanwhile.</summary>

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Dispatch.Testing;
+
+/// <summary>A Dispatch.Gateway as a real OS process, configured through its environment as an operator would.</summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private GatewayProcess(Process process, Uri health)
+    {
+        _process = process;
+        Health = health;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Its own /healthz and /metrics.</summary>
+    public Uri Health { get; }
+
+    /// <summary>What it has logged so far.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <param name="server">Dispatch's API.</param>
+    /// <param name="lines">Each line's settings (Protocol, Key, Listen/Serial …), as Gateway:Lines:NAME:SETTING.</param>
+    public static async Task<GatewayProcess> StartAsync(Uri server, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> lines)
+    {
+        var port = ExternalProcess.FreeLoopbackPort();
+        var start = new ProcessStartInfo("dotnet", [GatewayDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["Gateway__ServerUrl"] = server.ToString(),
+                ["Gateway__HeartbeatSeconds"] = "1",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Dispatch"] = "Information",
+            },
+        };
+        foreach (var (name, settings) in lines)
+        {
+            foreach (var (setting, value) in settings)
+            {
+                start.Environment[$"Gateway__Lines__{name}__{setting}"] = value;
+            }
+        }
+        var gateway = new GatewayProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        await ExternalProcess.WaitForPortAsync(port);
+        return gateway;
+    }
+
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The Dispatch.Gateway build of the same configuration as these tests.</summary>
+    private static string GatewayDll()
+    {
+        var dll = Path.Combine(Repository.Root, "src", "Dispatch.Gateway", "bin", Repository.Configuration, "net10.0", "Dispatch.Gateway.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Dispatch.Gateway first (the solution build does).", dll);
+    }
+}
