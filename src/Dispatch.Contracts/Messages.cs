@@ -83,6 +83,12 @@ public static class EventTypes
     /// <summary>The station screen can play sound again.</summary>
     public const string StationSoundBack = "station_sound_back";
 
+    /// <summary>
+    /// A page about the call (to the pager or DECT phone of the nurse it is assigned or escalated to,
+    /// or of its team) was not answered by the paging server after every try: that person may not know.
+    /// </summary>
+    public const string PageFailed = "page_failed";
+
     public static bool IsStationEvent(string type) => type is StationSilent or StationBack or StationRetired or StationMuted or StationSoundBack;
 }
 

@@ -10,6 +10,8 @@ public sealed class GatewayMetrics
     private readonly Counter _messagesIn;
     private readonly Counter _checksumErrors;
     private readonly Gauge _lineUp;
+    private readonly Counter _pagesOut;
+    private readonly Counter _pageResends;
     private readonly ConcurrentDictionary<string, bool> _up = new();
 
     public GatewayMetrics()
@@ -19,6 +21,8 @@ public sealed class GatewayMetrics
         _messagesIn = factory.CreateCounter("gateway_messages_in_total",
             "Messages from the primary nurse-call system, by line and what became of them (taken, refused, not_taken).", "line", "outcome");
         _checksumErrors = factory.CreateCounter("gateway_checksum_errors_total", "Blocks refused for a wrong checksum (TAP) or BCC (ESPA), by line.", "line");
+        _pagesOut = factory.CreateCounter("gateway_pages_out_total", "Pages sent to the paging server, by whether it answered (answered, unanswered).", "outcome");
+        _pageResends = factory.CreateCounter("gateway_page_resends_total", "Pages sent again (a try after the first) because an earlier try was not answered.");
         _lineUp = factory.CreateGauge("gateway_line_up", "1 while the line is open (a TCP connection, an open serial port), by line.", "line");
     }
 
@@ -30,6 +34,15 @@ public sealed class GatewayMetrics
         IntakeOutcome.Refused => "refused",
         _ => "not_taken",
     }).Inc();
+
+    public void PageOut(bool answered, int @try)
+    {
+        _pagesOut.WithLabels(answered ? "answered" : "unanswered").Inc();
+        if (@try > 1)
+        {
+            _pageResends.Inc();
+        }
+    }
 
     public void ChecksumError(string line) => _checksumErrors.WithLabels(line).Inc();
 

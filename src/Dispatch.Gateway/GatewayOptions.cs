@@ -31,20 +31,26 @@ public sealed class GatewayOptions : IValidatableObject
 
     public Dictionary<string, LineOptions> Lines { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The paging server, if pages are to be sent (Gateway:Paging:Protocol, :Key, :Connect or :Serial).</summary>
+    public PagingLinkOptions? Paging { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Lines.Count == 0)
+        if (Lines.Count == 0 && Paging is null)
         {
-            yield return new ValidationResult("At least one line is required (Gateway:Lines:NAME:Protocol, :Key, and :Listen, :Connect or :Serial).", [nameof(Lines)]);
+            yield return new ValidationResult(
+                "Nothing to do: configure a line (Gateway:Lines:NAME:Protocol, :Key, and :Listen, :Connect or :Serial) or the paging server (Gateway:Paging:…).",
+                [nameof(Lines)]);
         }
-        foreach (var (name, line) in Lines)
+        var links = Lines.Select(line => ($"Gateway:Lines:{line.Key}", (LinkOptions)line.Value));
+        foreach (var (at, link) in Paging is null ? links : links.Append(("Gateway:Paging", Paging)))
         {
-            var context = new ValidationContext(line);
+            var context = new ValidationContext(link);
             var results = new List<ValidationResult>();
-            Validator.TryValidateObject(line, context, results, validateAllProperties: true);
-            foreach (var result in results.Concat(line.Validate(context)))
+            Validator.TryValidateObject(link, context, results, validateAllProperties: true);
+            foreach (var result in results.Concat(link.Validate(context)))
             {
-                yield return new ValidationResult($"Gateway:Lines:{name}: {result.ErrorMessage}", [nameof(Lines)]);
+                yield return new ValidationResult($"{at}: {result.ErrorMessage}", [nameof(Lines)]);
             }
         }
     }

@@ -3,8 +3,8 @@ using System.IO.Ports;
 
 namespace Dispatch.Gateway;
 
-/// <summary>One line from the primary nurse-call system (Gateway:Lines:NAME): how it is reached and what it speaks.</summary>
-public sealed class LineOptions : IValidatableObject
+/// <summary>How a line is reached and what it speaks: shared by the lines from the primary system and the link to the paging server.</summary>
+public abstract class LinkOptions : IValidatableObject
 {
     public const string Espa = "espa";
     public const string Tap = "tap";
@@ -17,10 +17,10 @@ public sealed class LineOptions : IValidatableObject
     [Required]
     public string Key { get; set; } = "";
 
-    /// <summary>host:port to listen on: the primary system connects here (one connection at a time; a new one replaces the old).</summary>
+    /// <summary>host:port to listen on: the other end connects here (one connection at a time).</summary>
     public string? Listen { get; set; }
 
-    /// <summary>host:port to connect to (a serial-to-TCP converter, say), reconnecting when it drops.</summary>
+    /// <summary>host:port to connect to (a serial-to-TCP converter, a paging server), reconnecting when it drops.</summary>
     public string? Connect { get; set; }
 
     /// <summary>A serial port (/dev/ttyS0, /dev/ttyUSB0, a pty).</summary>
@@ -29,7 +29,7 @@ public sealed class LineOptions : IValidatableObject
     [Range(50, 115_200)]
     public int BaudRate { get; set; } = 9600;
 
-    /// <summary>TAP is specified 7 data bits, even parity; ESPA 4.4.4 installations vary (set both to what the primary system uses).</summary>
+    /// <summary>TAP is specified 7 data bits, even parity; ESPA 4.4.4 installations vary (set both to what the other end uses).</summary>
     [Range(7, 8)]
     public int DataBits { get; set; } = 8;
 
@@ -37,31 +37,21 @@ public sealed class LineOptions : IValidatableObject
 
     public StopBits StopBits { get; set; } = StopBits.One;
 
-    /// <summary>
-    /// ESPA: "slave" (the primary system is the control station and selects Dispatch) or
-    /// "control" (Dispatch polls the primary system, which then selects Dispatch).
-    /// </summary>
-    public string EspaRole { get; set; } = "slave";
-
-    /// <summary>ESPA: Dispatch's station address on the line ('2', the paging system, by the standard's recommendation).</summary>
-    public char EspaAddress { get; set; } = '2';
-
-    /// <summary>ESPA: the primary system's address ('1').</summary>
-    public char EspaPeerAddress { get; set; } = '1';
-
-    /// <summary>ESPA control role: how often the primary system is polled.</summary>
-    [Range(100, 60_000)]
-    public int PollIntervalMs { get; set; } = 1_000;
-
     /// <summary>How long an answer (an ACK, the next character of a block) is waited for.</summary>
-    [Range(100, 60_000)]
+    [Range(100, 120_000)]
     public int AnswerTimeoutMs { get; set; } = 3_000;
 
-    /// <summary>TAP: the password the entry device must send after ESC PG1 (up to 6 characters); none when empty.</summary>
+    /// <summary>TAP: the password sent or expected after ESC PG1 (up to 6 characters); none when empty.</summary>
     [MaxLength(6)]
     public string? TapPassword { get; set; }
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    /// <summary>ESPA: this end's station address.</summary>
+    public abstract char EspaAddress { get; set; }
+
+    /// <summary>ESPA: the other end's station address.</summary>
+    public abstract char EspaPeerAddress { get; set; }
+
+    public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Protocol is not (Espa or Tap))
         {
@@ -71,13 +61,70 @@ public sealed class LineOptions : IValidatableObject
         {
             yield return new ValidationResult("Exactly one of Listen (host:port), Connect (host:port) or Serial (a device path) is required.", [nameof(Listen)]);
         }
+        if (!char.IsAsciiDigit(EspaAddress) || !char.IsAsciiDigit(EspaPeerAddress) || EspaAddress == EspaPeerAddress)
+        {
+            yield return new ValidationResult("EspaAddress and EspaPeerAddress must be two different digits '0' to '9'.", [nameof(EspaAddress)]);
+        }
+    }
+}
+
+/// <summary>One line from the primary nurse-call system (Gateway:Lines:NAME): Dispatch hears calls on it.</summary>
+public sealed class LineOptions : LinkOptions
+{
+    /// <summary>
+    /// ESPA: "slave" (the primary system is the control station and selects Dispatch) or
+    /// "control" (Dispatch polls the primary system, which then selects Dispatch).
+    /// </summary>
+    public string EspaRole { get; set; } = "slave";
+
+    /// <summary>ESPA: Dispatch's station address on the line ('2', the paging system, by the standard's recommendation).</summary>
+    public override char EspaAddress { get; set; } = '2';
+
+    /// <summary>ESPA: the primary system's address ('1').</summary>
+    public override char EspaPeerAddress { get; set; } = '1';
+
+    /// <summary>ESPA control role: how often the primary system is polled.</summary>
+    [Range(100, 60_000)]
+    public int PollIntervalMs { get; set; } = 1_000;
+
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var result in base.Validate(validationContext))
+        {
+            yield return result;
+        }
         if (EspaRole is not ("slave" or "control"))
         {
             yield return new ValidationResult($"EspaRole must be 'slave' or 'control', not '{EspaRole}'.", [nameof(EspaRole)]);
         }
-        if (!char.IsAsciiDigit(EspaAddress) || !char.IsAsciiDigit(EspaPeerAddress) || EspaAddress == EspaPeerAddress)
+    }
+}
+
+/// <summary>
+/// The link to the paging server (Gateway:Paging): Dispatch sends pages on it, as an entry device
+/// (TAP) or as the control station selecting the paging system (ESPA 4.4.4).
+/// </summary>
+public sealed class PagingLinkOptions : LinkOptions
+{
+    /// <summary>ESPA: Dispatch's address, as the telephone or computer system ('1').</summary>
+    public override char EspaAddress { get; set; } = '1';
+
+    /// <summary>ESPA: the paging system's address ('2').</summary>
+    public override char EspaPeerAddress { get; set; } = '2';
+
+    /// <summary>How often the server is asked for pages to send.</summary>
+    [Range(100, 60_000)]
+    public int PollMs { get; set; } = 500;
+
+    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var result in base.Validate(validationContext))
         {
-            yield return new ValidationResult("EspaAddress and EspaPeerAddress must be two different digits '0' to '9'.", [nameof(EspaAddress)]);
+            yield return result;
+        }
+        if (!string.IsNullOrWhiteSpace(Listen))
+        {
+            yield return new ValidationResult("The paging server is reached by Connect (host:port) or Serial, not Listen.", [nameof(Listen)]);
         }
     }
 }

@@ -1,11 +1,13 @@
 using Dispatch.Gateway;
 using Dispatch.Gateway.Intake;
 using Dispatch.Gateway.Lines;
+using Dispatch.Gateway.Paging;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
 // Dispatch.Gateway: hears the primary nurse-call system over ESPA 4.4.4 or TAP (serial or TCP)
-// and hands each call to Dispatch's API (docs/gateway.md). One process per set of lines; a serial
+// and hands each call to Dispatch's API; sends the server's pages to the paging server the same
+// way (docs/gateway.md). One process per set of lines; a serial
 // port belongs to the machine it is plugged into.
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -32,6 +34,17 @@ foreach (var name in configured.Lines.Keys)
         var intake = new ServerIntake(sp.GetRequiredService<IHttpClientFactory>().CreateClient(GatewayOptions.Section), name, line.Key,
             new RetransmitMemory(TimeSpan.FromSeconds(options.RetransmitWindowSeconds), time), metrics, logger);
         return new LineWorker(name, line, options, intake, metrics, time, logger);
+    });
+}
+
+if (configured.Paging is not null)
+{
+    builder.Services.AddHostedService(sp =>
+    {
+        var options = sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Paging!;
+        var desk = new PageDesk(sp.GetRequiredService<IHttpClientFactory>().CreateClient(GatewayOptions.Section), options.Key);
+        return new PagingWorker(options, desk, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PagingWorker>>());
     });
 }
 

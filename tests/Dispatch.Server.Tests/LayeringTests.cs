@@ -18,7 +18,7 @@ public sealed partial class LayeringTests
         ["Clinical"],
         ["Sessions"],
         ["Calls"],
-        ["Escalation", "Devices", "Lines"],
+        ["Escalation", "Devices", "Lines", "Paging"],
         ["Supervision", "Hospital", "Kpis", "Audit"],
         ["Realtime"],
         ["Node", "Ops"],

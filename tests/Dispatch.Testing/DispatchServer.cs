@@ -47,6 +47,9 @@ public sealed class DispatchServer : ServerApi, IAsyncDisposable
             builder.UseSetting("Supervision:StationSilentSeconds", "2");
             // Lines from the primary system (the gateway tests report them every second) likewise.
             builder.UseSetting("Supervision:LineSilentSeconds", "2");
+            // An unanswered page is sent again after 1 s, and failed within a second of its last try.
+            builder.UseSetting("Paging:RetrySeconds", "1");
+            builder.UseSetting("Paging:CheckSeconds", "1");
             // The test clients do not send display receipts; the display tests set their own alarm time.
             builder.UseSetting("Display:AlarmSeconds", "3600");
             // Tests make a team and raise its call at once: no node may still trust an older list of team kinds.

@@ -27,7 +27,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <param name="server">Dispatch's API.</param>
     /// <param name="lines">Each line's settings (Protocol, Key, Listen/Serial …), as Gateway:Lines:NAME:SETTING.</param>
-    public static async Task<GatewayProcess> StartAsync(Uri server, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> lines)
+    /// <param name="paging">The paging server's link (Protocol, Key, Connect …), as Gateway:Paging:SETTING; none when null.</param>
+    public static async Task<GatewayProcess> StartAsync(
+        Uri server, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> lines, IReadOnlyDictionary<string, string>? paging = null)
     {
         var port = ExternalProcess.FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet", [GatewayDll()])
@@ -49,6 +51,10 @@ public sealed class GatewayProcess : IAsyncDisposable
             {
                 start.Environment[$"Gateway__Lines__{name}__{setting}"] = value;
             }
+        }
+        foreach (var (setting, value) in paging ?? new Dictionary<string, string>())
+        {
+            start.Environment[$"Gateway__Paging__{setting}"] = value;
         }
         var gateway = new GatewayProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
         await ExternalProcess.WaitForPortAsync(port);

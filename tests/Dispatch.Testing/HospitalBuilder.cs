@@ -120,6 +120,16 @@ public sealed class HospitalBuilder(MySqlDataSource dataSource)
         return new TestLine(lineId, name, key);
     }
 
+    /// <summary>A line with no call addresses: a key for the link to the paging server.</summary>
+    public Task<TestLine> PagingLineAsync() => LineAsync([]);
+
+    /// <summary>The staff member's pager number, as the hospital file's staff[].pager sets it.</summary>
+    public async Task SetPagerAsync(TestStaff staff, string pager)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE staff SET pager = @pager WHERE id = @StaffId", new { pager, staff.StaffId });
+    }
+
     /// <summary>Locks the beds' rows, as a raise in progress does, until disposed: raises at these beds wait meanwhile.</summary>
     public Task<IAsyncDisposable> HoldBedsAsync(IEnumerable<TestBed> beds) =>
         HoldAsync("SELECT id FROM beds WHERE id IN @ids FOR UPDATE", new { ids = beds.Select(b => b.BedId).ToList() });

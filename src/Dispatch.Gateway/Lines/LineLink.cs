@@ -5,10 +5,10 @@ using System.Net.Sockets;
 namespace Dispatch.Gateway.Lines;
 
 /// <summary>
-/// How a line is reached: a TCP port the primary system connects to (Listen), a TCP address
-/// Dispatch connects to (Connect), or a serial port (Serial). Each open gives one connection.
+/// How a line is reached: a TCP port the other end connects to (Listen), a TCP address Dispatch
+/// connects to (Connect), or a serial port (Serial). Each open gives one connection.
 /// </summary>
-public sealed class LineLink(LineOptions options) : IDisposable
+public sealed class LineLink(LinkOptions options) : IDisposable
 {
     private TcpListener? _listener;
 

@@ -88,7 +88,7 @@ public static class DatabaseCommands
             return 1;
         }
         var result = await new AuditRetention(dataSource).PurgeAsync(olderThanDays, ct);
-        Console.WriteLine($"purged rows older than {olderThanDays} days: {result.Events} events, {result.Receipts} display receipts, {result.AuditRows} audit rows" +
+        Console.WriteLine($"purged rows older than {olderThanDays} days: {result.Events} events, {result.Receipts} display receipts, {result.Pages} pages, {result.AuditRows} audit rows" +
             " (rows of calls open or resolved since were kept)");
         return 0;
     }

@@ -55,6 +55,13 @@ internal static class AuditQueries
         LIMIT @Batch
         """;
 
+    public const string PurgePages = """
+        DELETE FROM pages
+        WHERE created_at < @Cutoff
+          AND EXISTS (SELECT 1 FROM calls c WHERE c.id = pages.call_id AND c.status = 'resolved' AND c.resolved_at < @Cutoff)
+        LIMIT @Batch
+        """;
+
     public const string PurgeAuditRows = """
         DELETE FROM audit_log
         WHERE at < @Cutoff

@@ -4,10 +4,10 @@ using MySqlConnector;
 namespace Dispatch.Server.Audit;
 
 /// <summary>What a purge removed.</summary>
-public sealed record PurgeResult(long Events, long Receipts, long AuditRows);
+public sealed record PurgeResult(long Events, long Receipts, long Pages, long AuditRows);
 
 /// <summary>
-/// Removes events, display receipts and audit rows older than the retention, never a row of a call
+/// Removes events, display receipts, pages and audit rows older than the retention, never a row of a call
 /// that is still open or was resolved within it (a call's timeline goes whole). Deletes in small batches, each its own statement, so that no raise
 /// waits long behind a lock (docs/runbooks/audit-retention.md).
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class AuditRetention(MySqlDataSource dataSource)
         return new PurgeResult(
             await DeleteAllAsync(conn, AuditQueries.PurgeEvents, cutoff, ct),
             await DeleteAllAsync(conn, AuditQueries.PurgeReceipts, cutoff, ct),
+            await DeleteAllAsync(conn, AuditQueries.PurgePages, cutoff, ct),
             await DeleteAllAsync(conn, AuditQueries.PurgeAuditRows, cutoff, ct));
     }
 

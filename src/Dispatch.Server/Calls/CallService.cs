@@ -106,6 +106,7 @@ public sealed class CallService(
         }
         var view = await CallRecords.ReadViewAsync(tx, callId, token);
         await OutboxWriter.AppendAsync(tx, EventTypes.CallRaised, view, token);
+        await PageRouting.AppendAsync(tx, view, token);
         await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
             $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
         return view;

@@ -14,7 +14,7 @@ public sealed record EscalatingCall(long Id, int WardId, string Kind, sbyte Esca
 
 /// <summary>
 /// Moves a call one step up the <see cref="EscalationLadder"/>, inside the caller's transaction:
-/// the new recipient and priority, the next deadline, one outbox event and one audit row.
+/// the new recipient and priority, the next deadline, one outbox event, the recipient's page and one audit row.
 /// Used by the sweep (deadline passed) and by reject (at once).
 /// </summary>
 public sealed class CallEscalator(IOptions<EscalationOptions> options)
@@ -39,6 +39,7 @@ public sealed class CallEscalator(IOptions<EscalationOptions> options)
 
         var view = await CallRecords.ReadViewAsync(tx, call.Id, ct);
         await OutboxWriter.AppendAsync(tx, EventTypes.CallEscalated, view, ct);
+        await PageRouting.AppendAsync(tx, view, ct);
         await AuditLog.AppendAsync(tx, AuditLog.System, null, EscalationLadder.AuditAction(level), call.Id,
             $"{trigger}; to {(recipient is null ? "nobody on duty (assignee kept)" : $"staff {recipient}")}", ct);
         return view;

@@ -23,8 +23,12 @@ public sealed record WardEntry(string? Name, string? Department, IReadOnlyList<R
 
 public sealed record RoomEntry(string? Name, IReadOnlyList<string>? Beds);
 
-/// <summary>A staff member; nurses and managers belong to a ward (a manager to their department through it).</summary>
-public sealed record StaffEntry(string? Username, string? Name, string? Role, string? Ward);
+/// <summary>
+/// A staff member; nurses and managers belong to a ward (a manager to their department through it).
+/// With a pager (the number the paging server knows their pager or DECT phone by), they are paged
+/// when a call is assigned or escalated to them, or raised for their team (Dispatch.Gateway).
+/// </summary>
+public sealed record StaffEntry(string? Username, string? Name, string? Role, string? Ward, string? Pager = null);
 
 /// <summary>
 /// A team (the code team): its members, by username, get every call of its kinds, of any ward, as
@@ -34,8 +38,8 @@ public sealed record TeamEntry(string? Name, IReadOnlyList<string>? Members, IRe
 
 /// <summary>
 /// A line from the primary nurse-call system (ESPA 4.4.4 or TAP, heard by Dispatch.Gateway): what
-/// each of its call addresses means, and words in a message's text that change it. Importing a
-/// line again replaces its addresses and texts.
+/// each of its call addresses means, and words in a message's text that change it. A line without
+/// addresses only pages (to the paging server). Importing a line again replaces its addresses and texts.
 /// </summary>
 public sealed record LineEntry(string? Name, IReadOnlyList<LineAddressEntry>? Addresses, IReadOnlyList<LineTextEntry>? Texts);
 
@@ -115,6 +119,10 @@ public static partial class HospitalFileReader
                 problems.Add($"{at}.username: '{person.Username}' may hold only letters, digits and . _ @ -");
             }
             Name(problems, at, "name", person.Name, MaxDisplayName, unique: null);
+            if (person.Pager is { } pager && (pager.Trim().Length is 0 or > MaxLineAddress || !PrintablePattern().IsMatch(pager.Trim())))
+            {
+                problems.Add($"{at}.pager: '{pager}' must be 1 to {MaxLineAddress} printable characters (the number the paging server knows).");
+            }
             switch (person.Role)
             {
                 case StaffUser.Nurse or StaffUser.Manager when string.IsNullOrWhiteSpace(person.Ward):
@@ -170,10 +178,6 @@ public static partial class HospitalFileReader
         {
             var at = $"lines[{l}]";
             Name(problems, at, "name", line.Name, MaxDeviceName, lineNames);
-            if (line.Addresses is not { Count: > 0 })
-            {
-                problems.Add($"{at}.addresses: required (the primary system's call addresses and the beds they are, at least one).");
-            }
             var addresses = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (entry, a) in Entries(problems, $"{at}.addresses", line.Addresses))
             {

@@ -195,13 +195,13 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 var displayName = person.Name!.Trim();
                 if (_staff.TryGetValue(username, out var staffId))
                 {
-                    await ExecuteAsync(HospitalQueries.UpdateStaff, new { DisplayName = displayName, person.Role, WardId = wardId, Id = staffId });
+                    await ExecuteAsync(HospitalQueries.UpdateStaff, new { DisplayName = displayName, person.Role, WardId = wardId, Pager = person.Pager?.Trim(), Id = staffId });
                     Count("staff", added: false);
                     continue;
                 }
                 var password = Sessions.Secrets.NewToken()[..16];
                 staffId = await InsertAsync(HospitalQueries.InsertStaff,
-                    new { Username = username, DisplayName = displayName, person.Role, WardId = wardId, PasswordHash = PasswordHasher.Hash(password) });
+                    new { Username = username, DisplayName = displayName, person.Role, WardId = wardId, Pager = person.Pager?.Trim(), PasswordHash = PasswordHasher.Hash(password) });
                 _staff[username] = staffId;
                 Count("staff", added: true);
                 Secret("password", staffId, username, password);
@@ -244,7 +244,7 @@ public sealed class HospitalImport(MySqlDataSource dataSource)
                 Count("lines", added: true);
             }
             await ExecuteAsync(HospitalQueries.ClearLine, new { LineId = lineId });
-            foreach (var (entry, a) in line.Addresses!.Select((entry, a) => (entry, a)))
+            foreach (var (entry, a) in (line.Addresses ?? []).Select((entry, a) => (entry, a)))
             {
                 if (FindBed(entry.Ward!.Trim(), entry.Room!.Trim(), entry.Bed!.Trim()) is not { } bedId)
                 {

@@ -26,12 +26,12 @@ internal static class HospitalQueries
     public const string InsertBed = "INSERT INTO beds (room_id, label) VALUES (@RoomId, @Label); SELECT LAST_INSERT_ID();";
 
     public const string InsertStaff = """
-        INSERT INTO staff (username, display_name, role, ward_id, password_hash)
-        VALUES (@Username, @DisplayName, @Role, @WardId, @PasswordHash);
+        INSERT INTO staff (username, display_name, role, ward_id, pager, password_hash)
+        VALUES (@Username, @DisplayName, @Role, @WardId, @Pager, @PasswordHash);
         SELECT LAST_INSERT_ID();
         """;
 
-    public const string UpdateStaff = "UPDATE staff SET display_name = @DisplayName, role = @Role, ward_id = @WardId WHERE id = @Id";
+    public const string UpdateStaff = "UPDATE staff SET display_name = @DisplayName, role = @Role, ward_id = @WardId, pager = @Pager WHERE id = @Id";
 
     public const string InsertTeam = "INSERT INTO teams (name) VALUES (@Name); SELECT LAST_INSERT_ID();";
     public const string UpdateTeam = "UPDATE teams SET name = @Name WHERE id = @Id";

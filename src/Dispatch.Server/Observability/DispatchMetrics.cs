@@ -30,6 +30,7 @@ public sealed class DispatchMetrics
     private readonly Counter _credentialsRefused;
     private readonly Counter _replicaReads;
     private readonly Counter _troubles;
+    private readonly Counter _pagesFailed;
 
     public DispatchMetrics(IEnumerable<ObservedGauge> observed, IServiceProvider services)
     {
@@ -58,10 +59,11 @@ public sealed class DispatchMetrics
         _drainNotices = factory.CreateCounter("dispatch_drain_reconnect_notices_total", "Connections asked to move to another node.");
         _troubles = factory.CreateCounter("dispatch_trouble_events_total", "Silent devices reported: a trouble call at a bed, or a station reported to its ward.",
             new CounterConfiguration { LabelNames = ["device"] });
-        foreach (var device in new[] { "bed", "station" })
+        foreach (var device in new[] { "bed", "station", "line" })
         {
             _troubles.WithLabels(device);
         }
+        _pagesFailed = factory.CreateCounter("dispatch_pages_failed_total", "Pages the paging server never answered after every try (page_failed).");
         _displayMissing = factory.CreateCounter("dispatch_display_missing_total", "Calls that no station confirmed displaying in time.");
         _wardsUnwatched = factory.CreateCounter("dispatch_ward_unwatched_alerts_total", "Reports of a ward with open calls and no connected station.");
         _receiptsDropped = factory.CreateCounter("dispatch_display_receipts_dropped_total",
@@ -144,6 +146,8 @@ public sealed class DispatchMetrics
 
     /// <param name="device">"bed", "station" or "line".</param>
     public void TroubleRaised(string device) => _troubles.WithLabels(device).Inc();
+
+    public void PageFailed() => _pagesFailed.Inc();
 
     public void Escalated(int level) => _escalations.WithLabels(level.ToString(CultureInfo.InvariantCulture)).Inc();
 }

@@ -1,0 +1,2 @@
+DROP TABLE pages;
+ALTER TABLE staff DROP COLUMN pager;

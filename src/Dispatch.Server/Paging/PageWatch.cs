@@ -1,0 +1,37 @@
+using Dispatch.Server.Infrastructure;
+using Dispatch.Server.Observability;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace Dispatch.Server.Paging;
+
+/// <summary>Fails the pages that have used their tries unanswered (on the cluster's lead; each page's row lock lets one node act).</summary>
+public sealed partial class PageWatch(
+    MySqlDataSource dataSource,
+    PageDesk desk,
+    DispatchMetrics metrics,
+    IOptions<PagingOptions> options,
+    ClusterLead lead,
+    TimeProvider time,
+    ILogger<PageWatch> logger) : PeriodicDatabaseWork(time, logger, lead)
+{
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckSeconds);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
+    {
+        foreach (var pageId in await desk.ExhaustedAsync(dataSource, ct))
+        {
+            if (await desk.FailAsync(pageId, ct) is { } call)
+            {
+                metrics.PageFailed();
+                Log.PageFailed(logger, pageId, call.Id, call.WardId);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1860, LogLevel.Warning, "Page {PageId} about call {CallId} was never answered by the paging server; ward {WardId} is told (page_failed)")]
+        public static partial void PageFailed(ILogger logger, long pageId, long callId, int wardId);
+    }
+}
