@@ -5,6 +5,8 @@ namespace Dispatch.Contracts;
 /// (each re-announced it). <see cref="Band"/>: how urgent it looks and sounds (code, emergency,
 /// assist, routine, trouble), set by the server's clinical rules; escalation never changes it.
 /// <see cref="Ward"/>: the ward's name, for a call shown away from its ward (escalated, or to a team).
+/// <see cref="PagesFailedTo"/>: who was paged about it and never reached (the paging server did not
+/// answer after every try), their names joined by ", "; null when nobody.
 /// </summary>
 public sealed record CallView(
     long Id,
@@ -26,7 +28,8 @@ public sealed record CallView(
     string Ward = "",
     DateTimeOffset? NextEscalationAt = null,
     string? PresentStaffName = null,
-    DateTimeOffset? PresentSince = null);
+    DateTimeOffset? PresentSince = null,
+    string? PagesFailedTo = null);
 
 /// <summary>
 /// A nurse-station screen (a station device). <see cref="LastSeenAt"/> is when a node last had it

@@ -62,6 +62,33 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     }
 
     [Fact]
+    public async Task APageThatNeverReachedTheNursesPagerIsShownOnTheCallsTileAndSaid()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0]);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+        await station.Call(call.Id).WaitForAsync(new() { Timeout = 5_000 });
+        await Assertions.Expect(station.Call(call.Id).Locator(".page-failed")).ToBeHiddenAsync();
+
+        // The call's page has used its tries unanswered (Dispatch.Gateway's paging server never
+        // answered): the server fails it and tells the ward, as PagingTests shows with a real gateway.
+        await server.Hospital().QueryAsync<int>("""
+            INSERT INTO pages (call_id, staff_id, level, pager, text, tries, next_try_at)
+            VALUES (@callId, @staffId, 0, '4711', 'Patient call', 3, NOW(3) - INTERVAL 1 SECOND);
+            SELECT 1
+            """, new { callId = call.Id, staffId = ward.Nurses[0].StaffId });
+
+        var name = (await server.Hospital().QueryAsync<string>("SELECT display_name FROM staff WHERE id = @StaffId", ward.Nurses[0])).Single();
+        await Assertions.Expect(station.Call(call.Id).Locator(".page-failed")).ToHaveTextAsync(
+            $"Pager not reached: {name}. Tell them, or take the call.", new() { Timeout = 5_000 });
+        await Assertions.Expect(station.Page.Locator("#announcer")).ToContainTextAsync($"Pager not reached: {name}, room {call.Room} bed {call.Bed}");
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-page-failed.png") });
+
+        await station.Page.ReloadAsync();
+        await Assertions.Expect(station.Call(call.Id).Locator(".page-failed")).ToContainTextAsync(name, new() { Timeout = 5_000 });
+    }
+
+    [Fact]
     public async Task AStationScreenSaysWhichStationItIsAndTheOtherScreensOfItsWardSeeItGoDarkAndComeBack()
     {
         var ward = await server.Hospital().WardAsync(nurses: 2, beds: 1);

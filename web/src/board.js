@@ -247,6 +247,7 @@ function createTile(id) {
     <div class="top"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"></svg><span class="kind"></span><span class="age" aria-hidden="true"></span></div>
     <div class="where"></div>
     <div class="who"></div>
+    <div class="page-failed" hidden></div>
     <div class="actions"></div>`;
   return tile;
 }
@@ -285,6 +286,10 @@ function updateTile(tile, call, away) {
   tile.querySelector(".who").textContent = who;
   tile.querySelector(".who").title = who;
   tile.querySelector(".age").textContent = age(call);
+  // A page nobody's pager took: whoever it was for may not know of this call.
+  const pageFailed = tile.querySelector(".page-failed");
+  pageFailed.hidden = !call.pagesFailedTo;
+  pageFailed.textContent = call.pagesFailedTo ? t().pageFailed(call.pagesFailedTo) : "";
   // Away, only the nurse a call was escalated to may act on it; a team member goes to the bed.
   const actionable = call.status === "open" && (!away || call.assignedStaffId === currentSession()?.staffId);
   const actions = tile.querySelector(".actions");
@@ -472,6 +477,11 @@ async function start() {
 /** A new call, one that climbed, or a bed pressing again for its call: the screen sounds it, and says it to a screen reader. */
 function announce(event, before) {
   const call = event.call;
+  if (event.type === "page_failed" && call) {
+    sound.play(toneOf(call));
+    $("#announcer").textContent = t().pageFailedAt(call.pagesFailedTo, call.room, call.bed);
+    return;
+  }
   const announced = call && (event.type === "call_repeated" || (call.status === "open" && (!before || call.priority > before.priority)));
   if (!announced) return;
   sound.play(toneOf(call));

@@ -82,6 +82,8 @@ const text = {
     // Where an unacknowledged call goes next, and when (docs/clinical-rules.md).
     escalatesIn: (level, time) => `→ ${["another floor", "the manager", "administration"][Math.min(level, 2)]} in ${time}`,
     presentSince: (name, time) => `${name} present in the room since ${time}`,
+    pageFailed: (names) => `Pager not reached: ${names}. Tell them, or take the call.`,
+    pageFailedAt: (names, room, bed) => `Pager not reached: ${names}, room ${room} bed ${bed}.`,
     language: "Language",
     stationKey: "Station key (fixed nurse-station screens)",
     station: "Station",
@@ -169,6 +171,8 @@ const text = {
     newCall: (kind, room, bed) => `نداء جديد: ${kind}، غرفة ${room}، سرير ${bed}`,
     escalatesIn: (level, time) => `← ${["طابق آخر", "المدير", "الإدارة"][Math.min(level, 2)]} خلال ${time}`,
     presentSince: (name, time) => `${name} في الغرفة منذ ${time}`,
+    pageFailed: (names) => `لم يصل النداء إلى جهاز: ${names}. أبلغهم أو تولَّ النداء.`,
+    pageFailedAt: (names, room, bed) => `لم يصل النداء إلى جهاز: ${names}، الغرفة ${room} السرير ${bed}.`,
     language: "اللغة",
     stationKey: "مفتاح المحطة (شاشات محطات التمريض الثابتة)",
     station: "المحطة",

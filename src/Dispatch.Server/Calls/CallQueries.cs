@@ -117,7 +117,10 @@ internal static class CallQueries
                c.escalation_level AS EscalationLevel, c.created_at AS CreatedAt,
                c.accepted_at AS AcceptedAt, c.resolved_at AS ResolvedAt, c.repeat_count AS RepeatCount,
                w.name AS Ward, c.next_escalation_at AS NextEscalationAt,
-               ps.display_name AS PresentStaffName, c.first_presence_at AS PresentSince
+               ps.display_name AS PresentStaffName, c.first_presence_at AS PresentSince,
+               (SELECT GROUP_CONCAT(fs.display_name ORDER BY p.id SEPARATOR ', ')
+                FROM pages p JOIN staff fs ON fs.id = p.staff_id
+                WHERE p.call_id = c.id AND p.status = 'failed') AS PagesFailedTo
         FROM calls c
         JOIN wards w ON w.id = c.ward_id
         JOIN beds b ON b.id = c.bed_id

@@ -26,10 +26,10 @@ internal sealed record CallViewRow(
     long Id, int WardId, int BedId, string Room, string Bed, string Kind, short Priority, string Status,
     int? AssignedStaffId, string? AssignedStaffName, sbyte EscalationLevel,
     DateTime CreatedAt, DateTime? AcceptedAt, DateTime? ResolvedAt, int RepeatCount, string Ward, DateTime? NextEscalationAt,
-    string? PresentStaffName, DateTime? PresentSince)
+    string? PresentStaffName, DateTime? PresentSince, string? PagesFailedTo)
 {
     public CallView ToView() => new(
         Id, WardId, BedId, Room, Bed, Kind, Priority, Status, AssignedStaffId, AssignedStaffName, EscalationLevel,
         DbTime.ToOffset(CreatedAt), DbTime.ToOffset(AcceptedAt), DbTime.ToOffset(ResolvedAt), RepeatCount, CallKindRules.Band(Kind), Ward,
-        DbTime.ToOffset(NextEscalationAt), PresentStaffName, DbTime.ToOffset(PresentSince));
+        DbTime.ToOffset(NextEscalationAt), PresentStaffName, DbTime.ToOffset(PresentSince), PagesFailedTo);
 }
