@@ -3,7 +3,10 @@
 # packages, runs MariaDB on 127.0.0.1:3307 with its data in .local/run, migrates, seeds the demo
 # hospital, and serves http://127.0.0.1:5080.
 #
-#   scripts/run.sh            one server node (the outbox is relayed in-process)
+#   scripts/run.sh            one server node (the outbox is relayed in-process), Dispatch.Gateway
+#                             on a simulated nurse-call line (ESPA on 127.0.0.1:7001, see
+#                             scripts/nurse-call.sh) paging a simulated paging server (TAP on :7010,
+#                             its pages in .local/run/logs/paging-server.log)
 #   scripts/run.sh --cluster  Redis, two Dispatch.Bridge processes (leader and standby), two
 #                             nodes on :5081 and :5082, and nginx (ip_hash) on :5080. A bridge or
 #                             node that exits is restarted after 1 s; logs in .local/run/logs.
@@ -78,6 +81,20 @@ export Web__Root="$PWD/web/dist"
 server=("dotnet" "$state/server/Dispatch.Server.dll")
 "${server[@]}" migrate up
 "${server[@]}" seed-demo "$state/demo-credentials.env"
+# shellcheck disable=SC1091
+source "$state/demo-credentials.env"
+
+# The primary nurse-call system's side, simulated: Dispatch.Gateway hears an ESPA line on :7001
+# (scripts/nurse-call.sh sends to it) and pages a TAP paging server on :7010 (the dispatch CLI's
+# `page listen`, which prints each page to its log). docs/gateway.md.
+dotnet build src/Dispatch.Gateway -c Release -o "$state/gateway" -nologo -v quiet
+dotnet build src/Dispatch.Cli -c Release -o "$state/cli" -nologo -v quiet
+supervise paging-server dotnet "$state/cli/dispatch.dll" page listen --protocol tap --listen 127.0.0.1:7010
+# Settings in the environment, not on a command line where ps shows the keys.
+Gateway__ServerUrl="$url" ASPNETCORE_URLS=http://127.0.0.1:5090 \
+  Gateway__Lines__nurse_call__Protocol=espa Gateway__Lines__nurse_call__Listen=127.0.0.1:7001 Gateway__Lines__nurse_call__Key="$LINE_KEY" \
+  Gateway__Paging__Protocol=tap Gateway__Paging__Connect=127.0.0.1:7010 Gateway__Paging__Key="$PAGING_KEY" \
+  supervise gateway dotnet "$state/gateway/Dispatch.Gateway.dll"
 
 if [ "$mode" = cluster ]; then
   dotnet build src/Dispatch.Bridge -c Release -o "$state/bridge" -nologo -v quiet
@@ -109,8 +126,6 @@ else
   description="one node; the outbox is relayed in-process"
 fi
 
-# shellcheck disable=SC1091
-source "$state/demo-credentials.env"
 cat <<BANNER
 
 Dispatch is starting on $url ($description).
@@ -125,6 +140,8 @@ Dispatch is starting on $url ($description).
                  curl -X POST $url/api/calls -H "X-Device-Key: \$BED_1_KEY" \\
                       -H 'Content-Type: application/json' -d '{"bedId": 1, "kind": "normal"}'
   Watch ward 1:  scripts/watch.sh 1
+  Nurse-call:    scripts/nurse-call.sh 101A "CODE BLUE"   (ESPA into the gateway: a code blue at room 101 bed A)
+  Pages:         tail -f $state/logs/paging-server.log      (what the gateway pages to nurses' pagers, 5WN)
 Ctrl+C stops everything.
 
 BANNER

@@ -23,11 +23,12 @@ internal static class Commands
     public static RootCommand Root()
     {
         var root = new RootCommand($"""
-            The Dispatch command line: a terminal board, a bed's call button, and the load generator.
+            The Dispatch command line: a terminal board, a bed's call button, the load generator, and a
+            simulated nurse-call system and paging server for Dispatch.Gateway (espa, tap, page).
             Secrets come from the environment: {Secrets.Password}, {Secrets.Token}, {Secrets.DeviceKey}, {Secrets.StationKey}.
             """);
         root.Options.Add(s_server);
-        foreach (var command in new[] { Login(), Watch(), Raise(), Heartbeat(), Acknowledge(), Swarm(), Poll() })
+        foreach (var command in new[] { Login(), Watch(), Raise(), Heartbeat(), Acknowledge(), Swarm(), Poll(), LineSend("espa"), LineSend("tap"), PageListen() })
         {
             root.Subcommands.Add(command);
         }
@@ -192,13 +193,52 @@ internal static class Commands
     };
 
     /// <summary>A command's work, with what a person can act on (a missing secret, a refusal) said in one line instead of a stack trace.</summary>
+    /// <summary>dispatch espa send / dispatch tap send: the primary nurse-call system sends one call to the gateway.</summary>
+    private static Command LineSend(string protocol)
+    {
+        var to = new Option<string>("--to") { Description = "The gateway's line: host:port (its Listen), or a serial device's path", Required = true };
+        var address = new Option<string>("--address") { Description = "The call address (ESPA record 1, TAP pager id), as the hospital file's lines map it", Required = true };
+        var text = new Option<string>("--text") { Description = "The message's text (words in it may change the call's kind, or end it)", DefaultValueFactory = _ => "" };
+        var password = new Option<string?>("--password") { Description = "TAP: the password after ESC PG1, if the line has one" };
+        var send = new Command("send", $"Sends one call over {protocol.ToUpperInvariant()}, as the primary nurse-call system would; exits 1 if it is not accepted")
+        {
+            to, address, text,
+        };
+        if (protocol == "tap")
+        {
+            send.Options.Add(password);
+        }
+        send.SetAction(Run(async (parse, ct) =>
+        {
+            var accepted = await LineSimulator.SendAsync(protocol, parse.GetValue(to)!, parse.GetValue(address)!, parse.GetValue(text)!, parse.GetValue(password), ct);
+            Console.WriteLine(accepted ? "accepted" : "not accepted (see the gateway's log)");
+            return accepted ? 0 : 1;
+        }));
+        return new Command(protocol, protocol == "tap" ? "A TAP 1.8 entry device (the primary system's side)" : "An ESPA 4.4.4 station (the primary system's side)") { send };
+    }
+
+    /// <summary>dispatch page listen: a paging server that prints what the gateway pages.</summary>
+    private static Command PageListen()
+    {
+        var protocol = new Option<string>("--protocol") { Description = "What the gateway's Gateway:Paging:Protocol is", DefaultValueFactory = _ => "tap" };
+        protocol.AcceptOnlyFromAmong("tap", "espa");
+        var listen = new Option<string>("--listen") { Description = "host:port to listen on (the gateway's Gateway:Paging:Connect)", DefaultValueFactory = _ => "127.0.0.1:7010" };
+        var command = new Command("listen", "A paging server: prints every page the gateway sends and answers it, until Ctrl+C") { protocol, listen };
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            await LineSimulator.ListenAsync(parse.GetValue(protocol)!, parse.GetValue(listen)!, ct);
+            return 0;
+        }));
+        return new Command("page", "The paging server's side of the gateway's pages") { command };
+    }
+
     private static Func<ParseResult, CancellationToken, Task<int>> Run(Func<ParseResult, CancellationToken, Task<int>> action) => async (parse, ct) =>
     {
         try
         {
             return await action(parse, ct);
         }
-        catch (Exception e) when (e is ArgumentException or HttpRequestException or IOException)
+        catch (Exception e) when (e is ArgumentException or HttpRequestException or IOException or System.Net.Sockets.SocketException or FormatException)
         {
             await Console.Error.WriteLineAsync(e.Message);
             return 1;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dispatch.Gateway.Intake;
+using Dispatch.Lines;
 using Prometheus;
 
 namespace Dispatch.Gateway;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Dispatch.Lines;
 
 namespace Dispatch.Gateway;
 
@@ -42,7 +43,7 @@ public sealed class GatewayOptions : IValidatableObject
                 "Nothing to do: configure a line (Gateway:Lines:NAME:Protocol, :Key, and :Listen, :Connect or :Serial) or the paging server (Gateway:Paging:…).",
                 [nameof(Lines)]);
         }
-        var links = Lines.Select(line => ($"Gateway:Lines:{line.Key}", (LinkOptions)line.Value));
+        var links = Lines.Select(line => ($"Gateway:Lines:{line.Key}", (LineLinkOptions)line.Value));
         foreach (var (at, link) in Paging is null ? links : links.Append(("Gateway:Paging", Paging)))
         {
             var context = new ValidationContext(link);

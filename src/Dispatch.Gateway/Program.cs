@@ -1,6 +1,5 @@
 using Dispatch.Gateway;
 using Dispatch.Gateway.Intake;
-using Dispatch.Gateway.Lines;
 using Dispatch.Gateway.Paging;
 using Microsoft.Extensions.Options;
 using Prometheus;

@@ -37,7 +37,14 @@ public sealed class DemoHospitalSeedTests
 
             var secrets = File.ReadAllLines(credentials).Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))
                 .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-            secrets.Should().ContainKey("DEMO_PASSWORD").And.ContainKey("BED_1_KEY").And.ContainKey("BED_72_KEY").And.ContainKey("STATION_6_KEY");
+            secrets.Should().ContainKey("DEMO_PASSWORD").And.ContainKey("BED_1_KEY").And.ContainKey("BED_72_KEY").And.ContainKey("STATION_6_KEY")
+                .And.ContainKey("LINE_KEY").And.ContainKey("PAGING_KEY");
+            (await conn.QueryAsync<(string, int)>("""
+                SELECT a.address, a.bed_id FROM line_addresses a JOIN devices d ON d.id = a.line_id
+                WHERE d.key_hash = @hash ORDER BY a.bed_id
+                """, new { hash = Dispatch.Server.Sessions.Secrets.Hash(secrets["LINE_KEY"]) })).Should().HaveCount(12)
+                .And.StartWith(("101A", 1)).And.EndWith(("106B", 12), "the simulated nurse-call system's address of each of ward 1's beds");
+            (await conn.ExecuteScalarAsync<string>("SELECT pager FROM staff WHERE username = 'nurse-1-2'")).Should().Be("512");
             (await conn.ExecuteScalarAsync<long?>("SELECT ward_id FROM devices WHERE kind = 'station' AND key_hash = @hash",
                 new { hash = Dispatch.Server.Sessions.Secrets.Hash(secrets["STATION_1_KEY"]) })).Should().Be(1, "the file's station key is ward 1's screen");
             (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM devices WHERE key_hash = @hash",

@@ -1,7 +1,7 @@
 using System.Text;
-using Dispatch.Gateway;
-using Dispatch.Gateway.Espa;
-using Dispatch.Gateway.Tap;
+using Dispatch.Lines;
+using Dispatch.Lines.Espa;
+using Dispatch.Lines.Tap;
 
 namespace Dispatch.Server.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Dispatch.Contracts;
+using Dispatch.Lines;
 
 namespace Dispatch.Gateway.Intake;
 
@@ -46,6 +47,8 @@ public sealed partial class ServerIntake(HttpClient http, string lineName, strin
         metrics.MessageIn(lineName, outcome);
         return outcome;
     }
+
+    public void ChecksumFailed() => metrics.ChecksumError(lineName);
 
     public async Task HeartbeatAsync(CancellationToken ct)
     {

@@ -1,6 +1,6 @@
-using Dispatch.Gateway.Espa;
-using Dispatch.Gateway.Lines;
-using Dispatch.Gateway.Tap;
+using Dispatch.Lines.Espa;
+using Dispatch.Lines;
+using Dispatch.Lines.Tap;
 
 namespace Dispatch.Gateway.Paging;
 
@@ -16,7 +16,7 @@ public sealed partial class PagingWorker(PagingLinkOptions options, PageDesk des
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var link = new LineLink(options);
-        IPageSender sender = options.Protocol == LinkOptions.Tap ? new TapSender(options) : new EspaSender(options);
+        IPageSender sender = options.Protocol == LineLinkOptions.Tap ? new TapSender(options) : new EspaSender(options);
         Log.Starting(logger, options.Protocol, link.Describe());
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.PollMs), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -8,9 +8,11 @@ namespace Dispatch.Server.Admin;
 
 /// <summary>
 /// A demo hospital for a local run: 3 floors, 6 wards with a nurse-station screen each, 72 beds
-/// with call-button devices, 36 nurses
+/// with call-button devices, 36 nurses with pagers (5WN: ward W, nurse N)
 /// assigned to beds for the current shift (4 of 6 per ward on duty), a manager for each of the 4
-/// departments and an admin. Secrets are random per installation and written only to the
+/// departments and an admin; a line from a (simulated) primary nurse-call system whose call
+/// address for each of ward 1's beds is its room and bed (101A … 106B), and a line to a
+/// (simulated) paging server. Secrets are random per installation and written only to the
 /// credentials file.
 /// Does nothing when the hospital already has floors.
 /// </summary>
@@ -34,6 +36,8 @@ public static class DemoHospitalSeed
         if (await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM floors", cancellationToken: ct)) > 0)
         {
             Console.WriteLine("demo hospital already seeded; credentials stay in " + credentialsFile);
+            // A demo hospital seeded before lines and pagers existed gets them now.
+            await AddLinesAsync(conn, credentialsFile, ct);
             return 0;
         }
 
@@ -87,6 +91,7 @@ public static class DemoHospitalSeed
                         credentials.AppendLine(CultureInfo.InvariantCulture, $"BED_{bedId}_WARD={wardId}")
                             .AppendLine(CultureInfo.InvariantCulture, $"BED_{bedId}_KEY={key}");
 
+
                         // Beds are shared out among the on-duty nurses; the next nurse is secondary.
                         var primary = nurseIds[bedIndex % NursesOnDutyPerWard];
                         var secondary = nurseIds[(bedIndex + 1) % NursesOnDutyPerWard];
@@ -105,9 +110,41 @@ public static class DemoHospitalSeed
         {
             File.SetUnixFileMode(credentialsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+        await AddLinesAsync(conn, credentialsFile, ct);
         Console.WriteLine($"seeded the demo hospital: {wardNumber} wards, {wardNumber * RoomsPerWard * BedsPerRoom} beds, " +
                           $"{wardNumber * NursesPerWard} nurses; credentials in {credentialsFile}");
         return 0;
+    }
+
+    /// <summary>
+    /// Once: the simulated nurse-call system's line (LINE_KEY), whose call address for each of the
+    /// first ward's beds is its room and bed (101A … 106B), "CODE BLUE" in a message making a code
+    /// blue and "CANCEL" ending the address's call; the paging server's line (PAGING_KEY); and each
+    /// demo nurse's pager, 5WN. For Dispatch.Gateway as scripts/run.sh starts it.
+    /// </summary>
+    private static async Task AddLinesAsync(MySqlConnection conn, string credentialsFile, CancellationToken ct)
+    {
+        if (await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM devices WHERE kind = 'line'", cancellationToken: ct)) > 0)
+        {
+            return;
+        }
+        var (lineKey, pagingKey) = (Secrets.NewToken(), Secrets.NewToken());
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var lineId = await InsertAsync(tx, "INSERT INTO devices (kind, name, key_hash) VALUES ('line', 'Nurse-call simulator', @keyHash)",
+            new { keyHash = Secrets.Hash(lineKey) }, ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO line_addresses (line_id, address, bed_id, kind)
+            SELECT @lineId, CONCAT(r.name, b.label), b.id, 'normal'
+            FROM beds b JOIN rooms r ON r.id = b.room_id
+            WHERE r.ward_id = (SELECT MIN(id) FROM wards);
+            INSERT INTO line_texts (line_id, position, contains, kind) VALUES (@lineId, 0, 'CODE BLUE', 'code_blue'), (@lineId, 1, 'CANCEL', NULL);
+            UPDATE staff SET pager = CONCAT('5', SUBSTRING_INDEX(SUBSTRING_INDEX(username, '-', 2), '-', -1), SUBSTRING_INDEX(username, '-', -1))
+            WHERE role = 'nurse' AND username LIKE 'nurse-%-%';
+            """, new { lineId }, tx, cancellationToken: ct));
+        await InsertAsync(tx, "INSERT INTO devices (kind, name, key_hash) VALUES ('line', 'Paging simulator', @keyHash)",
+            new { keyHash = Secrets.Hash(pagingKey) }, ct);
+        await tx.CommitAsync(ct);
+        await File.AppendAllTextAsync(credentialsFile, $"LINE_KEY={lineKey}\nPAGING_KEY={pagingKey}\n", ct);
     }
 
     /// <summary>Day shift 07:00–19:00 UTC, night shift 19:00–07:00.</summary>

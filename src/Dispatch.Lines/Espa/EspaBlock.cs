@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Dispatch.Gateway.Espa;
+namespace Dispatch.Lines.Espa;
 
 /// <summary>
 /// An ESPA 4.4.4 data block: SOH, a header character, STX, records separated by RS (each a data

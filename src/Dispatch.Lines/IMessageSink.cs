@@ -1,4 +1,4 @@
-namespace Dispatch.Gateway.Intake;
+namespace Dispatch.Lines;
 
 /// <summary>What became of a message handed to the server, as the line is told.</summary>
 public enum IntakeOutcome
@@ -13,8 +13,11 @@ public enum IntakeOutcome
     NotTaken,
 }
 
-/// <summary>Where a line's messages go: the server's intake.</summary>
+/// <summary>Where a line's messages go (the server's intake, or a simulator's screen).</summary>
 public interface IMessageSink
 {
     Task<IntakeOutcome> DeliverAsync(string address, string text, CancellationToken ct);
+
+    /// <summary>A block arrived with a wrong checksum (TAP) or BCC (ESPA) and was refused.</summary>
+    void ChecksumFailed();
 }

@@ -1,7 +1,6 @@
 using Dispatch.Contracts;
-using Dispatch.Gateway.Lines;
 
-namespace Dispatch.Gateway.Paging;
+namespace Dispatch.Lines;
 
 /// <summary>One protocol's way of sending a batch of pages on an open link to the paging server.</summary>
 public interface IPageSender

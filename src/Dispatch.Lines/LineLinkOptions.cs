@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.IO.Ports;
 
-namespace Dispatch.Gateway;
+namespace Dispatch.Lines;
 
 /// <summary>How a line is reached and what it speaks: shared by the lines from the primary system and the link to the paging server.</summary>
-public abstract class LinkOptions : IValidatableObject
+public abstract class LineLinkOptions : IValidatableObject
 {
     public const string Espa = "espa";
     public const string Tap = "tap";
@@ -64,67 +64,6 @@ public abstract class LinkOptions : IValidatableObject
         if (!char.IsAsciiDigit(EspaAddress) || !char.IsAsciiDigit(EspaPeerAddress) || EspaAddress == EspaPeerAddress)
         {
             yield return new ValidationResult("EspaAddress and EspaPeerAddress must be two different digits '0' to '9'.", [nameof(EspaAddress)]);
-        }
-    }
-}
-
-/// <summary>One line from the primary nurse-call system (Gateway:Lines:NAME): Dispatch hears calls on it.</summary>
-public sealed class LineOptions : LinkOptions
-{
-    /// <summary>
-    /// ESPA: "slave" (the primary system is the control station and selects Dispatch) or
-    /// "control" (Dispatch polls the primary system, which then selects Dispatch).
-    /// </summary>
-    public string EspaRole { get; set; } = "slave";
-
-    /// <summary>ESPA: Dispatch's station address on the line ('2', the paging system, by the standard's recommendation).</summary>
-    public override char EspaAddress { get; set; } = '2';
-
-    /// <summary>ESPA: the primary system's address ('1').</summary>
-    public override char EspaPeerAddress { get; set; } = '1';
-
-    /// <summary>ESPA control role: how often the primary system is polled.</summary>
-    [Range(100, 60_000)]
-    public int PollIntervalMs { get; set; } = 1_000;
-
-    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        foreach (var result in base.Validate(validationContext))
-        {
-            yield return result;
-        }
-        if (EspaRole is not ("slave" or "control"))
-        {
-            yield return new ValidationResult($"EspaRole must be 'slave' or 'control', not '{EspaRole}'.", [nameof(EspaRole)]);
-        }
-    }
-}
-
-/// <summary>
-/// The link to the paging server (Gateway:Paging): Dispatch sends pages on it, as an entry device
-/// (TAP) or as the control station selecting the paging system (ESPA 4.4.4).
-/// </summary>
-public sealed class PagingLinkOptions : LinkOptions
-{
-    /// <summary>ESPA: Dispatch's address, as the telephone or computer system ('1').</summary>
-    public override char EspaAddress { get; set; } = '1';
-
-    /// <summary>ESPA: the paging system's address ('2').</summary>
-    public override char EspaPeerAddress { get; set; } = '2';
-
-    /// <summary>How often the server is asked for pages to send.</summary>
-    [Range(100, 60_000)]
-    public int PollMs { get; set; } = 500;
-
-    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        foreach (var result in base.Validate(validationContext))
-        {
-            yield return result;
-        }
-        if (!string.IsNullOrWhiteSpace(Listen))
-        {
-            yield return new ValidationResult("The paging server is reached by Connect (host:port) or Serial, not Listen.", [nameof(Listen)]);
         }
     }
 }

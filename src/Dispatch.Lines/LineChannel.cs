@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Dispatch.Gateway.Lines;
+namespace Dispatch.Lines;
 
 /// <summary>
 /// One open connection of a line (a TCP connection or a serial port) as the protocols use it: a

@@ -1,9 +1,7 @@
 using System.Text;
 using Dispatch.Contracts;
-using Dispatch.Gateway.Lines;
-using Dispatch.Gateway.Paging;
 
-namespace Dispatch.Gateway.Tap;
+namespace Dispatch.Lines.Tap;
 
 /// <summary>
 /// Dispatch as a TAP 1.8 entry device: CR until the paging terminal says "ID=" (three times, two
@@ -11,7 +9,7 @@ namespace Dispatch.Gateway.Tap;
 /// (pager id, text); ACK is the page accepted, NAK asks for the block again (three times), RS or
 /// ESC EOT refuses it. EOT ends the session.
 /// </summary>
-public sealed class TapSender(LinkOptions options) : IPageSender
+public sealed class TapSender(LineLinkOptions options) : IPageSender
 {
     private const int Tries = 3;
     private static readonly TimeSpan s_idInterval = TimeSpan.FromSeconds(2);

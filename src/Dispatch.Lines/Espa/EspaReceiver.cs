@@ -1,7 +1,6 @@
-using Dispatch.Gateway.Intake;
-using Dispatch.Gateway.Lines;
+using Microsoft.Extensions.Logging;
 
-namespace Dispatch.Gateway.Espa;
+namespace Dispatch.Lines.Espa;
 
 /// <summary>
 /// Dispatch as the receiving station of an ESPA 4.4.4 line (ISO 1745 basic mode). In the "slave"
@@ -14,7 +13,7 @@ namespace Dispatch.Gateway.Espa;
 /// is read, NAK for a wrong BCC or a call the server could not store or does not map (the
 /// sender sends it again, up to its retry limit), until EOT gives control back.
 /// </summary>
-public sealed partial class EspaReceiver(string lineName, LineOptions options, IMessageSink sink, GatewayMetrics metrics, ILogger logger)
+public sealed partial class EspaReceiver(string lineName, LineOptions options, IMessageSink sink, ILogger logger)
 {
     private const int MaxBlockLength = 1024;
 
@@ -86,7 +85,7 @@ public sealed partial class EspaReceiver(string lineName, LineOptions options, I
         var block = EspaBlock.Parse(body.ToArray(), bcc);
         if (block is null)
         {
-            metrics.ChecksumError(lineName);
+            sink.ChecksumFailed();
             Log.BadBlock(logger, lineName);
             await line.WriteAsync(new[] { ControlCharacters.Nak }, ct);
             return;

@@ -1,4 +1,4 @@
-namespace Dispatch.Gateway.Tap;
+namespace Dispatch.Lines.Tap;
 
 /// <summary>
 /// The TAP block checksum (TAP 1.8, "Checksum Calculation"): the arithmetic sum of the 7-bit

@@ -1,8 +1,7 @@
+using Microsoft.Extensions.Logging;
 using System.Text;
-using Dispatch.Gateway.Intake;
-using Dispatch.Gateway.Lines;
 
-namespace Dispatch.Gateway.Tap;
+namespace Dispatch.Lines.Tap;
 
 /// <summary>
 /// Dispatch as the paging terminal of a TAP 1.8 line: the primary nurse-call system is the entry
@@ -14,7 +13,7 @@ namespace Dispatch.Gateway.Tap;
 /// hospital file does not map gets "511" and RS; a message the server could not store gets NAK.
 /// EOT ends the session (ESC EOT in answer).
 /// </summary>
-public sealed partial class TapReceiver(string lineName, LineOptions options, IMessageSink sink, GatewayMetrics metrics, ILogger logger)
+public sealed partial class TapReceiver(string lineName, LineOptions options, IMessageSink sink, ILogger logger)
 {
     private const int MaxChecksumErrors = 3;
 
@@ -55,7 +54,7 @@ public sealed partial class TapReceiver(string lineName, LineOptions options, IM
                     var block = await ReadBlockAsync(line, answerTimeout, ct);
                     if (block is null)
                     {
-                        metrics.ChecksumError(lineName);
+                        sink.ChecksumFailed();
                         if (++checksumErrors < MaxChecksumErrors)
                         {
                             await SendAsync(line, "\u0015\r", ct);

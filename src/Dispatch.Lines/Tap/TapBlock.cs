@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Dispatch.Gateway.Tap;
+namespace Dispatch.Lines.Tap;
 
 /// <summary>
 /// A TAP block: STX, fields each ended by CR, then ETX (the transaction's last block), ETB (more

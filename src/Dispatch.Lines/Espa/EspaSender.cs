@@ -1,15 +1,13 @@
 using Dispatch.Contracts;
-using Dispatch.Gateway.Lines;
-using Dispatch.Gateway.Paging;
 
-namespace Dispatch.Gateway.Espa;
+namespace Dispatch.Lines.Espa;
 
 /// <summary>
 /// Dispatch as the station that selects the paging system on an ESPA 4.4.4 line: EOT, the paging
 /// system's address and ENQ, answered ACK; then each page as a call to pager (header 1: record 1
 /// the pager number, 2 the text), ACK for accepted, NAK for send again (three times); EOT at the end.
 /// </summary>
-public sealed class EspaSender(LinkOptions options) : IPageSender
+public sealed class EspaSender(LineLinkOptions options) : IPageSender
 {
     private const int Tries = 3;
 

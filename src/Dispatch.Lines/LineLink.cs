@@ -2,13 +2,13 @@ using System.IO.Ports;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dispatch.Gateway.Lines;
+namespace Dispatch.Lines;
 
 /// <summary>
 /// How a line is reached: a TCP port the other end connects to (Listen), a TCP address Dispatch
 /// connects to (Connect), or a serial port (Serial). Each open gives one connection.
 /// </summary>
-public sealed class LineLink(LinkOptions options) : IDisposable
+public sealed class LineLink(LineLinkOptions options) : IDisposable
 {
     private TcpListener? _listener;
 

@@ -1,4 +1,4 @@
-namespace Dispatch.Gateway;
+namespace Dispatch.Lines;
 
 /// <summary>The ASCII control characters both protocols are framed with (ISO 646 / ISO 1745 names).</summary>
 public static class ControlCharacters

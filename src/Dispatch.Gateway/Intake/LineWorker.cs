@@ -1,8 +1,8 @@
-using Dispatch.Gateway.Espa;
-using Dispatch.Gateway.Intake;
-using Dispatch.Gateway.Tap;
+using Dispatch.Lines.Espa;
+using Dispatch.Lines;
+using Dispatch.Lines.Tap;
 
-namespace Dispatch.Gateway.Lines;
+namespace Dispatch.Gateway.Intake;
 
 /// <summary>
 /// One line, kept open: its connection opened (again after any failure, after a pause), its
@@ -25,6 +25,7 @@ public sealed partial class LineWorker(
     {
         using var link = new LineLink(options);
         Log.Starting(logger, lineName, options.Protocol, link.Describe());
+        metrics.LineUp(lineName, up: false);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -34,8 +35,8 @@ public sealed partial class LineWorker(
                 Log.Open(logger, lineName);
                 await using var channel = new LineChannel(stream, () => Interlocked.Exchange(ref _heardAt, time.GetTimestamp()));
                 await (options.Protocol == LineOptions.Tap
-                    ? new TapReceiver(lineName, options, intake, metrics, logger).RunAsync(channel, ct)
-                    : new EspaReceiver(lineName, options, intake, metrics, logger).RunAsync(channel, ct));
+                    ? new TapReceiver(lineName, options, intake, logger).RunAsync(channel, ct)
+                    : new EspaReceiver(lineName, options, intake, logger).RunAsync(channel, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
