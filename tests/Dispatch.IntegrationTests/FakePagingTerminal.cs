@@ -6,10 +6,11 @@ using System.Text;
 namespace Dispatch.IntegrationTests;
 
 /// <summary>
-/// A TAP 1.8 paging terminal on loopback, written from the TAP text: "ID=" for a CR, ACK and
-/// ESC [p for ESC PG1, then each block's checksum checked and, while <see cref="Answering"/>, the
-/// page answered "211" and ACK (otherwise not answered at all: a paging server that has hung).
-/// Records every page block it receives.
+/// A paging server on loopback, written from the protocols' texts. TAP 1.8: "ID=" for a CR, ACK
+/// and ESC [p for ESC PG1, then each block's checksum checked and, while <see cref="Answering"/>,
+/// the page answered "211" and ACK. ESPA 4.4.4 (address 2): ACK to its selection (EOT 2 ENQ), each
+/// block's BCC checked and, while answering, ACK. Not answering, it stays silent (a paging server
+/// that has hung). Records every page block it receives.
 /// </summary>
 public sealed class FakePagingTerminal : IAsyncDisposable
 {
@@ -21,8 +22,12 @@ public sealed class FakePagingTerminal : IAsyncDisposable
     /// <summary>A page block as received: its fields, whether its checksum was right, and when.</summary>
     public sealed record ReceivedPage(string PagerId, string Text, bool ChecksumValid, DateTimeOffset At);
 
-    public FakePagingTerminal()
+    private readonly string _protocol;
+
+    /// <param name="protocol">"tap" or "espa".</param>
+    public FakePagingTerminal(string protocol = "tap")
     {
+        _protocol = protocol;
         _listener.Start();
         _serving = ServeAsync();
     }
@@ -59,7 +64,7 @@ public sealed class FakePagingTerminal : IAsyncDisposable
                 using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
                 try
                 {
-                    await ServeSessionAsync(client.GetStream());
+                    await (_protocol == "tap" ? ServeSessionAsync(client.GetStream()) : ServeEspaAsync(client.GetStream()));
                 }
                 catch (IOException)
                 {
@@ -97,6 +102,55 @@ public sealed class FakePagingTerminal : IAsyncDisposable
                 if (reply is not null)
                 {
                     await stream.WriteAsync(Encoding.Latin1.GetBytes(reply), _stop.Token);
+                }
+            }
+        }
+    }
+
+    /// <summary>ESPA: selected (2 ENQ), ACK; each SOH … ETX BCC block checked and recorded; EOT ends the session.</summary>
+    private async Task ServeEspaAsync(NetworkStream stream)
+    {
+        var buffer = new List<byte>();
+        var bytes = new byte[512];
+        while (true)
+        {
+            var n = await stream.ReadAsync(bytes, _stop.Token);
+            if (n == 0)
+            {
+                return;
+            }
+            buffer.AddRange(bytes[..n]);
+            while (buffer.Count > 0)
+            {
+                if (buffer is [0x04, (byte)'2', 0x05, ..])
+                {
+                    buffer.RemoveRange(0, 3);
+                    await stream.WriteAsync(new byte[] { 0x06 }, _stop.Token);
+                }
+                else if (buffer[0] == 0x01 && buffer.IndexOf(0x03) is var etx and > 0 && buffer.Count > etx + 1)
+                {
+                    var body = buffer.GetRange(1, etx).ToArray();
+                    var bccValid = body.Aggregate(0, (bcc, b) => bcc ^ b) == buffer[etx + 1];
+                    buffer.RemoveRange(0, etx + 2);
+                    var records = Encoding.Latin1.GetString(body[2..^1]).Split('\u001e').Select(r => r.Split('\u001f', 2))
+                        .ToDictionary(r => r[0], r => r.Length > 1 ? r[1] : "");
+                    _pages.Enqueue(new ReceivedPage(records.GetValueOrDefault("1", ""), records.GetValueOrDefault("2", ""), bccValid, DateTimeOffset.UtcNow));
+                    if (Answering)
+                    {
+                        await stream.WriteAsync(new byte[] { 0x06 }, _stop.Token);
+                    }
+                }
+                else if (buffer[0] == 0x04 && buffer.Count == 1)
+                {
+                    return; // EOT: the session is over
+                }
+                else if (buffer[0] != 0x01 && buffer[0] != 0x04)
+                {
+                    buffer.RemoveAt(0);
+                }
+                else
+                {
+                    break; // the rest has not arrived yet
                 }
             }
         }

@@ -12,17 +12,19 @@ namespace Dispatch.IntegrationTests;
 [Collection(DispatchCollection.Name)]
 public sealed class PagingTests(DispatchFixture fixture)
 {
-    [Fact]
-    public async Task ARaisedCallIsPagedToItsNurseWithinTwoSecondsWithRoomBedAndKindUnderAValidChecksum()
+    [Theory]
+    [InlineData("tap")]
+    [InlineData("espa")]
+    public async Task ARaisedCallIsPagedToItsNurseWithinTwoSecondsWithRoomBedAndKindUnderAValidChecksum(string protocol)
     {
         var (ward, pager) = await WardWithPagedNurseAsync();
-        await using var terminal = new FakePagingTerminal();
-        await using var gateway = await StartGatewayAsync(terminal);
+        await using var terminal = new FakePagingTerminal(protocol);
+        await using var gateway = await StartGatewayAsync(terminal, protocol: protocol);
 
         var raised = Stopwatch.StartNew();
         var call = await fixture.RaiseCallAsync(ward.Beds[0], CallKinds.Bath);
         var page = (await terminal.WaitForPagesAsync(pager, 1, TimeSpan.FromSeconds(2))).Single();
-        Console.WriteLine($"Call raised → page at the paging terminal: {raised.ElapsedMilliseconds} ms");
+        Console.WriteLine($"Call raised → page at the {protocol} paging server: {raised.ElapsedMilliseconds} ms");
 
         page.ChecksumValid.Should().BeTrue();
         page.Text.Should().Be($"Bathroom call room {call.Room} bed {call.Bed}, {call.Ward}");
@@ -100,12 +102,12 @@ public sealed class PagingTests(DispatchFixture fixture)
         return (ward, pager);
     }
 
-    private async Task<GatewayProcess> StartGatewayAsync(FakePagingTerminal terminal, int answerTimeoutMs = 300)
+    private async Task<GatewayProcess> StartGatewayAsync(FakePagingTerminal terminal, int answerTimeoutMs = 300, string protocol = "tap")
     {
         var line = await fixture.Hospital().PagingLineAsync();
         return await GatewayProcess.StartAsync(fixture.BaseAddress, new Dictionary<string, IReadOnlyDictionary<string, string>>(), new Dictionary<string, string>
         {
-            ["Protocol"] = "tap",
+            ["Protocol"] = protocol,
             ["Key"] = line.Key,
             ["Connect"] = $"127.0.0.1:{terminal.Port}",
             ["AnswerTimeoutMs"] = answerTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
