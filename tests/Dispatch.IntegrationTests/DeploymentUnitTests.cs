@@ -10,13 +10,14 @@ public sealed class DeploymentUnitTests
     [Theory]
     [InlineData("dispatch-server@.service", "5081", "Dispatch.Server")]
     [InlineData("dispatch-bridge@.service", "0", "Dispatch.Bridge")]
-    public async Task EachUnitParsesCleanlyRestartsItsProcessAlwaysAndStartsTheShippedAssembly(string template, string instance, string assembly)
+    [InlineData("dispatch-gateway.service", null, "Dispatch.Gateway")]
+    public async Task EachUnitParsesCleanlyRestartsItsProcessAlwaysAndStartsTheShippedAssembly(string template, string? instance, string assembly)
     {
         // systemd-analyze verify needs an instance of a template unit.
         var scratch = Directory.CreateTempSubdirectory("dispatch-units-");
         try
         {
-            var unit = Path.Combine(scratch.FullName, template.Replace("@.", $"@{instance}.", StringComparison.Ordinal));
+            var unit = Path.Combine(scratch.FullName, instance is null ? template : template.Replace("@.", $"@{instance}.", StringComparison.Ordinal));
             File.Copy(Path.Combine(s_units, template), unit);
 
             var (_, output) = await ExternalProcess.RunAsync("systemd-analyze", scratch.FullName, "verify", "--man=no", unit);
