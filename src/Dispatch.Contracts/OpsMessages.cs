@@ -20,14 +20,18 @@ public sealed record SilentStationRow(int DeviceId, int WardId, string Name, lon
 
 public sealed record MutedStationRow(int DeviceId, int WardId, string Name, long MutedSeconds);
 
+/// <summary>A line of the primary nurse-call system (Dispatch.Gateway's) reported silent and not heard since.</summary>
+public sealed record SilentLineRow(int DeviceId, string Name, long SilentSeconds);
+
 /// <summary>
 /// What the ops page shows: every live node, every ward's load, the last hour's escalations and the
-/// maintenance view (trouble calls of silent bed devices, silent stations).
+/// maintenance view (silent lines of the primary nurse-call system, trouble calls of silent bed
+/// devices, silent and muted stations).
 /// </summary>
 public sealed record OpsSummary(
     string Mode, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<WardSummary> Wards, IReadOnlyList<EscalationCount> EscalationsLastHour,
     IReadOnlyList<TroubleRow> Troubles, IReadOnlyList<SilentStationRow> SilentStations, IReadOnlyList<MutedStationRow> MutedStations,
-    DateTimeOffset At);
+    DateTimeOffset At, IReadOnlyList<SilentLineRow>? SilentLines = null);
 
 /// <summary>One KPI: its figures, its target and breach level, and where it stands ("ok", "watch", "breach", "no_data", "not_recorded").</summary>
 public sealed record Kpi(string Name, string Unit, long Count, double? P50, double? P90, double? Mean, double? Value, double Target, double Breach, string Status, string? Note = null);

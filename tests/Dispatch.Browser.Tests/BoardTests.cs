@@ -638,6 +638,12 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 3);
         // A station screen last seen five minutes ago: the server reports it within a second.
         var dark = await server.Hospital().StationAsync(ward.WardId, "Desk C", lastSeenSecondsAgo: 300);
+        // A line of the primary nurse-call system last heard ten minutes ago: reported likewise.
+        var lineName = $"ESPA {Guid.NewGuid():N}"[..13];
+        await server.Hospital().QueryAsync<int>("""
+            INSERT INTO devices (kind, name, key_hash, last_heartbeat_at) VALUES ('line', @lineName, @hash, NOW(3) - INTERVAL 600 SECOND);
+            SELECT 1
+            """, new { lineName, hash = Secrets.Hash(Secrets.NewToken()) });
         var admin = await server.Hospital().StaffAsync(StaffUser.Admin, wardId: null);
         var context = await chromium.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 720 } });
         try
@@ -673,6 +679,9 @@ public sealed class OpsPageTests(DispatchFixture server, ChromiumFixture chromiu
             var maintenance = page.Locator("#troubles tbody tr").Filter(new() { HasText = "station Desk C" });
             await Assertions.Expect(maintenance.Locator("td").Nth(1)).ToHaveTextAsync($"{dark.WardId}", new() { Timeout = 12_000 });
             await Assertions.Expect(maintenance.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^5 min"));
+            var silentLine = page.Locator("#troubles tbody tr").Filter(new() { HasText = $"nurse-call line {lineName}" });
+            await Assertions.Expect(silentLine.Locator("td").Nth(2)).ToHaveTextAsync("not heard: its calls do not reach Dispatch", new() { Timeout = 12_000 });
+            await Assertions.Expect(silentLine.Locator("td").Nth(3)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^10 min"));
             await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "screenshots", "ops.png"), FullPage = true });
 
             // The KPIs are read every 30 s; a reload reads them now, with the calls raised above.

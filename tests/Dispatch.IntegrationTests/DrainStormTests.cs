@@ -47,13 +47,13 @@ public sealed class DrainStormTests
                 // The other node stops (its stations go to the one about to drain) and comes back.
                 var exits = other.SupervisedExitCodes.Count;
                 await other.TerminateUnderSupervisorAsync();
-                await WaitUntilAsync(() => other.SupervisedExitCodes.Count > exits, "the SIGTERMed node to exit");
+                await Eventually.UntilAsync(() => other.SupervisedExitCodes.Count > exits, "the SIGTERMed node to exit", s_restart);
                 await other.WaitUntilHealthyAsync();
 
                 // Then the drain: every station of the draining node moves to the other one.
                 exits = drained.SupervisedExitCodes.Count;
                 (await drained.SendAsync(HttpMethod.Post, "/api/node/drain", admin)).StatusCode.Should().Be(HttpStatusCode.Accepted);
-                await WaitUntilAsync(() => drained.SupervisedExitCodes.Count > exits, "the drained node to exit");
+                await Eventually.UntilAsync(() => drained.SupervisedExitCodes.Count > exits, "the drained node to exit", s_restart);
                 drained.SupervisedExitCodes[^1].Should().Be(WatchdogOptions.DrainedExitCode);
                 await drained.WaitUntilHealthyAsync();
             }
@@ -156,17 +156,4 @@ public sealed class DrainStormTests
     }
 
     private static double Percentile(List<double> values, double p) => values.Order().ElementAt((int)Math.Min(values.Count - 1, p * values.Count));
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > s_restart)
-            {
-                throw new TimeoutException($"Waited {s_restart.TotalSeconds} s for {what}.");
-            }
-            await Task.Delay(100);
-        }
-    }
 }

@@ -142,17 +142,17 @@ public sealed class GatewayTests(DispatchFixture fixture)
             await nurseCall.SendAsync($"{Eot}2{Enq}");
             await nurseCall.ReadUntilAsync($"{Ack}");
             await nurseCall.SendAsync($"{Eot}");
-            await WaitUntilAsync(async () => (await DeviceAsync(admin, line.DeviceId)).LastSeenAt is not null, "the line reported heard");
+            await Eventually.UntilAsync(async () => (await DeviceAsync(admin, line.DeviceId)).LastSeenAt is not null, "the line reported heard", TimeSpan.FromSeconds(5));
         }
 
-        await WaitUntilAsync(async () => (await DeviceAsync(admin, line.DeviceId)).Silent, "the silent line on the maintenance view", TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(async () => (await DeviceAsync(admin, line.DeviceId)).Silent, "the silent line on the maintenance view", TimeSpan.FromSeconds(10));
         (await fixture.Http.GetStringAsync("/metrics")).Should().MatchRegex(@"dispatch_lines_silent [1-9]");
 
         await using (var nurseCall = await ConnectAsync(port))
         {
             await nurseCall.SendAsync($"{Eot}2{Enq}");
             await nurseCall.ReadUntilAsync($"{Ack}");
-            await WaitUntilAsync(async () => !(await DeviceAsync(admin, line.DeviceId)).Silent, "the line heard again", TimeSpan.FromSeconds(10));
+            await Eventually.UntilAsync(async () => !(await DeviceAsync(admin, line.DeviceId)).Silent, "the line heard again", TimeSpan.FromSeconds(10));
         }
         (await fixture.Hospital().QueryAsync<string>(
             "SELECT action FROM audit_log WHERE actor_type = 'system' AND actor_id = @DeviceId ORDER BY id", new { line.DeviceId }))
@@ -199,18 +199,5 @@ public sealed class GatewayTests(DispatchFixture fixture)
     {
         using var response = await fixture.SendAsync(HttpMethod.Get, "/api/devices", token);
         return (await response.Content.ReadFromJsonAsync<List<DeviceRow>>())!.Single(d => d.Id == deviceId);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(5)))
-            {
-                throw new TimeoutException($"Not seen within {(timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds} s: {what}.");
-            }
-            await Task.Delay(100);
-        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class PagingTests(DispatchFixture fixture)
 
         page.ChecksumValid.Should().BeTrue();
         page.Text.Should().Be($"Bathroom call room {call.Room} bed {call.Bed}, {call.Ward}");
-        await WaitForAsync(async () => await PageStatusAsync(call.Id) == ("sent", 1), "the page reported sent after one try");
+        await Eventually.UntilAsync(async () => await PageStatusAsync(call.Id) == ("sent", 1), "the page reported sent after one try", TimeSpan.FromSeconds(5));
         (await AuditActionsAsync(call.Id)).Should().Contain("page_sent");
     }
 
@@ -65,7 +65,7 @@ public sealed class PagingTests(DispatchFixture fixture)
             ack.EnsureSuccessStatusCode();
         }
 
-        await WaitForAsync(async () => (await PageStatusAsync(call.Id)).Status == "stopped", "the page stopped", TimeSpan.FromSeconds(5));
+        await Eventually.UntilAsync(async () => (await PageStatusAsync(call.Id)).Status == "stopped", "the page stopped", TimeSpan.FromSeconds(5));
         await Task.Delay(TimeSpan.FromSeconds(2));
         terminal.PagesTo(pager).Should().HaveCount(1, "the nurse acknowledged the call after the first try");
     }
@@ -85,7 +85,7 @@ public sealed class PagingTests(DispatchFixture fixture)
 
         terminal.Answering = true;
         await using var second = await StartGatewayAsync(terminal);
-        await WaitForAsync(async () => (await PageStatusAsync(call.Id)).Status == "sent", "the page sent after the restart", TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(async () => (await PageStatusAsync(call.Id)).Status == "sent", "the page sent after the restart", TimeSpan.FromSeconds(10));
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         terminal.PagesTo(pager).Should().HaveCount(2, "the try the killed gateway never heard answered, then exactly one after its restart");
@@ -120,17 +120,4 @@ public sealed class PagingTests(DispatchFixture fixture)
 
     private Task<IReadOnlyList<string>> AuditActionsAsync(long callId) =>
         fixture.Hospital().QueryAsync<string>("SELECT action FROM audit_log WHERE call_id = @callId ORDER BY id", new { callId });
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(5)))
-            {
-                throw new TimeoutException($"Not seen within {(timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds} s: {what}.");
-            }
-            await Task.Delay(100);
-        }
-    }
 }

@@ -33,8 +33,8 @@ public sealed class ReplicaReadTests
         var ward = await new HospitalBuilder(database.DataSource).WardAsync(nurses: 1, beds: 3);
         var token = await server.LoginAsync(ward.Nurses[0]);
         var first = await server.RaiseCallAsync(ward.Beds[0]);
-        await WaitUntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{first.Id}", StringComparison.Ordinal)
-            && await ReadsAsync(server, "replica") > 0, "the replica serving the call");
+        await Eventually.UntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{first.Id}", StringComparison.Ordinal)
+            && await ReadsAsync(server, "replica") > 0, "the replica serving the call", TimeSpan.FromSeconds(20));
 
         // 500 screens' polls: the primary's statement count does not grow with them.
         var before = (Statements: await StatementsAsync(primary), Replica: await ReadsAsync(server, "replica"));
@@ -59,8 +59,8 @@ public sealed class ReplicaReadTests
         // Replication paused (SQL thread stopped): the replica lags, the primary answers, gap-free.
         await replica.RootAsync("STOP SLAVE SQL_THREAD");
         var second = await server.RaiseCallAsync(ward.Beds[1]);
-        await WaitUntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{second.Id}", StringComparison.Ordinal),
-            "the lagging replica handing the polls back to the primary");
+        await Eventually.UntilAsync(async () => (await PollAsync(server, token, ward.WardId)).Contains($"\"callId\":{second.Id}", StringComparison.Ordinal),
+            "the lagging replica handing the polls back to the primary", TimeSpan.FromSeconds(20));
         var primaryReads = await ReadsAsync(server, "primary");
         primaryReads.Should().BePositive();
         await replica.RootAsync("START SLAVE SQL_THREAD");
@@ -96,18 +96,5 @@ public sealed class ReplicaReadTests
         await using var conn = new MySqlConnection(mariadb.AdminConnectionString);
         return await conn.ExecuteScalarAsync<long>(
             "SELECT SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = 'dispatch_test'");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                throw new TimeoutException($"Waited 20 s for {what}.");
-            }
-            await Task.Delay(100);
-        }
     }
 }

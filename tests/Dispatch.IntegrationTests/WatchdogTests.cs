@@ -59,7 +59,7 @@ public sealed class WatchdogTests
             }
             (await cluster.NodeA.Http.GetStringAsync("/metrics")).Should().Contain("\ndispatch_node_draining 1\n", "ops see the drain");
 
-            await WaitUntilAsync(() => Task.FromResult(cluster.NodeA.SupervisedExitCodes.Count > 0), TimeSpan.FromSeconds(45), "node A to exit after its drain");
+            await Eventually.UntilAsync(() => cluster.NodeA.SupervisedExitCodes.Count > 0, "node A to exit after its drain", TimeSpan.FromSeconds(45));
             var exitedAfter = _clock.Elapsed - drainStarted;
             await raising.CancelAsync();
             var raised = await raiser;
@@ -230,19 +230,6 @@ public sealed class WatchdogTests
         return raised;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.");
-            }
-            await Task.Delay(100);
-        }
-    }
-
 
     /// <summary>
     /// Loopback /24s that nginx's ip_hash sends to node A, found by connecting once from each. The
@@ -262,7 +249,7 @@ public sealed class WatchdogTests
                     found.Add(LoopbackSource.Subnet(subnet));
                 }
             }
-            await WaitUntilAsync(async () => await cluster.NodeA.HubConnectionsAsync() == idle, TimeSpan.FromSeconds(5), "the probe to leave node A");
+            await Eventually.UntilAsync(async () => await cluster.NodeA.HubConnectionsAsync() == idle, "the probe to leave node A", TimeSpan.FromSeconds(5));
         }
         found.Should().HaveCount(count);
         return found;

@@ -102,12 +102,15 @@ async function refresh() {
     tr.dataset.wardId = w.wardId;
     return tr;
   }));
-  // Silent bed devices (each with a trouble call at its bed) and silent station screens.
+  // Silent nurse-call lines first (every ward's calls from the primary system), then silent bed
+  // devices (each with a trouble call at its bed) and silent or muted station screens.
+  const silentLines = summary.silentLines ?? [];
   $("#troubles tbody").replaceChildren(
+    ...silentLines.map((l) => textRow([`nurse-call line ${l.name}`, "all", "not heard: its calls do not reach Dispatch", duration(l.silentSeconds)])),
     ...summary.troubles.map((t) => textRow([`bed ${t.room} ${t.bed}`, t.wardId, `trouble call ${t.callId}`, duration(t.silentSeconds)])),
     ...summary.silentStations.map((s) => textRow([`station ${s.name}`, s.wardId, "reported to the ward", duration(s.silentSeconds)])),
     ...summary.mutedStations.map((s) => textRow([`station ${s.name}`, s.wardId, "cannot play sound", duration(s.mutedSeconds)])));
-  $("#no-troubles").hidden = summary.troubles.length + summary.silentStations.length + summary.mutedStations.length > 0;
+  $("#no-troubles").hidden = silentLines.length + summary.troubles.length + summary.silentStations.length + summary.mutedStations.length > 0;
   $("#escalations").textContent = [1, 2, 3]
     .map((level) => `level ${level}: ${summary.escalationsLastHour.find((e) => e.level === level)?.count ?? 0}`).join(" · ");
   $("#updated").className = "connection connected";

@@ -32,6 +32,7 @@ public static class OpsApi
         var troubles = await conn.QueryAsync<TroubleRow>(new CommandDefinition(OpsQueries.OpenTroubles, cancellationToken: ct));
         var silentStations = await conn.QueryAsync<SilentStationRow>(new CommandDefinition(OpsQueries.SilentStations, cancellationToken: ct));
         var mutedStations = await conn.QueryAsync<MutedStationRow>(new CommandDefinition(OpsQueries.MutedStations, cancellationToken: ct));
+        var silentLines = await conn.QueryAsync<SilentLineRow>(new CommandDefinition(OpsQueries.SilentLines, cancellationToken: ct));
         // The bridge's cursor means something only in a cluster; a single node relays in process.
         var bridged = realtime.Value.Mode == RealtimeMode.Bridge;
         return TypedResults.Ok(new OpsSummary(
@@ -43,6 +44,7 @@ public static class OpsApi
             [.. troubles],
             [.. silentStations],
             [.. mutedStations],
-            time.GetUtcNow()));
+            time.GetUtcNow(),
+            [.. silentLines]));
     }
 }

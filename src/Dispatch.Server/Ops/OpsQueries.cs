@@ -52,6 +52,14 @@ internal static class OpsQueries
         LIMIT 200
         """;
 
+    /// <summary>The maintenance view: lines of the primary nurse-call system reported silent and not heard since.</summary>
+    public const string SilentLines = """
+        SELECT id AS DeviceId, name AS Name, TIMESTAMPDIFF(SECOND, last_heartbeat_at, NOW(3)) AS SilentSeconds
+        FROM devices
+        WHERE kind = 'line' AND trouble_reported_at IS NOT NULL
+        ORDER BY last_heartbeat_at
+        """;
+
     /// <summary>Station screens that reported they cannot play sound, longest first.</summary>
     public const string MutedStations = """
         SELECT id AS DeviceId, ward_id AS WardId, name AS Name, TIMESTAMPDIFF(SECOND, sound_off_since, NOW(3)) AS MutedSeconds
