@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Ports;
+using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Dispatch.Contracts;
@@ -157,6 +158,37 @@ public sealed class GatewayTests(DispatchFixture fixture)
         (await fixture.Hospital().QueryAsync<string>(
             "SELECT action FROM audit_log WHERE actor_type = 'system' AND actor_id = @DeviceId ORDER BY id", new { line.DeviceId }))
             .Should().Equal("line_silent", "line_back");
+    }
+
+    [Fact]
+    public async Task TheLinesEndpointRefusesWhatIsWrongWithProblemDetailsAndWritesNothing()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);
+        var line = await fixture.Hospital().LineAsync([("501", ward.Beds[0], CallKinds.Normal)]);
+
+        foreach (var (key, body, status, says) in new (string?, object, HttpStatusCode, string)[]
+        {
+            (null, new { address = "501", text = "" }, HttpStatusCode.Unauthorized, "line's key"),
+            ("not-a-line-key", new { address = "501", text = "" }, HttpStatusCode.Unauthorized, "not known"),
+            (ward.Beds[0].DeviceKey, new { address = "501", text = "" }, HttpStatusCode.Unauthorized, "not known"),
+            (line.Key, new { text = "no address" }, HttpStatusCode.BadRequest, "required field: 'address'"),
+            (line.Key, new { address = new string('7', 33), text = "" }, HttpStatusCode.BadRequest, "at most 32"),
+            (line.Key, new { address = "502", text = "" }, HttpStatusCode.NotFound, "not mapped"),
+        })
+        {
+            using var response = await fixture.SendAsync(HttpMethod.Post, "/api/lines/messages", body: body, deviceKey: key);
+            response.StatusCode.Should().Be(status, $"{body} with key {key ?? "none"}");
+            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            (await response.Content.ReadAsStringAsync()).Should().Contain(says);
+        }
+
+        // The line's key raises only at the beds its addresses map, also through the bedside API.
+        using (var elsewhere = await fixture.SendAsync(HttpMethod.Post, "/api/calls", body: new { bedId = ward.Beds[1].BedId, kind = CallKinds.Normal }, deviceKey: line.Key))
+        {
+            elsewhere.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await elsewhere.Content.ReadAsStringAsync()).Should().Contain("maps no call address");
+        }
+        (await fixture.Hospital().CallIdsAsync(ward.WardId)).Should().BeEmpty();
     }
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>> Line(TestLine line, string protocol, string[] settings)

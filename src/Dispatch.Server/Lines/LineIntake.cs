@@ -14,6 +14,9 @@ namespace Dispatch.Server.Lines;
 /// </summary>
 public sealed class LineIntake(MySqlDataSource dataSource, CallService calls, KeyGuesses guesses)
 {
+    // line_addresses.address (migration 018).
+    private const int MaxAddress = 32;
+
     private sealed record LineRow(int Id, string Name);
 
     private sealed record AddressRow(int BedId, string Kind);
@@ -23,9 +26,10 @@ public sealed class LineIntake(MySqlDataSource dataSource, CallService calls, Ke
     public async Task<LineMessageResult> ReceiveAsync(string? lineKey, LineMessageRequest message, string? idempotencyKey, CancellationToken ct)
     {
         var address = message.Address?.Trim();
-        if (string.IsNullOrEmpty(address))
+        if (string.IsNullOrEmpty(address) || address.Length > MaxAddress)
         {
-            throw RefusedException.BadRequest("'address' is required: the call address the primary system sent (ESPA record 1, TAP pager id).");
+            throw RefusedException.BadRequest(
+                $"'address' is required, at most {MaxAddress} characters: the call address the primary system sent (ESPA record 1, TAP pager id).");
         }
         if (string.IsNullOrEmpty(lineKey))
         {
