@@ -8,7 +8,8 @@ using Prometheus;
 // and hands each call to Dispatch's API; sends the server's pages to the paging server the same
 // way (docs/gateway.md). One process per set of lines; a serial
 // port belongs to the machine it is plugged into.
-var builder = WebApplication.CreateBuilder(args);
+// Its appsettings.json is beside the binary, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GatewayMetrics>();
