@@ -10,13 +10,15 @@ namespace Dispatch.Testing;
 public sealed class MariaDbProcess : IAsyncDisposable
 {
     private readonly string _dir;
+    private readonly string _host;
     private readonly int _port;
     private readonly string _password;
     private readonly string _serverOptions;
 
-    private MariaDbProcess(string dir, int port, string password, string serverOptions)
+    private MariaDbProcess(string dir, string host, int port, string password, string serverOptions)
     {
         _dir = dir;
+        _host = host;
         _port = port;
         _password = password;
         _serverOptions = serverOptions;
@@ -33,7 +35,7 @@ public sealed class MariaDbProcess : IAsyncDisposable
     /// <param name="primary">A primary that a replica can follow: binary log on, server id 1.</param>
     public static async Task<MariaDbProcess> StartAsync(bool primary = false)
     {
-        var mariadb = new MariaDbProcess(Directory.CreateTempSubdirectory("dispatch-mariadb-").FullName, ExternalProcess.FreeLoopbackPort(),
+        var mariadb = new MariaDbProcess(Directory.CreateTempSubdirectory("dispatch-mariadb-").FullName, "127.0.0.1", ExternalProcess.FreeLoopbackPort(),
             Secrets.NewToken()[..20], primary ? "--log-bin=mariadb-bin --server-id=1 --binlog-format=ROW" : "");
         await mariadb.StartAgainAsync();
         await mariadb.ScriptAsync($"""
@@ -46,17 +48,20 @@ public sealed class MariaDbProcess : IAsyncDisposable
 
     /// <summary>
     /// A read replica of <paramref name="primary"/> (GTID replication from the primary's first
-    /// binlog event, so its users and databases arrive with the rest), with the same users.
+    /// binlog event, so its users and databases arrive with the rest), with the same users. With
+    /// <paramref name="onOwnAddress"/> it listens on 127.0.0.2 at the primary's port, as a second
+    /// database host would: a connection string can then name both (Server=127.0.0.1,127.0.0.2).
     /// </summary>
-    public static async Task<MariaDbProcess> StartReplicaOfAsync(MariaDbProcess primary)
+    public static async Task<MariaDbProcess> StartReplicaOfAsync(MariaDbProcess primary, bool onOwnAddress = false)
     {
         await primary.ScriptAsync($"""
             mariadb_root "$dir" "CREATE USER IF NOT EXISTS 'replicator'@'127.0.0.1' IDENTIFIED BY '{primary._password}';
               GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'127.0.0.1';
               GRANT SLAVE MONITOR ON *.* TO 'dispatch_test'@'127.0.0.1'; GRANT SLAVE MONITOR ON *.* TO 'dispatch_cluster'@'127.0.0.1';"
             """);
-        var replica = new MariaDbProcess(Directory.CreateTempSubdirectory("dispatch-mariadb-replica-").FullName, ExternalProcess.FreeLoopbackPort(),
-            primary._password, "--server-id=2 --read-only=1");
+        var (host, port) = onOwnAddress ? ("127.0.0.2", primary._port) : ("127.0.0.1", ExternalProcess.FreeLoopbackPort());
+        var replica = new MariaDbProcess(Directory.CreateTempSubdirectory("dispatch-mariadb-replica-").FullName, host, port,
+            primary._password, $"--server-id=2 --read-only=1 --log-bin=mariadb-bin --binlog-format=ROW --bind-address={host}");
         await replica.StartAgainAsync();
         await replica.RootAsync($"""
             CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={primary._port}, MASTER_USER='replicator',
@@ -80,7 +85,7 @@ public sealed class MariaDbProcess : IAsyncDisposable
     }
 
     private string Connection(string user) =>
-        new MySqlConnectionStringBuilder { Server = "127.0.0.1", Port = (uint)_port, UserID = user, Password = _password }.ConnectionString;
+        new MySqlConnectionStringBuilder { Server = _host, Port = (uint)_port, UserID = user, Password = _password }.ConnectionString;
 
     private async Task ScriptAsync(string commands)
     {

@@ -21,7 +21,9 @@ public static class DatabaseFailures
     {
         for (var cause = e; cause is not null; cause = cause.InnerException)
         {
-            // EndOfStreamException (MySqlEndOfStreamException among them) is an IOException.
+            // EndOfStreamException (MySqlEndOfStreamException among them) is an IOException. IsTransient
+            // covers 1290 (--read-only): a failover's second host before it is promoted
+            // (DatabaseFailoverTests; docs/runbooks/database-failover.md).
             if (cause is TimeoutException or IOException or SocketException
                 or MySqlException { IsTransient: true }
                 or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ServerShutdown
