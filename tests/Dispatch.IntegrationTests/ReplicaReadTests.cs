@@ -2,6 +2,7 @@ using System.Net;
 using Dapper;
 using Dispatch.Server.Sessions;
 using Dispatch.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using MySqlConnector;
 
 namespace Dispatch.IntegrationTests;
@@ -63,11 +64,35 @@ public sealed class ReplicaReadTests
             "the lagging replica handing the polls back to the primary", TimeSpan.FromSeconds(20));
         var primaryReads = await ReadsAsync(server, "primary");
         primaryReads.Should().BePositive();
+
         await replica.RootAsync("START SLAVE SQL_THREAD");
+
+        // A station's resync while the replica is a moment behind but counted healthy (this node
+        // checks it at its start and then every 10 s; the steps below take about a second): the bulk from the replica, the tail it has not
+        // applied from the primary, gap-free to the end of the ward's outbox.
+        await using (var resyncing = DispatchServer.Start(database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Database:ReplicaConnectionString"] = onReplica,
+            ["Database:ReplicaCheckMs"] = "10000",
+        }))
+        {
+            await Eventually.UntilAsync(async () => (await PollAsync(resyncing, token, ward.WardId)).Contains($"\"callId\":{second.Id}", StringComparison.Ordinal)
+                && await ReadsAsync(resyncing, "replica") > 0, "the replica caught up and counted healthy", TimeSpan.FromSeconds(20));
+            await replica.RootAsync("STOP SLAVE SQL_THREAD");
+            var late = await server.RaiseCallAsync(ward.Beds[2]);
+            await using var station = await StationProbe.SubscribeAsync(resyncing.BaseAddress, token, ward.WardId);
+            var resync = await station.Connection.InvokeAsync<IReadOnlyList<Dispatch.Contracts.WardEvent>>(
+                Dispatch.Contracts.DispatchHubMethods.Resync, ward.WardId, 0L);
+            resync.Select(e => e.Seq).Should().Equal(Enumerable.Range(1, resync.Count).Select(n => (long)n), "no gap");
+            resync.Should().Contain(e => e.CallId == late.Id, "the tail the replica has not applied, read on the primary");
+            resync[^1].Seq.Should().Be(station.Snapshot.Seq, "up to the end of the ward's outbox");
+            (await ReadsAsync(resyncing, "replica", "resync")).Should().Be(1, "the bulk was read on the replica");
+            await replica.RootAsync("START SLAVE SQL_THREAD");
+        }
 
         // The replica stopped: every poll is still answered, from the primary within a second.
         await replica.StopAsync();
-        var third = await server.RaiseCallAsync(ward.Beds[2]);
+        var third = await server.RaiseCallAsync(ward.Beds[0], Dispatch.Contracts.CallKinds.StaffAssist);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string answer;
         do

@@ -21,13 +21,13 @@ public static class DatabaseFailures
     {
         for (var cause = e; cause is not null; cause = cause.InnerException)
         {
-            // EndOfStreamException (MySqlEndOfStreamException among them) is an IOException. IsTransient
-            // covers 1290 (--read-only): a failover's second host before it is promoted
-            // (DatabaseFailoverTests; docs/runbooks/database-failover.md).
+            // EndOfStreamException (MySqlEndOfStreamException among them) is an IOException.
             if (cause is TimeoutException or IOException or SocketException
                 or MySqlException { IsTransient: true }
                 or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ServerShutdown
-                    or MySqlErrorCode.ClientInteractionTimeout or MySqlErrorCode.CommandTimeoutExpired or MySqlErrorCode.QueryInterrupted })
+                    or MySqlErrorCode.ClientInteractionTimeout or MySqlErrorCode.CommandTimeoutExpired or MySqlErrorCode.QueryInterrupted }
+                // 1290, --read-only: a failover's second host before it is promoted (docs/runbooks/database-failover.md).
+                or MySqlException { ErrorCode: MySqlErrorCode.OptionPreventsStatement })
             {
                 return true;
             }

@@ -81,9 +81,9 @@ public sealed class DispatchMetrics
             _credentialsRefused.WithLabels(reason);
         }
         _replicaReads = factory.CreateCounter("dispatch_replica_reads_total",
-            "Reads that may lag (the polling fallback, the KPIs, the ops summary), by where they were served: the read replica, or the primary (no replica set, or it lags or is down).",
+            "Reads that may lag (the polling fallback, the hub's resync, the KPIs, the ops summary), by where they were served: the read replica (a resync's tail then comes from the primary), or the primary (no replica set, or it lags or is down).",
             new CounterConfiguration { LabelNames = ["read", "source"] });
-        foreach (var read in new[] { "polling", "kpis", "ops" })
+        foreach (var read in new[] { "polling", "resync", "kpis", "ops" })
         {
             foreach (var source in new[] { "replica", "primary" })
             {
@@ -137,7 +137,7 @@ public sealed class DispatchMetrics
     /// <param name="count">Receipts (call ids) not taken.</param>
     public void ReceiptsDropped(string reason, int count) => _receiptsDropped.WithLabels(reason).Inc(count);
 
-    /// <param name="read">"polling", "kpis" or "ops".</param>
+    /// <param name="read">"polling", "resync", "kpis" or "ops".</param>
     /// <param name="source">"replica" or "primary".</param>
     public void ReplicaRead(string read, string source) => _replicaReads.WithLabels(read, source).Inc();
 

@@ -36,10 +36,29 @@ public sealed class WardReader(MySqlDataSource dataSource, ReplicaReads replica,
         return new WardSnapshot(wardId, seq, calls.Select(c => c.ToView()).ToList(), silentStations, mutedStations);
     }
 
+    /// <summary>
+    /// A station's resync (the hub's Resync): the bulk from the read replica while it is healthy,
+    /// and what it has not applied yet from the primary, after the last event the replica gave. The
+    /// replica's part is a prefix of the ward's events (it applies commits in order, and a ward's
+    /// sequence is given out in commit order), so the page has no gap and ends where the primary's
+    /// outbox ends, as a resync must: the station applies its held live events right after it.
+    /// </summary>
     public async Task<IReadOnlyList<WardEvent>> EventsAfterAsync(int wardId, long afterSeq, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await OutboxReader.ReadAfterAsync(conn, wardId, afterSeq, DispatchHubMethods.ResyncPageSize, ct);
+        const int page = DispatchHubMethods.ResyncPageSize;
+        var (connection, source) = await replica.OpenAsync(ct);
+        List<WardEvent> events;
+        await using (connection)
+        {
+            events = [.. await OutboxReader.ReadAfterAsync(connection, wardId, afterSeq, page, ct)];
+        }
+        metrics.ReplicaRead("resync", source);
+        if (source == "replica" && events.Count < page)
+        {
+            await using var primary = await dataSource.OpenConnectionAsync(ct);
+            events.AddRange(await OutboxReader.ReadAfterAsync(primary, wardId, events.Count > 0 ? events[^1].Seq : afterSeq, page - events.Count, ct));
+        }
+        return events;
     }
 
     /// <summary>
