@@ -7,7 +7,8 @@
 #                             on a simulated nurse-call line (ESPA on 127.0.0.1:7001, see
 #                             scripts/nurse-call.sh) paging a simulated paging server (TAP on :7010,
 #                             its pages in .local/run/logs/paging-server.log)
-#   scripts/run.sh --cluster  Redis, two Dispatch.Bridge processes (leader and standby), two
+#   scripts/run.sh --cluster  a MariaDB read replica (:3310), Redis (with Sentinel), two
+#                             Dispatch.Bridge processes (leader and standby), two
 #                             nodes on :5081 and :5082, and nginx (ip_hash) on :5080. A bridge or
 #                             node that exits is restarted after 1 s; logs in .local/run/logs.
 #
@@ -25,6 +26,8 @@ esac
 
 state=${DISPATCH_STATE:-.local/run}
 db_port=${DISPATCH_DB_PORT:-3307}
+# Not 3308: scripts/test.sh's MariaDB.
+db_replica_port=${DISPATCH_DB_REPLICA_PORT:-3310}
 redis_port=${DISPATCH_REDIS_PORT:-6380}
 # Not 6381: scripts/test.sh's Redis.
 redis_replica_port=${DISPATCH_REDIS_REPLICA_PORT:-6382}
@@ -44,6 +47,7 @@ stop_all() {
   for folder in "$state"/redis "$state"/redis-sentinels/*/; do
     [ -d "$folder" ] && stop_services "$folder"
   done
+  [ -d "$state/mariadb-replica" ] && stop_services "$state/mariadb-replica"
   stop_services "$state/mariadb"
 }
 trap stop_all EXIT
@@ -64,7 +68,12 @@ supervise() {
 
 ensure_packages
 [ "$mode" = single ] || command -v /usr/sbin/nginx >/dev/null || { echo "nginx is required for --cluster" >&2; exit 1; }
-start_mariadb "$state/mariadb" "$db_port"
+if [ "$mode" = cluster ]; then
+  # A binary log, so that a read replica can follow it (below).
+  start_mariadb "$state/mariadb" "$db_port" --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW
+else
+  start_mariadb "$state/mariadb" "$db_port"
+fi
 
 db_password=$(secret_for "$state" db-password)
 mariadb_root "$state/mariadb" "CREATE DATABASE IF NOT EXISTS dispatch"
@@ -97,6 +106,11 @@ Gateway__ServerUrl="$url" ASPNETCORE_URLS=http://127.0.0.1:5090 \
   supervise gateway dotnet "$state/gateway/Dispatch.Gateway.dll"
 
 if [ "$mode" = cluster ]; then
+  # A MariaDB read replica (GTID replication): the polling fallback, resyncs, KPIs and the ops page read it.
+  start_mariadb_replica "$state/mariadb" "$db_port" "$state/mariadb-replica" "$db_replica_port" "$db_password" dispatch
+  ensure_db_user "$state/mariadb-replica" dispatch "$db_password" dispatch
+  mariadb_root "$state/mariadb-replica" "GRANT SLAVE MONITOR ON *.* TO 'dispatch'@'127.0.0.1'"
+  export Database__ReplicaConnectionString="Server=127.0.0.1;Port=$db_replica_port;Database=dispatch;User ID=dispatch;Password=$db_password"
   dotnet build src/Dispatch.Bridge -c Release -o "$state/bridge" -nologo -v quiet
   start_redis "$state/redis" "$redis_port"
   # A replica and three sentinels: the nodes follow a failover of the Redis primary (docs/runbooks/redis-failover.md).
@@ -121,7 +135,7 @@ if [ "$mode" = cluster ]; then
       Realtime__NodeName="node-${node%%:*}" "${server[@]}" --urls "http://127.0.0.1:${node##*:}"
   done
   start_nginx "$state/nginx" 127.0.0.1:5080 127.0.0.1:5443 127.0.0.1:5081 127.0.0.1:5082
-  description="a cluster: nginx on :5080 and https://localhost:5443 (ip_hash) → nodes :5081 and :5082, Redis :$redis_port (replica :$redis_replica_port, sentinels :26380-26382), bridges :5600/:5601 (health :5610/:5611)"
+  description="a cluster: nginx on :5080 and https://localhost:5443 (ip_hash) → nodes :5081 and :5082, MariaDB :$db_port (read replica :$db_replica_port), Redis :$redis_port (replica :$redis_replica_port, sentinels :26380-26382), bridges :5600/:5601 (health :5610/:5611)"
 else
   description="one node; the outbox is relayed in-process"
 fi

@@ -61,6 +61,26 @@ start_mariadb() {
   return 1
 }
 
+# start_mariadb_replica PRIMARY_DIR PRIMARY_PORT DIR PORT PASSWORD DATABASE: a read replica of the primary
+# (which must run with --log-bin and a server id): started on 127.0.0.1:PORT, and on first use
+# seeded with a consistent dump of DATABASE at a GTID position and set to replicate from there
+# (GTID, user replicator). docs/runbooks/database-failover.md.
+start_mariadb_replica() {
+  local primary=$1 primary_port=$2 port=$4 password=$5 database=$6 dir
+  start_mariadb "$3" "$port" --server-id=2 --read-only=1 --log-bin=mariadb-bin --binlog-format=ROW --log-slave-updates
+  dir=$(cd "$3" && pwd)
+  if [ -n "$(mariadb_root "$dir" "SHOW REPLICA STATUS")" ]; then
+    return 0
+  fi
+  mariadb_root "$primary" "CREATE USER IF NOT EXISTS 'replicator'@'127.0.0.1' IDENTIFIED BY '$password';
+    ALTER USER 'replicator'@'127.0.0.1' IDENTIFIED BY '$password'; GRANT REPLICATION SLAVE ON *.* TO 'replicator'@'127.0.0.1'"
+  # --gtid with --master-data: the dump sets the replica's GTID position to the dump's own.
+  mariadb-dump --no-defaults --socket="$primary/mariadb.sock" -uroot --single-transaction --gtid --master-data=1 \
+    --databases "$database" | mariadb --no-defaults --socket="$dir/mariadb.sock" -uroot
+  mariadb_root "$dir" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='replicator',
+    MASTER_PASSWORD='$password', MASTER_USE_GTID=slave_pos; START REPLICA"
+}
+
 # mariadb_root STATE_DIR SQL: runs SQL as the local root over the unix socket.
 mariadb_root() {
   mariadb --no-defaults --socket="$1/mariadb.sock" -uroot -e "$2"
