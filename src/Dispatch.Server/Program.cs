@@ -22,7 +22,9 @@ if (DatabaseCommands.IsCommand(args))
     return await DatabaseCommands.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the binary's folder, wherever the node is started from: its appsettings.json
+// (the shipped log levels: no request lines, which would carry the hub's access_token) always loads.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Every API body is small; a large one is a mistake or an attack.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ErrorsExtensions.MaxRequestBodyBytes);

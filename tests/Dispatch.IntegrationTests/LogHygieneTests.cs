@@ -15,7 +15,8 @@ public sealed class LogHygieneTests
         await database.Migrations.UpAsync(CancellationToken.None);
         var ward = await new HospitalBuilder(database.DataSource).WardAsync(nurses: 1, beds: 0);
         var other = await new HospitalBuilder(database.DataSource).WardAsync(nurses: 1, beds: 0);
-        // As run.sh: the repository's root is the working directory, so the content root holds no appsettings.json.
+        // As run.sh: the repository's root is the working directory (the node still reads the
+        // appsettings.json beside its binary: its content root is pinned there).
         await using var node = await NodeProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>(), workingDirectory: Repository.Root);
         var token = await node.LoginAsync(ward.Nurses[0]);
 
