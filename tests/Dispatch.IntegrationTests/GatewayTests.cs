@@ -161,6 +161,31 @@ public sealed class GatewayTests(DispatchFixture fixture)
     }
 
     [Fact]
+    public async Task ANewConnectionToAListeningLineReplacesTheOldOneThatTheOtherEndLeftWithoutAWord()
+    {
+        var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
+        var line = await fixture.Hospital().LineAsync([("701", ward.Beds[0], CallKinds.Normal)]);
+        var port = ExternalProcess.FreeLoopbackPort();
+        await using var gateway = await GatewayProcess.StartAsync(fixture.BaseAddress, Line(line, "espa", ["Listen", $"127.0.0.1:{port}"]));
+
+        // The primary system's first connection, left open when it "reboots" (no FIN reaches the gateway).
+        await using var before = await ConnectAsync(port);
+        await before.SendAsync($"{Eot}2{Enq}");
+        await before.ReadUntilAsync($"{Ack}");
+
+        await using var after = await ConnectAsync(port);
+        await after.SendAsync($"{Eot}2{Enq}");
+        await after.ReadUntilAsync($"{Ack}");
+        await after.SendAsync(EspaCall("701", "Bed call"));
+        await after.ReadUntilAsync($"{Ack}");
+        await after.SendAsync($"{Eot}");
+
+        (await fixture.Hospital().CallIdsAsync(ward.WardId)).Should().ContainSingle("the new connection is served");
+        var closed = () => before.ReadUntilAsync("never", TimeSpan.FromSeconds(5));
+        await closed.Should().ThrowAsync<EndOfStreamException>("the old connection is closed by the gateway");
+    }
+
+    [Fact]
     public async Task TheLinesEndpointRefusesWhatIsWrongWithProblemDetailsAndWritesNothing()
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);

@@ -26,21 +26,43 @@ public sealed partial class LineWorker(
         using var link = new LineLink(options);
         Log.Starting(logger, lineName, options.Protocol, link.Describe());
         metrics.LineUp(lineName, up: false);
+        // A listening line takes the primary system's next connection while it serves one: a new
+        // connection replaces the old, which may be dead without a word (the other end rebooted).
+        Task<Stream>? next = null;
         while (!ct.IsCancellationRequested)
         {
+            var reopenNow = false;
             try
             {
-                var stream = await link.OpenAsync(ct);
+                var pending = next;
+                next = null;
+                var stream = pending is null ? await link.OpenAsync(ct) : await pending;
                 metrics.LineUp(lineName, up: true);
                 Log.Open(logger, lineName);
                 await using var channel = new LineChannel(stream, () => Interlocked.Exchange(ref _heardAt, time.GetTimestamp()));
-                await (options.Protocol == LineOptions.Tap
-                    ? new TapReceiver(lineName, options, intake, logger).RunAsync(channel, ct)
-                    : new EspaReceiver(lineName, options, intake, logger).RunAsync(channel, ct));
+                using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var run = options.Protocol == LineOptions.Tap
+                    ? new TapReceiver(lineName, options, intake, logger).RunAsync(channel, session.Token)
+                    : new EspaReceiver(lineName, options, intake, logger).RunAsync(channel, session.Token);
+                if (options.Listen is { Length: > 0 })
+                {
+                    next = link.OpenAsync(ct);
+                    if (await Task.WhenAny(run, next) == next && next.IsCompletedSuccessfully)
+                    {
+                        Log.Replaced(logger, lineName);
+                        await session.CancelAsync();
+                        reopenNow = true;
+                    }
+                }
+                await run;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
+            }
+            catch (OperationCanceledException) when (reopenNow)
+            {
+                // The old connection, given up for the new one.
             }
             catch (Exception e)
             {
@@ -50,7 +72,10 @@ public sealed partial class LineWorker(
             {
                 metrics.LineUp(lineName, up: false);
             }
-            await Task.Delay(s_reopenDelay, time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!reopenNow && next is null)
+            {
+                await Task.Delay(s_reopenDelay, time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 
@@ -86,6 +111,9 @@ public sealed partial class LineWorker(
 
         [LoggerMessage(4003, LogLevel.Warning, "Line '{Line}' closed: {Reason}; opening it again")]
         public static partial void Closed(ILogger logger, string line, string reason);
+
+        [LoggerMessage(4005, LogLevel.Warning, "Line '{Line}': a new connection replaces the open one (the other end reconnected)")]
+        public static partial void Replaced(ILogger logger, string line);
 
         [LoggerMessage(4004, LogLevel.Warning, "Line '{Line}': its heartbeat did not reach the server: {Reason}")]
         public static partial void HeartbeatFailed(ILogger logger, string line, string reason);
