@@ -26,7 +26,7 @@ public sealed class BridgeProcess : IAsyncDisposable
     {
         var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
         var health = new Uri($"http://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}");
-        var start = new ProcessStartInfo("dotnet", [BridgeDll()])
+        var start = new ProcessStartInfo("dotnet", [Repository.BuiltAssembly("Dispatch.Bridge")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,27 +70,11 @@ public sealed class BridgeProcess : IAsyncDisposable
     /// <summary>A metric of the bridge's /metrics, summed over its series.</summary>
     public Task<double> MetricAsync(string name) => MetricsText.SumAsync(_http, series => series.Split('{')[0] == name);
 
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => OwnedProcess.Kill(_process);
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await OwnedProcess.EndAsync(_process);
         _http.Dispose();
-    }
-
-    /// <summary>The Dispatch.Bridge build of the same configuration as these tests.</summary>
-    private static string BridgeDll()
-    {
-        var dll = Path.Combine(Repository.Root, "src", "Dispatch.Bridge", "bin", Repository.Configuration, "net10.0", "Dispatch.Bridge.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Dispatch.Bridge first (the solution build does).", dll);
     }
 }

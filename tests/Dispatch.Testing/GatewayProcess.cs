@@ -32,7 +32,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         Uri server, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> lines, IReadOnlyDictionary<string, string>? paging = null)
     {
         var port = ExternalProcess.FreeLoopbackPort();
-        var start = new ProcessStartInfo("dotnet", [GatewayDll()])
+        var start = new ProcessStartInfo("dotnet", [Repository.BuiltAssembly("Dispatch.Gateway")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -61,26 +61,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => OwnedProcess.Kill(_process);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    /// <summary>The Dispatch.Gateway build of the same configuration as these tests.</summary>
-    private static string GatewayDll()
-    {
-        var dll = Path.Combine(Repository.Root, "src", "Dispatch.Gateway", "bin", Repository.Configuration, "net10.0", "Dispatch.Gateway.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build Dispatch.Gateway first (the solution build does).", dll);
-    }
+    public ValueTask DisposeAsync() => new(OwnedProcess.EndAsync(_process));
 }

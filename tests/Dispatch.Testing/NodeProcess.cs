@@ -138,20 +138,11 @@ public sealed partial class NodeProcess : ServerApi, IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => OwnedProcess.Kill(_process);
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await OwnedProcess.EndAsync(_process);
         Http.Dispose();
     }
 
