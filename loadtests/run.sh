@@ -7,7 +7,7 @@
 #   loadtests/run.sh 500 2000         chosen levels
 #   SWARM_CALLS_PER_SECOND=20 SWARM_SECONDS=30 loadtests/run.sh
 #
-# Needs the ports of scripts/run.sh --cluster free (5080-5082, 5600-5611, 3307, 6380).
+# Needs the ports of scripts/run.sh --cluster free (5080-5082, 5090, 5600-5611, 3307, 3310, 6380, 7001, 7010).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

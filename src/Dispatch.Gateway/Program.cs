@@ -8,8 +8,13 @@ using Prometheus;
 // and hands each call to Dispatch's API; sends the server's pages to the paging server the same
 // way (docs/gateway.md). One process per set of lines; a serial
 // port belongs to the machine it is plugged into.
-// Its appsettings.json is beside the binary, wherever it is started from.
+// Settings come from the environment (Gateway__…) or an appsettings.json beside the binary,
+// wherever it is started from. The gateway ships none: in a test's output it would take the place
+// of the server's.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// A claim every PollMs would otherwise log four lines each.
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<GatewayMetrics>();

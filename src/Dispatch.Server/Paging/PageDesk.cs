@@ -14,8 +14,9 @@ namespace Dispatch.Server.Paging;
 /// the due pages (their try counted, their next try moved Paging:RetrySeconds on) under row locks
 /// that another gateway skips; a page not reported answered by then is handed out again, so a
 /// gateway killed mid-page sends it once more after its restart, never twice at once. A page of a
-/// call acknowledged or cleared meanwhile is stopped, not sent; one unanswered after
-/// Paging:Tries tries is failed: audit page_failed and the ward's event page_failed.
+/// call acknowledged or cleared meanwhile is no longer handed out (and marked stopped by the
+/// lead); one unanswered after Paging:Tries tries is failed: audit page_failed and the ward's
+/// event page_failed. An idle claim is one indexed read.
 /// </summary>
 public sealed class PageDesk(Transactions transactions, KeyGuesses guesses, IOptions<PagingOptions> options)
 {
@@ -31,7 +32,6 @@ public sealed class PageDesk(Transactions transactions, KeyGuesses guesses, IOpt
         {
             await LineAsync(tx, lineKey, token);
             var conn = tx.Connection!;
-            await conn.ExecuteAsync(new CommandDefinition(PageQueries.StopAnswered, transaction: tx, cancellationToken: token));
             var due = (await conn.QueryAsync<DueRow>(new CommandDefinition(
                 PageQueries.LockDue, new { options.Value.Tries, Limit = ClaimLimit }, tx, cancellationToken: token)))
                 .Select(p => new PageToSend(p.Id, p.Pager, p.Text, p.Tries + 1)).ToList();
@@ -58,6 +58,11 @@ public sealed class PageDesk(Transactions transactions, KeyGuesses guesses, IOpt
             await AuditLog.AppendAsync(tx, AuditLog.Device, lineId, "page_sent", page.CallId,
                 $"to staff {page.StaffId} (pager {page.Pager}), try {page.Tries}", token);
         }, ct);
+
+    /// <summary>Marks stopped the pending pages of calls acknowledged or cleared (no longer handed out since); how many.</summary>
+    public Task<int> StopAnsweredAsync(CancellationToken ct) =>
+        transactions.RunAsync((tx, token) => tx.Connection!.ExecuteAsync(new CommandDefinition(
+            PageQueries.StopAnswered, transaction: tx, cancellationToken: token)), ct);
 
     /// <summary>Pages that have used their tries, each to be failed once.</summary>
     public async Task<IReadOnlyList<long>> ExhaustedAsync(MySqlDataSource dataSource, CancellationToken ct)

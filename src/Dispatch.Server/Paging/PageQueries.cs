@@ -4,18 +4,21 @@ internal static class PageQueries
 {
     public const string FindLine = "SELECT id FROM devices WHERE key_hash = @KeyHash AND kind = 'line'";
 
-    /// <summary>Pages of calls acknowledged or cleared meanwhile are not sent (again).</summary>
+    /// <summary>Pages of calls acknowledged or cleared meanwhile are marked stopped (they are no longer handed out).</summary>
     public const string StopAnswered = """
         UPDATE pages p JOIN calls c ON c.id = p.call_id
         SET p.status = 'stopped'
         WHERE p.status = 'pending' AND c.status <> 'open'
         """;
 
-    /// <summary>Due pages with tries left, most urgent call first, locked; another gateway skips them.</summary>
+    /// <summary>
+    /// Due pages with tries left of calls still waiting (an acknowledge or a clear stops a page at
+    /// once), most urgent call first, locked; another gateway skips them.
+    /// </summary>
     public const string LockDue = """
         SELECT p.id AS Id, p.pager AS Pager, p.text AS Text, p.tries AS Tries
         FROM pages p JOIN calls c ON c.id = p.call_id
-        WHERE p.status = 'pending' AND p.next_try_at <= NOW(3) AND p.tries < @Tries
+        WHERE p.status = 'pending' AND p.next_try_at <= NOW(3) AND p.tries < @Tries AND c.status = 'open'
         ORDER BY c.priority DESC, p.id
         LIMIT @Limit
         FOR UPDATE SKIP LOCKED
@@ -33,14 +36,19 @@ internal static class PageQueries
 
     public const string MarkSent = "UPDATE pages SET status = 'sent', sent_at = NOW(3) WHERE id = @PageId";
 
-    /// <summary>Pages that have used their tries and whose last try has had its time: each is failed once.</summary>
+    /// <summary>Pages of waiting calls that have used their tries and whose last try has had its time: each is failed once.</summary>
     public const string Exhausted = """
-        SELECT id FROM pages WHERE status = 'pending' AND tries >= @Tries AND next_try_at <= NOW(3) ORDER BY id LIMIT 100
+        SELECT p.id FROM pages p JOIN calls c ON c.id = p.call_id
+        WHERE p.status = 'pending' AND p.tries >= @Tries AND p.next_try_at <= NOW(3) AND c.status = 'open'
+        ORDER BY p.id LIMIT 100
         """;
 
     public const string LockExhausted = """
         SELECT p.id AS Id, p.call_id AS CallId, p.staff_id AS StaffId, p.pager AS Pager, p.tries AS Tries
-        FROM pages p WHERE p.id = @PageId AND p.status = 'pending' AND p.tries >= @Tries AND p.next_try_at <= NOW(3) FOR UPDATE
+        FROM pages p
+        WHERE p.id = @PageId AND p.status = 'pending' AND p.tries >= @Tries AND p.next_try_at <= NOW(3)
+          AND EXISTS (SELECT 1 FROM calls c WHERE c.id = p.call_id AND c.status = 'open')
+        FOR UPDATE
         """;
 
     public const string MarkFailed = "UPDATE pages SET status = 'failed' WHERE id = @PageId";

@@ -5,7 +5,10 @@ using MySqlConnector;
 
 namespace Dispatch.Server.Paging;
 
-/// <summary>Fails the pages that have used their tries unanswered (on the cluster's lead; each page's row lock lets one node act).</summary>
+/// <summary>
+/// Marks stopped the pages of calls answered meanwhile, and fails those that have used their tries
+/// unanswered (on the cluster's lead; each page's row lock lets one node act).
+/// </summary>
 public sealed partial class PageWatch(
     MySqlDataSource dataSource,
     PageDesk desk,
@@ -19,6 +22,7 @@ public sealed partial class PageWatch(
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
+        await desk.StopAnsweredAsync(ct);
         foreach (var pageId in await desk.ExhaustedAsync(dataSource, ct))
         {
             if (await desk.FailAsync(pageId, ct) is { } call)
