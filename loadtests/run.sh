@@ -99,13 +99,13 @@ field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version). The swarm, nginx, both nodes, both bridges, MariaDB and Redis share these cores."
   echo
-  echo "| stations | connected / failed | drops | per node | calls raised | deliveries (lost / doubled) | p50 | p95 | p99 | max | KiB per connection |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| stations | connected / failed | drops | per node | calls raised | deliveries (lost / doubled) | wire duplicates / out of order | p50 | p95 | p99 | max | KiB per connection: heap after GC / working set |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for line in "${results[@]}"; do
-    echo "| $(field stations "$line") | $(field connected "$line") / $(field failed "$line") | $(field drops "$line") | $(field per_node "$line") | $(field raised "$line") ($(field calls_per_s "$line")/s asked) | $(field delivered "$line") ($(field lost "$line") / $(field duplicated "$line")) | $(field p50_ms "$line") ms | $(field p95_ms "$line") ms | $(field p99_ms "$line") ms | $(field max_ms "$line") ms | $(field kib_per_connection "$line") |"
+    echo "| $(field stations "$line") | $(field connected "$line") / $(field failed "$line") | $(field drops "$line") | $(field per_node "$line") | $(field raised "$line") ($(field calls_per_s "$line")/s asked) | $(field delivered "$line") ($(field lost "$line") / $(field duplicated "$line")) | $(field wire_duplicates "$line") / $(field wire_out_of_order "$line") | $(field p50_ms "$line") ms | $(field p95_ms "$line") ms | $(field p99_ms "$line") ms | $(field max_ms "$line") ms | $(field heap_kib_per_connection "$line") / $(field kib_per_connection "$line") |"
   done
   echo
-  echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's working-set growth over its new connections (GC heap included)."
+  echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's growth over its new connections: its live managed heap after a full GC (POST /api/node/heap), and its working set."
   echo
   echo "Database statements per second (the cluster's MariaDB user, 10 s window): 500 stations idle on push: **$push/s**; 500 screens polling every 500 ms: **$poll/s**."
 } >>docs/benchmarks.md

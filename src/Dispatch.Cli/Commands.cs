@@ -192,7 +192,6 @@ internal static class Commands
         DefaultValueFactory = required ? null : _ => "admin",
     };
 
-    /// <summary>A command's work, with what a person can act on (a missing secret, a refusal) said in one line instead of a stack trace.</summary>
     /// <summary>dispatch espa send / dispatch tap send: the primary nurse-call system sends one call to the gateway.</summary>
     private static Command LineSend(string protocol)
     {
@@ -232,6 +231,7 @@ internal static class Commands
         return new Command("page", "The paging server's side of the gateway's pages") { command };
     }
 
+    /// <summary>A command's work, with what a person can act on (a missing secret, a refusal) said in one line instead of a stack trace.</summary>
     private static Func<ParseResult, CancellationToken, Task<int>> Run(Func<ParseResult, CancellationToken, Task<int>> action) => async (parse, ct) =>
     {
         try

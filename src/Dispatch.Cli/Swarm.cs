@@ -19,8 +19,11 @@ internal sealed record SwarmSettings(
     IReadOnlyList<BedDevice> Beds,
     SwarmThresholds Thresholds);
 
-/// <summary>One node's /ws-health at a moment.</summary>
-internal sealed record NodeHealth(Uri Node, long Connections, double MemoryMb);
+/// <summary>
+/// One node at a moment: its /ws-health (connections, working set) and, when the swarm's user is an
+/// administrator, its live managed heap after a full GC (POST /api/node/heap).
+/// </summary>
+internal sealed record NodeHealth(Uri Node, long Connections, double MemoryMb, long? ManagedBytes = null);
 
 /// <summary>
 /// The load generator: <see cref="SwarmSettings.Stations"/> station connections through nginx,
@@ -59,7 +62,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         try
         {
             var session = await _api.SignInAsync(settings.User, settings.Password, ct);
-            var before = await NodeHealthAsync(ct);
+            var before = await NodeHealthAsync(session.Token, ct);
 
             _phase = "connecting";
             var connectClock = Stopwatch.StartNew();
@@ -67,7 +70,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             var connectTime = connectClock.Elapsed;
             _phase = "idle";
             await Task.Delay(s_idleSettle, ct);
-            var idle = await NodeHealthAsync(ct);
+            var idle = await NodeHealthAsync(session.Token, ct);
 
             _phase = "raising";
             var raiseClock = Stopwatch.StartNew();
@@ -247,15 +250,30 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             _clients.Sum(c => c.WireDuplicates), _clients.Sum(c => c.WireOutOfOrder));
     }
 
-    private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(CancellationToken ct)
+    private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(string token, CancellationToken ct)
     {
         var health = new List<NodeHealth>();
         foreach (var node in settings.Nodes)
         {
             using var body = JsonDocument.Parse(await _http.GetStringAsync(new Uri(node, "/ws-health"), ct));
-            health.Add(new NodeHealth(node, body.RootElement.GetProperty("connections").GetInt64(), body.RootElement.GetProperty("memory_mb").GetDouble()));
+            health.Add(new NodeHealth(node, body.RootElement.GetProperty("connections").GetInt64(), body.RootElement.GetProperty("memory_mb").GetDouble(),
+                await ManagedHeapAsync(node, token, ct)));
         }
         return health;
+    }
+
+    /// <summary>The node's live managed heap after a full GC; null when the swarm's user may not ask (not an administrator).</summary>
+    private async Task<long?> ManagedHeapAsync(Uri node, string token, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, "/api/node/heap"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return body.RootElement.GetProperty("managedBytes").GetInt64();
     }
 
     /// <summary>Cancels the swarm's open calls at their beds and closes the stations.</summary>

@@ -66,12 +66,16 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         return new SwarmReport(settings, figures, failures);
     }
 
-    /// <summary>Connections each node gained, and the memory each gained per connection (KiB), between before and idle.</summary>
-    public IReadOnlyList<(Uri Node, long Stations, double KibPerConnection)> PerNode =>
+    /// <summary>
+    /// Connections each node gained, and what each gained per connection between before and idle
+    /// (KiB): working set, and live managed heap after a full GC (NaN when not measured).
+    /// </summary>
+    public IReadOnlyList<(Uri Node, long Stations, double KibPerConnection, double HeapKibPerConnection)> PerNode =>
         Figures.Before.Zip(Figures.Idle, (before, idle) =>
         {
             var stations = idle.Connections - before.Connections;
-            return (idle.Node, stations, stations > 0 ? (idle.MemoryMb - before.MemoryMb) * 1024 / stations : double.NaN);
+            var heap = stations > 0 && before.ManagedBytes is { } from && idle.ManagedBytes is { } to ? (to - from) / 1024.0 / stations : double.NaN;
+            return (idle.Node, stations, stations > 0 ? (idle.MemoryMb - before.MemoryMb) * 1024 / stations : double.NaN, heap);
         }).ToList();
 
     public string Text()
@@ -84,9 +88,9 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         {
             text.AppendLine(Invariant($"  first failure: {f.FirstFailure}"));
         }
-        foreach (var (node, stations, kib) in PerNode)
+        foreach (var (node, stations, kib, heapKib) in PerNode)
         {
-            text.AppendLine(Invariant($"  node {node.Authority,-21} {stations,6:N0} stations, {kib:F1} KiB of working set per connection"));
+            text.AppendLine(Invariant($"  node {node.Authority,-21} {stations,6:N0} stations, per connection {heapKib:F1} KiB of live managed heap (after a full GC), {kib:F1} KiB of working set"));
         }
         text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} refused"));
         text.AppendLine(Invariant($"deliveries   {d.Received:N0} of {d.Expected:N0} expected, {d.Lost:N0} lost, {d.Duplicated:N0} shown twice"));
@@ -103,11 +107,12 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         var d = f.Deliveries;
         var perNode = string.Join(",", PerNode.Select(n => Invariant($"{n.Node.Port}:{n.Stations}")));
         var kib = PerNode.Where(n => n.Stations > 0).Select(n => n.KibPerConnection).DefaultIfEmpty(double.NaN).Average();
+        var heapKib = PerNode.Where(n => n.Stations > 0).Select(n => n.HeapKibPerConnection).DefaultIfEmpty(double.NaN).Average();
         return Invariant($"RESULT stations={Settings.Stations} connected={f.Connected} failed={f.FailedConnections} drops={f.Drops} ") +
             Invariant($"calls_per_s={Settings.CallsPerSecond} raised={f.Raised} raise_failed={f.RaiseFailed} expected={d.Expected} delivered={d.Received} lost={d.Lost} duplicated={d.Duplicated} ") +
             Invariant($"wire_duplicates={d.WireDuplicates} wire_out_of_order={d.WireOutOfOrder} ") +
             Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
-            Invariant($"kib_per_connection={kib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
+            Invariant($"kib_per_connection={kib:F1} heap_kib_per_connection={heapKib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -8,6 +8,12 @@ public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryM
 
 public sealed record DrainStarted(string Reason, long Connections);
 
+/// <summary>
+/// POST /api/node/heap: the node's live managed heap right after a full, blocking, compacting
+/// garbage collection, its resident set, and its hub connections: what an idle connection costs.
+/// </summary>
+public sealed record HeapReport(long ManagedBytes, long ResidentBytes, long Connections);
+
 public sealed record NodeRow(string Name, string State, int Connections, double MemoryMb, double MemoryPct, long UptimeS, long SeenSecondsAgo);
 
 public sealed record WardSummary(int WardId, string Name, long OpenCalls, long Unacknowledged, long OldestSeconds, long? RelayLag, long NursesOnDuty);

@@ -41,6 +41,8 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
             Figure(result, "duplicated").Should().Be(0);
             Figure(result, "wire_duplicates").Should().Be(0, "the bridge hands no batch twice without a fault");
             Figure(result, "wire_out_of_order").Should().Be(0);
+            var heapKib = double.Parse(Regex.Match(result.Value, @"\bheap_kib_per_connection=([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            heapKib.Should().BeInRange(1, 1024, "each node's live heap after a full GC, per idle station, is measured (POST /api/node/heap)");
             NodeStations().Matches(result.Groups["nodes"].Value).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
                 .Should().HaveCount(2).And.OnlyContain(n => n > 0, "ip_hash spreads the swarm's eight /24s over both nodes");
         }

@@ -48,6 +48,7 @@ public static partial class NodeApi
         app.MapGet("/healthz", HealthEndpoints.HealthzAsync).AllowAnonymous();
         app.MapGet("/ws-health", HealthEndpoints.WsHealthReport).AllowAnonymous();
         app.MapPost("/api/node/drain", RequestDrain).WithTags("Watchdog").RequireAuthorization(StaffPolicies.Admin);
+        app.MapPost("/api/node/heap", MeasureHeap).WithTags("Watchdog").RequireAuthorization(StaffPolicies.Admin);
         return app;
     }
 
@@ -66,6 +67,20 @@ public static partial class NodeApi
             }
             await next(context);
         });
+    }
+
+    /// <summary>
+    /// For benchmarks (the swarm's memory per connection): a full blocking GC first, so the figure
+    /// is the live heap, not garbage. It stalls this node for the collection's length (tens of ms
+    /// per hundred MB): never a probe.
+    /// </summary>
+    private static Ok<HeapReport> MeasureHeap(ConnectionRegistry connections)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return TypedResults.Ok(new HeapReport(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, connections.Current));
     }
 
     private static Results<Accepted<DrainStarted>, ProblemHttpResult> RequestDrain(
