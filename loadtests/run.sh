@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks the local cluster (scripts/run.sh --cluster: nginx, 2 nodes, 2 bridges, Redis,
-# MariaDB) with the swarm at 500, 2,000, 5,000 and 10,000 stations, compares the database load of
-# push and of polling at 500 screens, and appends the figures to docs/benchmarks.md.
+# MariaDB) with the swarm at 500, 2,000, 5,000 and 10,000 stations, then the floor (loadtests/floor,
+# a bare SignalR hub with the same wire shape) with the same swarm at the same levels, compares the
+# database load of push and of polling at 500 screens, and appends the figures, with Dispatch's
+# ratio to the floor, to docs/benchmarks.md.
 #
 #   loadtests/run.sh                  every level, 50 calls/s for 20 s each
 #   loadtests/run.sh 500 2000         chosen levels
 #   SWARM_CALLS_PER_SECOND=20 SWARM_SECONDS=30 loadtests/run.sh
 #
-# Needs the ports of scripts/run.sh --cluster free (5080-5082, 5090, 5600-5611, 3307, 3310, 6380, 7001, 7010).
+# Needs the ports of scripts/run.sh --cluster free (5080-5082, 5090, 5600-5611, 3307, 3310, 6380, 7001, 7010), and 5095 (the floor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +77,23 @@ for stations in "${levels[@]}"; do
   results+=("$(grep '^RESULT' "$log/swarm-$stations.txt" || echo "RESULT stations=$stations failed=all")")
 done
 
+# The floor (loadtests/floor): a bare SignalR hub with Dispatch's wire shape, driven by the same
+# swarm at the same levels, on the same machine, while the cluster above sits idle.
+floor_url=http://127.0.0.1:5095
+dotnet build loadtests/floor -c Release -v quiet -nologo >/dev/null
+Floor__Devices="$state/demo-credentials.env" dotnet loadtests/floor/bin/Release/net10.0/Dispatch.Floor.dll --urls "$floor_url" >"$log/floor.log" 2>&1 &
+floor=$!
+trap 'kill "$floor" 2>/dev/null; kill -TERM "$cluster" 2>/dev/null; wait "$cluster" 2>/dev/null || true' EXIT
+for _ in $(seq 1 30); do curl -fs "$floor_url/ws-health" >/dev/null 2>&1 && break; sleep 1; done
+floor_results=()
+for stations in "${levels[@]}"; do
+  echo "Floor: $stations stations, $calls_per_second calls/s for $seconds s..."
+  "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
+    --devices "$state/demo-credentials.env" --nodes "$floor_url" --server "$floor_url" | tee "$log/floor-$stations.txt" || true
+  floor_results+=("$(grep '^RESULT' "$log/floor-$stations.txt" || echo "RESULT stations=$stations failed=all")")
+done
+kill "$floor" 2>/dev/null || true
+
 echo "Database load, 500 stations idle (push) against 500 screens polling every 500 ms..."
 "${cli[@]}" swarm --stations 500 --calls-per-second 0 --seconds 25 --devices "$state/demo-credentials.env" \
   --nodes "$nodes" --server "$nginx" >"$log/push-idle.txt" 2>&1 &
@@ -88,6 +107,13 @@ echo "push: $push statements/s; polling: $poll statements/s"
 
 # field NAME LINE: the value of NAME= in a RESULT line.
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+# versus NAME DISPATCH_LINE FLOOR_LINE: "dispatch / floor (ratio×)".
+versus() {
+  local ours theirs
+  ours=$(field "$1" "$2")
+  theirs=$(field "$1" "$3")
+  awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b + 0 > 0) printf "%s / %s (%.2f×)", a, b, a / b; else printf "%s / %s", a, b }'
+}
 
 {
   echo
@@ -106,6 +132,14 @@ field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
   done
   echo
   echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's growth over its new connections: its live managed heap after a full GC (POST /api/node/heap), and its working set."
+  echo
+  echo "Against the floor (loadtests/floor: a bare SignalR hub, one process, no nginx, database or backplane; the same swarm, the cluster idle meanwhile). Dispatch / floor (ratio):"
+  echo
+  echo "| stations | p50 ms | p99 ms | heap KiB per connection | wire duplicates |"
+  echo "| --- | --- | --- | --- | --- |"
+  for i in "${!results[@]}"; do
+    echo "| $(field stations "${results[$i]}") | $(versus p50_ms "${results[$i]}" "${floor_results[$i]}") | $(versus p99_ms "${results[$i]}" "${floor_results[$i]}") | $(versus heap_kib_per_connection "${results[$i]}" "${floor_results[$i]}") | $(field wire_duplicates "${results[$i]}") / $(field wire_duplicates "${floor_results[$i]}") |"
+  done
   echo
   echo "Database statements per second (the cluster's MariaDB user, 10 s window): 500 stations idle on push: **$push/s**; 500 screens polling every 500 ms: **$poll/s**."
 } >>docs/benchmarks.md

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dispatch.Contracts;
+
+namespace Dispatch.Floor;
+
+/// <summary>
+/// The wards' sequences and events in memory, and which ward each bed is in (read from the same
+/// devices file the swarm presses: BED_{id}_WARD lines).
+/// </summary>
+public sealed partial class FloorWards
+{
+    private readonly Dictionary<int, int> _wardOfBed = [];
+    private readonly ConcurrentDictionary<int, List<WardEvent>> _events = new();
+    private long _nextCallId;
+    private long _connections;
+
+    public FloorWards(IConfiguration configuration)
+    {
+        var devices = configuration["Floor:Devices"] ?? throw new InvalidOperationException("Floor:Devices (the swarm's devices file) is required.");
+        foreach (var match in File.ReadLines(devices).Select(line => BedWard().Match(line)).Where(m => m.Success))
+        {
+            _wardOfBed[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)] = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        }
+    }
+
+    public long Connections => Interlocked.Read(ref _connections);
+
+    public void Connected(int delta) => Interlocked.Add(ref _connections, delta);
+
+    public long LastSeq(int wardId)
+    {
+        var events = _events.GetOrAdd(wardId, _ => []);
+        lock (events)
+        {
+            return events.Count;
+        }
+    }
+
+    public CallView? Raise(int bedId) => _wardOfBed.TryGetValue(bedId, out var wardId)
+        ? new CallView(Interlocked.Increment(ref _nextCallId), wardId, bedId, $"{bedId / 2}", bedId % 2 == 0 ? "A" : "B", CallKinds.Normal, 20,
+            CallStatuses.Open, null, null, 0, DateTimeOffset.UtcNow, null, null, Band: "routine", Ward: $"Ward {wardId}")
+        : null;
+
+    /// <summary>The ward's next event for this call, kept for resyncs.</summary>
+    public WardEvent Append(string type, CallView call)
+    {
+        var events = _events.GetOrAdd(call.WardId, _ => []);
+        lock (events)
+        {
+            var wardEvent = new WardEvent(call.WardId, events.Count + 1, type, call.Id, call, DateTimeOffset.UtcNow);
+            events.Add(wardEvent);
+            return wardEvent;
+        }
+    }
+
+    public IReadOnlyList<WardEvent> EventsAfter(int wardId, long afterSeq)
+    {
+        var events = _events.GetOrAdd(wardId, _ => []);
+        lock (events)
+        {
+            return [.. events.Skip((int)Math.Min(afterSeq, events.Count)).Take(DispatchHubMethods.ResyncPageSize)];
+        }
+    }
+
+    [GeneratedRegex(@"^BED_(\d+)_WARD=(\d+)$")]
+    private static partial Regex BedWard();
+}
