@@ -35,7 +35,7 @@ fi
 export Display__AlarmSeconds=3600
 scripts/run.sh --cluster >"$log/cluster.log" 2>&1 &
 cluster=$!
-trap 'kill -TERM "$cluster" 2>/dev/null; wait "$cluster" 2>/dev/null || true' EXIT
+trap 'kill -TERM "$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 
 echo "Starting the cluster (log: $log/cluster.log)..."
@@ -89,7 +89,7 @@ floor_url=http://127.0.0.1:5095
 dotnet build loadtests/floor -c Release -v quiet -nologo >/dev/null
 Floor__Devices="$state/demo-credentials.env" dotnet loadtests/floor/bin/Release/net10.0/Dispatch.Floor.dll --urls "$floor_url" >"$log/floor.log" 2>&1 &
 floor=$!
-trap 'kill "$floor" 2>/dev/null; kill -TERM "$cluster" 2>/dev/null; wait "$cluster" 2>/dev/null || true' EXIT
+trap 'kill "$floor" 2>/dev/null || true; kill -TERM "$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "$floor_url/ws-health" >/dev/null 2>&1 && break; sleep 1; done
 floor_results=()
 for stations in "${levels[@]}"; do
