@@ -33,6 +33,11 @@ public abstract partial class PeriodicDatabaseWork(TimeProvider time, ILogger lo
             {
                 Log.RoundFailed(logger, GetType().Name, e);
             }
+            catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The node is stopping and took its backplane connection down under this round.
+                return;
+            }
         }
     }
 
