@@ -75,13 +75,21 @@ measure_while() {
   rate=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.1f", (b - a) / 10 }')
 }
 
+# run_levels RESULTS NAME SERVER NODES: the swarm at each level against SERVER (NODES: where it reads
+# memory), its output in $log/NAME-LEVEL.txt and its RESULT line appended to the array RESULTS.
+run_levels() {
+  local -n into=$1
+  local stations
+  for stations in "${levels[@]}"; do
+    echo "$2: $stations stations, $calls_per_second calls/s for $seconds s..."
+    "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
+      --devices "$state/demo-credentials.env" --nodes "$4" --server "$3" | tee "$log/$2-$stations.txt" || true
+    into+=("$(grep '^RESULT' "$log/$2-$stations.txt" || echo "RESULT stations=$stations failed=all")")
+  done
+}
+
 results=()
-for stations in "${levels[@]}"; do
-  echo "Swarm: $stations stations, $calls_per_second calls/s for $seconds s..."
-  "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
-    --devices "$state/demo-credentials.env" --nodes "$nodes" --server "$nginx" | tee "$log/swarm-$stations.txt" || true
-  results+=("$(grep '^RESULT' "$log/swarm-$stations.txt" || echo "RESULT stations=$stations failed=all")")
-done
+run_levels results swarm "$nginx" "$nodes"
 
 # The floor (loadtests/floor): a bare SignalR hub with Dispatch's wire shape, driven by the same
 # swarm at the same levels, on the same machine, while the cluster above sits idle.
@@ -92,12 +100,7 @@ floor=$!
 trap 'kill "$floor" 2>/dev/null || true; kill -TERM "$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "$floor_url/ws-health" >/dev/null 2>&1 && break; sleep 1; done
 floor_results=()
-for stations in "${levels[@]}"; do
-  echo "Floor: $stations stations, $calls_per_second calls/s for $seconds s..."
-  "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
-    --devices "$state/demo-credentials.env" --nodes "$floor_url" --server "$floor_url" | tee "$log/floor-$stations.txt" || true
-  floor_results+=("$(grep '^RESULT' "$log/floor-$stations.txt" || echo "RESULT stations=$stations failed=all")")
-done
+run_levels floor_results floor "$floor_url" "$floor_url"
 kill "$floor" 2>/dev/null || true
 
 echo "Database load, 500 stations idle (push) against 500 screens polling every 500 ms..."
