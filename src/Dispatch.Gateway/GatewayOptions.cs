@@ -48,8 +48,9 @@ public sealed class GatewayOptions : IValidatableObject
         {
             var context = new ValidationContext(link);
             var results = new List<ValidationResult>();
+            // Its attributes, then, when they hold, its own Validate.
             Validator.TryValidateObject(link, context, results, validateAllProperties: true);
-            foreach (var result in results.Concat(link.Validate(context)))
+            foreach (var result in results)
             {
                 yield return new ValidationResult($"{at}: {result.ErrorMessage}", [nameof(Lines)]);
             }

@@ -51,8 +51,12 @@ public abstract class LineLinkOptions : IValidatableObject
     /// <summary>ESPA: the other end's station address.</summary>
     public abstract char EspaPeerAddress { get; set; }
 
-    public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var result in ValidateEnd())
+        {
+            yield return result;
+        }
         if (Protocol is not (Espa or Tap))
         {
             yield return new ValidationResult($"Protocol must be '{Espa}' or '{Tap}', not '{Protocol}'.", [nameof(Protocol)]);
@@ -66,4 +70,7 @@ public abstract class LineLinkOptions : IValidatableObject
             yield return new ValidationResult("EspaAddress and EspaPeerAddress must be two different digits '0' to '9'.", [nameof(EspaAddress)]);
         }
     }
+
+    /// <summary>What this end (a line, the paging link) checks of its own settings.</summary>
+    protected abstract IEnumerable<ValidationResult> ValidateEnd();
 }

@@ -21,12 +21,8 @@ public sealed class LineOptions : LineLinkOptions
     [Range(100, 60_000)]
     public int PollIntervalMs { get; set; } = 1_000;
 
-    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    protected override IEnumerable<ValidationResult> ValidateEnd()
     {
-        foreach (var result in base.Validate(validationContext))
-        {
-            yield return result;
-        }
         if (EspaRole is not ("slave" or "control"))
         {
             yield return new ValidationResult($"EspaRole must be 'slave' or 'control', not '{EspaRole}'.", [nameof(EspaRole)]);

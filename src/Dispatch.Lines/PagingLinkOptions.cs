@@ -18,12 +18,8 @@ public sealed class PagingLinkOptions : LineLinkOptions
     [Range(100, 60_000)]
     public int PollMs { get; set; } = 500;
 
-    public override IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    protected override IEnumerable<ValidationResult> ValidateEnd()
     {
-        foreach (var result in base.Validate(validationContext))
-        {
-            yield return result;
-        }
         if (!string.IsNullOrWhiteSpace(Listen))
         {
             yield return new ValidationResult("The paging server is reached by Connect (host:port) or Serial, not Listen.", [nameof(Listen)]);

@@ -18,7 +18,7 @@ namespace Dispatch.Server.Paging;
 /// lead); one unanswered after Paging:Tries tries is failed: audit page_failed and the ward's
 /// event page_failed. An idle claim is one indexed read.
 /// </summary>
-public sealed class PageDesk(Transactions transactions, KeyGuesses guesses, IOptions<PagingOptions> options)
+public sealed class PageDesk(MySqlDataSource dataSource, Transactions transactions, KeyGuesses guesses, IOptions<PagingOptions> options)
 {
     private const int ClaimLimit = 20;
 
@@ -65,7 +65,7 @@ public sealed class PageDesk(Transactions transactions, KeyGuesses guesses, IOpt
             PageQueries.StopAnswered, transaction: tx, cancellationToken: token)), ct);
 
     /// <summary>Pages that have used their tries, each to be failed once.</summary>
-    public async Task<IReadOnlyList<long>> ExhaustedAsync(MySqlDataSource dataSource, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> ExhaustedAsync(CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return [.. await conn.QueryAsync<long>(new CommandDefinition(PageQueries.Exhausted, new { options.Value.Tries }, cancellationToken: ct))];

@@ -1,7 +1,6 @@
 using Dispatch.Server.Infrastructure;
 using Dispatch.Server.Observability;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 
 namespace Dispatch.Server.Paging;
 
@@ -10,7 +9,6 @@ namespace Dispatch.Server.Paging;
 /// unanswered (on the cluster's lead; each page's row lock lets one node act).
 /// </summary>
 public sealed partial class PageWatch(
-    MySqlDataSource dataSource,
     PageDesk desk,
     DispatchMetrics metrics,
     IOptions<PagingOptions> options,
@@ -23,7 +21,7 @@ public sealed partial class PageWatch(
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
         await desk.StopAnsweredAsync(ct);
-        foreach (var pageId in await desk.ExhaustedAsync(dataSource, ct))
+        foreach (var pageId in await desk.ExhaustedAsync(ct))
         {
             if (await desk.FailAsync(pageId, ct) is { } call)
             {

@@ -18,12 +18,12 @@ public sealed class LineSupervisor(MySqlDataSource dataSource)
     /// <summary>Reports the line if it is still silent and not reported; null when there is nothing (left) to report.</summary>
     public Task<LineRow?> ReportSilentAsync(int deviceId, int silentSeconds, CancellationToken ct) =>
         ReportAsync(SupervisionQueries.LockSilentLine, new { DeviceId = deviceId, SilentSeconds = silentSeconds },
-            SupervisionQueries.MarkStationReported, "line_silent", $"not heard for more than {silentSeconds} s", ct);
+            SupervisionQueries.MarkTroubleReported, "line_silent", $"not heard for more than {silentSeconds} s", ct);
 
     /// <summary>Reports that the reported line is heard again; null when it was not reported or not heard since.</summary>
     public Task<LineRow?> ReportBackAsync(int deviceId, CancellationToken ct) =>
         ReportAsync(SupervisionQueries.LockReturnedLine, new { DeviceId = deviceId },
-            SupervisionQueries.ClearStationReported, "line_back", "heard again", ct);
+            SupervisionQueries.ClearTroubleReported, "line_back", "heard again", ct);
 
     /// <summary>Lines reported silent and not heard since.</summary>
     public async Task<double> CountSilentAsync(CancellationToken ct)

@@ -55,7 +55,7 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
     /// <summary>Reports the station to its ward if it is still silent and not reported; null when there is nothing (left) to report.</summary>
     public Task<StationView?> ReportSilentAsync(int deviceId, int silentSeconds, CancellationToken ct) =>
         ReportAsync(SupervisionQueries.LockSilentStation, new { DeviceId = deviceId, SilentSeconds = silentSeconds },
-            SupervisionQueries.MarkStationReported, EventTypes.StationSilent, $"silent for more than {silentSeconds} s", ct);
+            SupervisionQueries.MarkTroubleReported, EventTypes.StationSilent, $"silent for more than {silentSeconds} s", ct);
 
     /// <summary>A ward's stations that cannot play sound, read in the caller's (snapshot) transaction.</summary>
     public static async Task<IReadOnlyList<StationView>> MutedStationsAsync(MySqlTransaction tx, int wardId, CancellationToken ct) =>
@@ -75,7 +75,7 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
     /// <summary>Tells the ward that its reported station is back; null when it was not reported or not seen since.</summary>
     public Task<StationView?> ReportBackAsync(int deviceId, CancellationToken ct) =>
         ReportAsync(SupervisionQueries.LockReturnedStation, new { DeviceId = deviceId },
-            SupervisionQueries.ClearStationReported, EventTypes.StationBack, "connected again", ct);
+            SupervisionQueries.ClearTroubleReported, EventTypes.StationBack, "connected again", ct);
 
     private async Task<StationView?> ReportAsync(string lockQuery, object lockArgs, string mark, string eventType, string detail, CancellationToken ct)
     {

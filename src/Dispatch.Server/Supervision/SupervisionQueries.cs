@@ -112,9 +112,10 @@ internal static class SupervisionQueries
         ORDER BY name
         """;
 
-    public const string MarkStationReported = "UPDATE devices SET trouble_reported_at = NOW(3) WHERE id = @DeviceId";
+    /// <summary>A silent station's or line's report made, and (below) ended: one report per silence.</summary>
+    public const string MarkTroubleReported = "UPDATE devices SET trouble_reported_at = NOW(3) WHERE id = @DeviceId";
 
-    public const string ClearStationReported = "UPDATE devices SET trouble_reported_at = NULL WHERE id = @DeviceId";
+    public const string ClearTroubleReported = "UPDATE devices SET trouble_reported_at = NULL WHERE id = @DeviceId";
 
     /// <summary>A ward's stations reported silent and not back yet (its snapshot).</summary>
     public const string SilentStationsOfWard = $"""
