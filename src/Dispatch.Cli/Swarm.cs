@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
@@ -26,7 +27,8 @@ internal sealed record SwarmSettings(
 internal sealed record NodeHealth(Uri Node, long Connections, double MemoryMb, long? ManagedBytes = null);
 
 /// <summary>
-/// The load generator: <see cref="SwarmSettings.Stations"/> station connections through nginx,
+/// The load generator: <see cref="SwarmSettings.Stations"/> station connections through nginx
+/// (<see cref="RawStation"/>: bare WebSockets, so the figures are the server's, not a client library's),
 /// spread over loopback /24s (ip_hash keys on the first three octets) and over the wards of the
 /// bed devices; calls raised through the API at a steady rate; every delivery timed from the
 /// moment its raise was sent to its arrival at a station, on this process's clock. At the end
@@ -38,15 +40,18 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private const int RaisesInFlight = 256;
     private static readonly TimeSpan s_idleSettle = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_deliverySettle = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<(long CallId, long At)> _arrivals = new();
     private readonly ConcurrentDictionary<long, (long SentAt, BedDevice Bed)> _raised = new();
     private readonly ConcurrentDictionary<int, int> _stationsPerWard = new();
     private readonly ConcurrentDictionary<int, long> _openAtBed = new();
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _bedTurns = new();
-    private readonly ConcurrentBag<DispatchClient> _clients = [];
+    private readonly ConcurrentBag<RawStation> _stations = [];
     private readonly HttpClient _http = new();
     private readonly DispatchApi _api = new(settings.Server);
+    private readonly HttpMessageInvoker[] _invokers = [.. Enumerable.Range(0, settings.Subnets).Select(n => LocalAddress.Invoker(SourceAddress(n)))];
+    private readonly Uri _hub = new UriBuilder(new Uri(settings.Server, DispatchHubMethods.Route)) { Scheme = settings.Server.Scheme == "https" ? "wss" : "ws" }.Uri;
     private int _connected;
     private int _failed;
     private int _drops;
@@ -59,6 +64,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         var wards = settings.Beds.Select(b => b.WardId).Distinct().Order().ToList();
         using var reporting = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reporter = ReportProgressAsync(reporting.Token);
+        var keepAlive = KeepAliveAsync(reporting.Token);
         try
         {
             var session = await _api.SignInAsync(settings.User, settings.Password, ct);
@@ -74,14 +80,16 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
 
             _phase = "raising";
             var raiseClock = Stopwatch.StartNew();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             await RaiseAsync(ct);
             var raiseTime = raiseClock.Elapsed;
             _phase = "settling";
             await SettleAsync(ct);
+            var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore) / raiseClock.Elapsed;
 
             return SwarmReport.From(settings, new SwarmFigures(
                 _connected, _failed, _firstFailure, _drops, connectTime, before, idle,
-                _raised.Count, _raiseFailed, raiseTime, Deliveries()));
+                _raised.Count, _raiseFailed, raiseTime, Deliveries(), generatorCpu));
         }
         finally
         {
@@ -89,6 +97,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             await CleanUpAsync();
             await reporting.CancelAsync();
             await reporter;
+            await keepAlive;
         }
     }
 
@@ -100,7 +109,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             await connecting.WaitAsync(ct);
             try
             {
-                await ConnectStationAsync(token, wards[i % wards.Count], SourceAddress(i), ct);
+                await ConnectStationAsync(token, wards[i % wards.Count], i % settings.Subnets, ct);
             }
             finally
             {
@@ -109,41 +118,47 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         }));
     }
 
-    /// <summary>Station i leaves from 127.0.(1 + i mod subnets).10.</summary>
-    private IPAddress SourceAddress(int station) => IPAddress.Parse($"127.0.{1 + station % settings.Subnets}.10");
+    /// <summary>Stations of subnet n leave from 127.0.(1 + n).10.</summary>
+    private static IPAddress SourceAddress(int subnet) => IPAddress.Parse($"127.0.{1 + subnet}.10");
 
-    private async Task ConnectStationAsync(string token, int wardId, IPAddress source, CancellationToken ct)
+    private async Task ConnectStationAsync(string token, int wardId, int subnet, CancellationToken ct)
     {
-        var client = new DispatchClient(settings.Server, token, TimeSpan.FromSeconds(5),
-            options => options.WebSocketFactory = LocalAddress.WebSocketFactory(source, token));
-        client.EventReceived += e =>
-        {
-            if (e.Type == EventTypes.CallRaised && e.CallId is { } callId)
-            {
-                _arrivals.Enqueue((callId, Stopwatch.GetTimestamp()));
-            }
-        };
-        client.StateChanged += state =>
-        {
-            if (state == StationConnectionState.Reconnecting)
-            {
-                Interlocked.Increment(ref _drops);
-            }
-        };
+        RawStation? station = null;
         try
         {
-            await client.StartAsync(ct);
-            await client.SubscribeAsync(wardId, ct);
-            _clients.Add(client);
+            var socket = await LocalAddress.ConnectAsync(_hub, _invokers[subnet], token, ct);
+            station = new RawStation(socket, wardId, (callId, at) => _arrivals.Enqueue((callId, at)));
+            station.Dropped += () => Interlocked.Increment(ref _drops);
+            await station.StartAsync(ct);
+            _stations.Add(station);
             _stationsPerWard.AddOrUpdate(wardId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _connected);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException
-            or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.SignalR.HubException or TimeoutException)
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or WebSocketException)
         {
             Interlocked.Increment(ref _failed);
-            Interlocked.CompareExchange(ref _firstFailure, $"{source}: {e.GetType().Name}: {e.Message}", null);
-            await client.DisposeAsync();
+            Interlocked.CompareExchange(ref _firstFailure, $"{SourceAddress(subnet)}: {e.GetType().Name}: {e.Message}", null);
+            if (station is not null)
+            {
+                await station.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Pings every station within SignalR's client timeout (30 s), as a client library would.</summary>
+    private async Task KeepAliveAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(s_keepAlive);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await Task.WhenAll(_stations.Select(s => s.PingAsync(ct)));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // Done, or a station gone (counted as a drop by the station).
         }
     }
 
@@ -247,7 +262,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         }
         latenciesMs.Sort();
         return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs,
-            _clients.Sum(c => c.WireDuplicates), _clients.Sum(c => c.WireOutOfOrder));
+            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder));
     }
 
     private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(string token, CancellationToken ct)
@@ -296,13 +311,17 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
                 inFlight.Release();
             }
         }));
-        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
+        await Task.WhenAll(_stations.Select(s => s.DisposeAsync().AsTask()));
     }
 
     public void Dispose()
     {
         _http.Dispose();
         _api.Dispose();
+        foreach (var invoker in _invokers)
+        {
+            invoker.Dispose();
+        }
     }
 
     private async Task ReportProgressAsync(CancellationToken ct)

@@ -6,9 +6,9 @@ namespace Dispatch.Cli;
 /// <summary>What the swarm must reach; a run that misses one exits with 1.</summary>
 internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, double? MaxP99Ms);
 
-// WireDuplicates and WireOutOfOrder: pushed events the stations' client dropped as already
-// applied, or that arrived with earlier ones missing: counted at the wire, before the client
-// deduplicates or repairs.
+// WireDuplicates and WireOutOfOrder: pushed events that arrived at a station with a sequence it
+// already had, or with earlier ones missing: counted at the wire (RawStation), where a client
+// would drop or repair them.
 internal sealed record Deliveries(
     long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0)
 {
@@ -27,7 +27,8 @@ internal sealed record SwarmFigures(
     int Raised,
     int RaiseFailed,
     TimeSpan RaiseTime,
-    Deliveries Deliveries);
+    Deliveries Deliveries,
+    double GeneratorCores);
 
 /// <summary>The swarm's figures, printed for people and as one RESULT line for scripts, and the verdict on the thresholds.</summary>
 internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures, IReadOnlyList<string> Failures)
@@ -50,7 +51,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         {
             failures.Add($"{figures.Deliveries.Duplicated} deliveries shown twice");
         }
-        // The client hides resends and repairs gaps; at the wire, a run without faults has neither.
+        // A client would hide resends and repair gaps; at the wire, a run without faults has neither.
         if (figures.Deliveries.WireDuplicates + figures.Deliveries.WireOutOfOrder > 0)
         {
             failures.Add($"{figures.Deliveries.WireDuplicates} duplicate and {figures.Deliveries.WireOutOfOrder} out-of-order events at the wire");
@@ -94,7 +95,8 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         }
         text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} refused"));
         text.AppendLine(Invariant($"deliveries   {d.Received:N0} of {d.Expected:N0} expected, {d.Lost:N0} lost, {d.Duplicated:N0} shown twice"));
-        text.AppendLine(Invariant($"at the wire  {d.WireDuplicates:N0} duplicate and {d.WireOutOfOrder:N0} out-of-order events (before the client drops or repairs them)"));
+        text.AppendLine(Invariant($"at the wire  {d.WireDuplicates:N0} duplicate and {d.WireOutOfOrder:N0} out-of-order events (before a client would drop or repair them)"));
+        text.AppendLine(Invariant($"generator    {f.GeneratorCores * 100:F0} % of a core while raising and settling ({Environment.ProcessorCount} cores here)"));
         text.AppendLine(Invariant($"latency      press → station: p50 {d.Percentile(0.50):F1} ms, p95 {d.Percentile(0.95):F1} ms, p99 {d.Percentile(0.99):F1} ms, max {(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ms"));
         text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
         return text.ToString();
@@ -112,6 +114,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
             Invariant($"calls_per_s={Settings.CallsPerSecond} raised={f.Raised} raise_failed={f.RaiseFailed} expected={d.Expected} delivered={d.Received} lost={d.Lost} duplicated={d.Duplicated} ") +
             Invariant($"wire_duplicates={d.WireDuplicates} wire_out_of_order={d.WireOutOfOrder} ") +
             Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
+            Invariant($"generator_cpu_pct={f.GeneratorCores * 100:F0} ") +
             Invariant($"kib_per_connection={kib:F1} heap_kib_per_connection={heapKib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
     }
 

@@ -16,32 +16,45 @@ public static class LocalAddress
     /// <param name="local">The address the connection leaves from.</param>
     /// <param name="token">The session token; a custom factory must send it itself.</param>
     public static Func<WebSocketConnectionContext, CancellationToken, ValueTask<WebSocket>> WebSocketFactory(IPAddress local, string? token) =>
-        async (context, ct) =>
+        async (context, ct) => await ConnectAsync(context.Uri, Invoker(local), token, ct).ConfigureAwait(false);
+
+    /// <summary>Opens a WebSocket to <paramref name="uri"/> through <paramref name="invoker"/> (see <see cref="Invoker"/>), with the session token as a bearer header.</summary>
+    public static async Task<ClientWebSocket> ConnectAsync(Uri uri, HttpMessageInvoker invoker, string? token, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        if (token is not null)
         {
-            var socket = new ClientWebSocket();
-            if (token is not null)
-            {
-                socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-            }
-            var handler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (connect, connectToken) =>
-                {
-                    var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                    try
-                    {
-                        tcp.Bind(new IPEndPoint(local, 0));
-                        await tcp.ConnectAsync(connect.DnsEndPoint, connectToken).ConfigureAwait(false);
-                        return new NetworkStream(tcp, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        tcp.Dispose();
-                        throw;
-                    }
-                },
-            };
-            await socket.ConnectAsync(context.Uri, new HttpMessageInvoker(handler), ct).ConfigureAwait(false);
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        }
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, ct).ConfigureAwait(false);
             return socket;
-        };
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An HTTP invoker whose connections leave from <paramref name="local"/>; one serves any number of WebSockets.</summary>
+    public static HttpMessageInvoker Invoker(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (connect, connectToken) =>
+        {
+            var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(local, 0));
+                await tcp.ConnectAsync(connect.DnsEndPoint, connectToken).ConfigureAwait(false);
+                return new NetworkStream(tcp, ownsSocket: true);
+            }
+            catch
+            {
+                tcp.Dispose();
+                throw;
+            }
+        },
+    });
 }

@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using Dispatch.Contracts;
+
+namespace Dispatch.Cli;
+
+/// <summary>
+/// One swarm station on a bare WebSocket speaking SignalR's JSON protocol (docs/protocol.md: skip
+/// negotiation, handshake, <c>Subscribe</c>, pings), with no <c>HubConnection</c>: a generator that
+/// costs little beside the server it measures. It counts what arrives at the wire before anything
+/// is dropped: an event whose sequence it already had (a duplicate) or that skips one (out of
+/// order). It does not reconnect: a drop is counted, and the events it misses are lost.
+/// </summary>
+internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
+{
+    private const string SubscribeId = "subscribe";
+    private static readonly byte[] s_handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
+    private static readonly byte[] s_ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
+
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _sending = new(1);
+    private long _last = -1;
+    private long _wireDuplicates;
+    private long _wireOutOfOrder;
+    private Task _receiving = Task.CompletedTask;
+    private volatile bool _closing;
+
+    /// <summary>Pushed events that arrived with a sequence this station already had.</summary>
+    public long WireDuplicates => Interlocked.Read(ref _wireDuplicates);
+
+    /// <summary>Pushed events that arrived with earlier ones missing.</summary>
+    public long WireOutOfOrder => Interlocked.Read(ref _wireOutOfOrder);
+
+    /// <summary>Set when the connection ended before the swarm closed it.</summary>
+    public event Action? Dropped;
+
+    /// <summary>Handshakes, subscribes to the ward and returns once the snapshot's sequence is known.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await socket.SendAsync(s_handshake, WebSocketMessageType.Text, endOfMessage: true, ct);
+        _receiving = ReceiveAsync();
+        var subscribe = Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{SubscribeId}\",\"target\":\"{DispatchHubMethods.Subscribe}\",\"arguments\":[{wardId}]}}\u001e");
+        await SendAsync(subscribe, ct);
+        // A receive loop that failed unexpectedly says why here rather than leaving Subscribe unanswered.
+        await await Task.WhenAny(_subscribed.Task, _receiving).WaitAsync(ct);
+        await _subscribed.Task;
+    }
+
+    /// <summary>A keep-alive, so the server does not time the station out (SignalR's client timeout).</summary>
+    public Task PingAsync(CancellationToken ct) => socket.State == WebSocketState.Open ? SendAsync(s_ping, ct) : Task.CompletedTask;
+
+    private async Task SendAsync(byte[] message, CancellationToken ct)
+    {
+        await _sending.WaitAsync(ct);
+        try
+        {
+            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for data with a zero-byte read, then borrows a buffer only while reading it: an idle
+    /// station holds no receive buffer of its own.
+    /// </summary>
+    private async Task ReceiveAsync()
+    {
+        var pending = new ArrayBufferWriter<byte>();
+        try
+        {
+            while (true)
+            {
+                if ((await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None)).MessageType == WebSocketMessageType.Close)
+                {
+                    Drop();
+                    return;
+                }
+                var buffer = ArrayPool<byte>.Shared.Rent(4096);
+                try
+                {
+                    ValueWebSocketReceiveResult result;
+                    do
+                    {
+                        result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            Drop();
+                            return;
+                        }
+                        pending.Write(buffer.AsSpan(0, result.Count));
+                    }
+                    while (!result.EndOfMessage);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+                var at = Stopwatch.GetTimestamp();
+                var unread = pending.WrittenSpan;
+                for (var end = unread.IndexOf(WireFrames.RecordSeparator); end >= 0; end = unread.IndexOf(WireFrames.RecordSeparator))
+                {
+                    Handle(WireFrames.Read(unread[..end]), at);
+                    unread = unread[(end + 1)..];
+                }
+                var rest = unread.ToArray();
+                pending.ResetWrittenCount();
+                pending.Write(rest);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Drop(e);
+        }
+    }
+
+    private void Handle(WireFrame frame, long at)
+    {
+        switch (frame.Kind)
+        {
+            case WireFrame.Completion when frame.InvocationId == SubscribeId:
+                if (frame.Error is not null)
+                {
+                    _subscribed.TrySetException(new InvalidOperationException($"Subscribe({wardId}) refused: {frame.Error}"));
+                    return;
+                }
+                // Events pushed before the snapshot at or below its sequence are the overlap the protocol allows, not resends.
+                if (_last < frame.Seq)
+                {
+                    _last = frame.Seq;
+                }
+                _subscribed.TrySetResult();
+                break;
+            case WireFrame.Invocation when frame.Target == nameof(IDispatchClient.WardEvent):
+                Observe(frame, at);
+                break;
+            case WireFrame.Close:
+                _subscribed.TrySetException(new InvalidOperationException($"The server closed the connection: {frame.Error}"));
+                break;
+        }
+    }
+
+    private void Observe(WireFrame frame, long at)
+    {
+        if (!_subscribed.Task.IsCompleted)
+        {
+            // Before the snapshot: the sequence to count from is not known yet (docs/protocol.md, order of operations).
+            _last = Math.Max(_last, frame.Seq);
+        }
+        else if (frame.Seq <= _last)
+        {
+            Interlocked.Increment(ref _wireDuplicates);
+            return;
+        }
+        else
+        {
+            if (frame.Seq > _last + 1)
+            {
+                Interlocked.Increment(ref _wireOutOfOrder);
+            }
+            _last = frame.Seq;
+        }
+        if (frame.EventType == EventTypes.CallRaised && frame.CallId is { } callId)
+        {
+            callRaisedAt(callId, at);
+        }
+    }
+
+    private void Drop(Exception? cause = null)
+    {
+        _subscribed.TrySetException(cause ?? new WebSocketException("The connection closed before Subscribe was answered."));
+        if (!_closing)
+        {
+            Dropped?.Invoke();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _closing = true;
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // Already gone.
+        }
+        socket.Dispose();
+        await _receiving;
+        _sending.Dispose();
+    }
+}
