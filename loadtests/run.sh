@@ -5,9 +5,15 @@
 # database load of push and of polling at 500 screens, and appends the figures, with Dispatch's
 # ratio to the floor, to docs/benchmarks.md.
 #
-#   loadtests/run.sh                  every level, 50 calls/s for 20 s each
+#   loadtests/run.sh                  every level, 50 calls/s for 20 s each, the demo hospital
 #   loadtests/run.sh 500 2000         chosen levels
 #   SWARM_CALLS_PER_SECOND=20 SWARM_SECONDS=30 loadtests/run.sh
+#   BENCH_WARDS=400 loadtests/run.sh 10000
+#
+# The demo hospital has 6 wards: every call goes to a sixth of all stations, the worst fan-out.
+# BENCH_WARDS=N runs a hospital of N wards instead (loadtests/hospital.sh: 24 beds and 2 nurses on
+# duty each), in its own database (.local/loadtest/hospital-N, kept for the next run), with the
+# stations spread evenly over the wards: 10,000 stations over 400 wards is 25 screens per ward.
 #
 # Needs the ports of scripts/run.sh --cluster free (5080-5082, 5090, 5600-5611, 3307, 3310, 6380, 7001, 7010), and 5095 (the floor).
 set -euo pipefail
@@ -17,7 +23,13 @@ levels=("$@")
 [ ${#levels[@]} -gt 0 ] || levels=(500 2000 5000 10000)
 calls_per_second=${SWARM_CALLS_PER_SECOND:-50}
 seconds=${SWARM_SECONDS:-20}
+bench_wards=${BENCH_WARDS:-}
 state=.local/run
+if [ -n "$bench_wards" ]; then
+  # Its own database, so that the demo's (scripts/run.sh) stays as it was.
+  state=.local/loadtest/hospital-$bench_wards
+  export DISPATCH_STATE=$state
+fi
 nginx=http://127.0.0.1:5080
 nodes=http://127.0.0.1:5081,http://127.0.0.1:5082
 log=.local/loadtest
@@ -51,6 +63,28 @@ cli=(dotnet src/Dispatch.Cli/bin/Release/net10.0/dispatch.dll)
 source "$state/demo-credentials.env"
 export DISPATCH_PASSWORD=$DEMO_PASSWORD
 
+# sql STATEMENT: runs STATEMENT as root on the cluster's primary, tab-separated rows out.
+sql() { mariadb --no-defaults --socket="$state/mariadb/mariadb.sock" -uroot --skip-column-names dispatch -e "$1"; }
+
+# The swarm presses the beds of $devices and spreads its stations over their wards.
+devices=$state/demo-credentials.env
+if [ -n "$bench_wards" ]; then
+  devices=$state/bench-devices.env
+  if [ ! -s "$devices" ]; then
+    echo "Importing a hospital of $bench_wards wards..."
+    loadtests/hospital.sh "$bench_wards" >"$state/bench-hospital.json"
+    rm -f "$state/bench-secrets.tsv"
+    (set -a && source "$state/server.env" && dotnet "$state/server/Dispatch.Server.dll" hospital import "$state/bench-hospital.json" "$state/bench-secrets.tsv")
+    sql "UPDATE staff SET on_duty = 1 WHERE username LIKE 'bench-%'"
+    # BED_<id>_WARD from the database, BED_<id>_KEY from the import's secrets (bed-key, bed id, name, key).
+    { sql "SELECT CONCAT('BED_', b.id, '_WARD=', r.ward_id) FROM beds b JOIN rooms r ON r.id = b.room_id JOIN wards w ON w.id = r.ward_id WHERE w.name LIKE 'Bench %'"
+      awk -F'\t' '$1 == "bed-key" { print "BED_" $2 "_KEY=" $4 }' "$state/bench-secrets.tsv"
+    } >"$devices.new"
+    mv "$devices.new" "$devices"
+    rm -f "$state/bench-secrets.tsv"
+  fi
+fi
+
 # statements: what the cluster's database user has sent MariaDB so far (USER_STATISTICS), on the
 # primary and on the read replica (which serves the polling fallback) together.
 statements() {
@@ -83,7 +117,7 @@ run_levels() {
   for stations in "${levels[@]}"; do
     echo "$2: $stations stations, $calls_per_second calls/s for $seconds s..."
     "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
-      --devices "$state/demo-credentials.env" --nodes "$4" --server "$3" | tee "$log/$2-$stations.txt" || true
+      --devices "$devices" --nodes "$4" --server "$3" | tee "$log/$2-$stations.txt" || true
     into+=("$(grep '^RESULT' "$log/$2-$stations.txt" || echo "RESULT stations=$stations failed=all")")
   done
 }
@@ -95,7 +129,7 @@ run_levels results swarm "$nginx" "$nodes"
 # swarm at the same levels, on the same machine, while the cluster above sits idle.
 floor_url=http://127.0.0.1:5095
 dotnet build loadtests/floor -c Release -v quiet -nologo >/dev/null
-Floor__Devices="$state/demo-credentials.env" dotnet loadtests/floor/bin/Release/net10.0/Dispatch.Floor.dll --urls "$floor_url" >"$log/floor.log" 2>&1 &
+Floor__Devices="$devices" dotnet loadtests/floor/bin/Release/net10.0/Dispatch.Floor.dll --urls "$floor_url" >"$log/floor.log" 2>&1 &
 floor=$!
 trap 'kill "$floor" 2>/dev/null || true; kill -TERM "$cluster" 2>/dev/null || true; wait "$cluster" 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "$floor_url/ws-health" >/dev/null 2>&1 && break; sleep 1; done
@@ -104,11 +138,11 @@ run_levels floor_results floor "$floor_url" "$floor_url"
 kill "$floor" 2>/dev/null || true
 
 echo "Database load, 500 stations idle (push) against 500 screens polling every 500 ms..."
-"${cli[@]}" swarm --stations 500 --calls-per-second 0 --seconds 25 --devices "$state/demo-credentials.env" \
+"${cli[@]}" swarm --stations 500 --calls-per-second 0 --seconds 25 --devices "$devices" \
   --nodes "$nodes" --server "$nginx" >"$log/push-idle.txt" 2>&1 &
 measure_while $!
 push=$rate
-"${cli[@]}" poll --screens 500 --interval-ms 500 --seconds 20 --devices "$state/demo-credentials.env" \
+"${cli[@]}" poll --screens 500 --interval-ms 500 --seconds 20 --devices "$devices" \
   --server "$nginx" >"$log/poll.txt" 2>&1 &
 measure_while $!
 poll=$rate
@@ -126,10 +160,10 @@ versus() {
 
 {
   echo
-  echo "## Swarm through nginx, $(date -u +%Y-%m-%d)"
+  echo "## Swarm through nginx, $(date -u +%Y-%m-%d), ${bench_wards:-the demo's 6} wards"
   echo
   echo '```sh'
-  echo "SWARM_CALLS_PER_SECOND=$calls_per_second SWARM_SECONDS=$seconds loadtests/run.sh ${levels[*]}"
+  echo "${bench_wards:+BENCH_WARDS=$bench_wards }SWARM_CALLS_PER_SECOND=$calls_per_second SWARM_SECONDS=$seconds loadtests/run.sh ${levels[*]}"
   echo '```'
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version). The swarm, nginx, both nodes, both bridges, MariaDB and Redis share these cores."

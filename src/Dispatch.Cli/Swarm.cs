@@ -48,6 +48,10 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private readonly ConcurrentDictionary<int, long> _openAtBed = new();
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _bedTurns = new();
     private readonly ConcurrentBag<RawStation> _stations = [];
+
+    // The first bed of every ward, then the second of every ward, …: calls spread over the hospital, as a ward's beds are not pressed in a row.
+    private readonly List<BedDevice> _pressOrder = [.. settings.Beds.GroupBy(b => b.WardId)
+        .SelectMany(ward => ward.Select((bed, i) => (bed, i))).OrderBy(b => b.i).ThenBy(b => b.bed.WardId).Select(b => b.bed)];
     private readonly HttpClient _http = new();
     private readonly DispatchApi _api = new(settings.Server);
     private readonly HttpMessageInvoker[] _invokers = [.. Enumerable.Range(0, settings.Subnets).Select(n => LocalAddress.Invoker(SourceAddress(n)))];
@@ -186,7 +190,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
                 await Task.Delay(due, ct);
             }
             await inFlight.WaitAsync(ct);
-            raises.Add(RaiseOneAsync(settings.Beds[i % settings.Beds.Count], inFlight, ct));
+            raises.Add(RaiseOneAsync(_pressOrder[i % _pressOrder.Count], inFlight, ct));
         }
         await Task.WhenAll(raises);
     }

@@ -30,7 +30,8 @@ public static class DatabaseCommands
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
         var options = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var runner = new MigrationRunner(dataSource, options.MigrationsPath);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // Bounded, so a command stuck on a lock ends; long enough for a large hospital's import or purge.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 
         switch (args)
         {

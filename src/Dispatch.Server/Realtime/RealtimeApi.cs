@@ -6,7 +6,6 @@ using Dispatch.Server.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Dispatch.Server.Realtime;
 
@@ -22,8 +21,7 @@ public static class RealtimeApi
         builder.Logging.AddFilter(RefusalHubFilter.DispatcherLogCategory, LogLevel.None);
         if (!string.IsNullOrWhiteSpace(realtime.Redis))
         {
-            var prefix = realtime.RedisChannelPrefix ?? DefaultChannelPrefix(builder.Configuration);
-            signalR.AddStackExchangeRedis(realtime.Redis, redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal(prefix));
+            builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(NodeBackplane<>));
         }
         // The DB-overload runbook's switch (docs/runbooks/db-overload.md): POLLING_ENABLED=false.
         builder.Services.Configure<PollingOptions>(polling => polling.Enabled = builder.Configuration.GetValue(PollingOptions.Variable, true));
@@ -57,8 +55,8 @@ public static class RealtimeApi
     /// Group names ("ward:1") repeat across installations, so two Dispatch databases sharing one
     /// Redis must not share channels: by default the prefix names the database.
     /// </summary>
-    private static string DefaultChannelPrefix(IConfiguration configuration) =>
-        "dispatch:" + new MySqlConnector.MySqlConnectionStringBuilder(configuration["Database:ConnectionString"] ?? "").Database;
+    public static string ChannelPrefix(RealtimeOptions realtime, IConfiguration configuration) =>
+        realtime.RedisChannelPrefix ?? "dispatch:" + new MySqlConnector.MySqlConnectionStringBuilder(configuration["Database:ConnectionString"] ?? "").Database;
 
     /// <summary>Exactly one relay runs on a node: the in-process one, or the link to the bridge.</summary>
     private static void AddRelay<TRelay>(IServiceCollection services) where TRelay : class, IHostedService, IRelayBacklog
