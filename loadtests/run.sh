@@ -168,20 +168,20 @@ versus() {
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET $(dotnet --version). The swarm, nginx, both nodes, both bridges, MariaDB and Redis share these cores."
   echo
-  echo "| stations | connected / failed | drops | per node | calls raised | deliveries (lost / doubled) | wire duplicates / out of order | p50 | p95 | p99 | max | KiB per connection: heap after GC / working set | generator CPU |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| stations | connected / failed | drops | per node | calls raised | deliveries (lost / doubled) | wire duplicates / out of order | p50 | p95 | p99 | max | KiB per connection: heap after GC / working set | worst second paused by GC | generator CPU |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for line in "${results[@]}"; do
-    echo "| $(field stations "$line") | $(field connected "$line") / $(field failed "$line") | $(field drops "$line") | $(field per_node "$line") | $(field raised "$line") ($(field calls_per_s "$line")/s asked) | $(field delivered "$line") ($(field lost "$line") / $(field duplicated "$line")) | $(field wire_duplicates "$line") / $(field wire_out_of_order "$line") | $(field p50_ms "$line") ms | $(field p95_ms "$line") ms | $(field p99_ms "$line") ms | $(field max_ms "$line") ms | $(field heap_kib_per_connection "$line") / $(field kib_per_connection "$line") | $(field generator_cpu_pct "$line") % |"
+    echo "| $(field stations "$line") | $(field connected "$line") / $(field failed "$line") | $(field drops "$line") | $(field per_node "$line") | $(field raised "$line") ($(field calls_per_s "$line")/s asked) | $(field delivered "$line") ($(field lost "$line") / $(field duplicated "$line")) | $(field wire_duplicates "$line") / $(field wire_out_of_order "$line") | $(field p50_ms "$line") ms | $(field p95_ms "$line") ms | $(field p99_ms "$line") ms | $(field max_ms "$line") ms | $(field heap_kib_per_connection "$line") / $(field kib_per_connection "$line") | $(field worst_gc_pause_pct "$line") % | $(field generator_cpu_pct "$line") % |"
   done
   echo
-  echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's growth over its new connections: its live managed heap after a full GC (POST /api/node/heap), and its working set."
+  echo "Latency is from sending the raise to the station's receipt, on the swarm's clock. KiB per connection is each node's growth over its connections after the swarm's first tenth (which also pays one-time costs): its live managed heap after a full GC (POST /api/node/heap), and its working set. The worst second paused by GC is the largest share of any second, on any node, that the garbage collector paused it while the calls were raised (/ws-health gc_pause_ms, read every second)."
   echo
   echo "Against the floor (loadtests/floor: a bare SignalR hub, one process, no nginx, database or backplane; the same swarm, the cluster idle meanwhile). Dispatch / floor (ratio):"
   echo
-  echo "| stations | p50 ms | p99 ms | heap KiB per connection | wire duplicates | generator CPU % |"
-  echo "| --- | --- | --- | --- | --- | --- |"
+  echo "| stations | p50 ms | p99 ms | heap KiB per connection | worst second paused by GC, % | wire duplicates | generator CPU % |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
   for i in "${!results[@]}"; do
-    echo "| $(field stations "${results[$i]}") | $(versus p50_ms "${results[$i]}" "${floor_results[$i]}") | $(versus p99_ms "${results[$i]}" "${floor_results[$i]}") | $(versus heap_kib_per_connection "${results[$i]}" "${floor_results[$i]}") | $(field wire_duplicates "${results[$i]}") / $(field wire_duplicates "${floor_results[$i]}") | $(field generator_cpu_pct "${results[$i]}") / $(field generator_cpu_pct "${floor_results[$i]}") |"
+    echo "| $(field stations "${results[$i]}") | $(versus p50_ms "${results[$i]}" "${floor_results[$i]}") | $(versus p99_ms "${results[$i]}" "${floor_results[$i]}") | $(versus heap_kib_per_connection "${results[$i]}" "${floor_results[$i]}") | $(field worst_gc_pause_pct "${results[$i]}") / $(field worst_gc_pause_pct "${floor_results[$i]}") | $(field wire_duplicates "${results[$i]}") / $(field wire_duplicates "${floor_results[$i]}") | $(field generator_cpu_pct "${results[$i]}") / $(field generator_cpu_pct "${floor_results[$i]}") |"
   done
   echo
   echo "Database statements per second (the cluster's MariaDB user on the primary and the read replica, 10 s window): 500 stations idle on push: **$push/s**; 500 screens polling every 500 ms: **$poll/s**."

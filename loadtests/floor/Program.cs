@@ -49,6 +49,7 @@ app.MapGet("/ws-health", (FloorWards wards) =>
         pending_msgs = 0,
         memory_mb = process.WorkingSet64 / 1048576.0,
         uptime_s = (long)(DateTimeOffset.UtcNow - started).TotalSeconds,
+        gc_pause_ms = GC.GetTotalPauseDuration().TotalMilliseconds,
     };
 });
 app.MapPost("/api/node/heap", (FloorWards wards) =>

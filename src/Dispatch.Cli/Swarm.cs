@@ -72,11 +72,15 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         try
         {
             var session = await _api.SignInAsync(settings.User, settings.Password, ct);
-            var before = await NodeHealthAsync(session.Token, ct);
 
+            // A node's first connections also pay one-time costs (code compiled, caches filled):
+            // memory per connection is measured over the stations after the first tenth.
             _phase = "connecting";
             var connectClock = Stopwatch.StartNew();
-            await ConnectAsync(session.Token, wards, ct);
+            var warmUp = Math.Max(1, settings.Stations / 10);
+            await ConnectAsync(session.Token, wards, 0, warmUp, ct);
+            var before = await NodeHealthAsync(session.Token, ct);
+            await ConnectAsync(session.Token, wards, warmUp, settings.Stations, ct);
             var connectTime = connectClock.Elapsed;
             _phase = "idle";
             await Task.Delay(s_idleSettle, ct);
@@ -85,15 +89,19 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             _phase = "raising";
             var raiseClock = Stopwatch.StartNew();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var gcPauses = WorstGcPauseShareAsync(sampling.Token);
             await RaiseAsync(ct);
             var raiseTime = raiseClock.Elapsed;
             _phase = "settling";
             await SettleAsync(ct);
             var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore) / raiseClock.Elapsed;
+            await sampling.CancelAsync();
+            var worstGcPause = await gcPauses;
 
             return SwarmReport.From(settings, new SwarmFigures(
                 _connected, _failed, _firstFailure, _drops, connectTime, before, idle,
-                _raised.Count, _raiseFailed, raiseTime, Deliveries(), generatorCpu));
+                _raised.Count, _raiseFailed, raiseTime, Deliveries(), generatorCpu, worstGcPause));
         }
         finally
         {
@@ -105,10 +113,11 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         }
     }
 
-    private async Task ConnectAsync(string token, List<int> wards, CancellationToken ct)
+    /// <summary>Connects stations <paramref name="from"/> to <paramref name="to"/> (exclusive).</summary>
+    private async Task ConnectAsync(string token, List<int> wards, int from, int to, CancellationToken ct)
     {
         using var connecting = new SemaphoreSlim(ConnectConcurrency);
-        await Task.WhenAll(Enumerable.Range(0, settings.Stations).Select(async i =>
+        await Task.WhenAll(Enumerable.Range(from, to - from).Select(async i =>
         {
             await connecting.WaitAsync(ct);
             try
@@ -279,6 +288,41 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
                 await ManagedHeapAsync(node, token, ct)));
         }
         return health;
+    }
+
+    /// <summary>
+    /// The largest share of any one second that a node's garbage collector paused it (its
+    /// /ws-health gc_pause_ms, read every second) while the swarm raises and settles: a pause
+    /// stalls every station of the node. NaN when no two readings were taken.
+    /// </summary>
+    private async Task<double> WorstGcPauseShareAsync(CancellationToken ct)
+    {
+        var last = new Dictionary<Uri, (long At, double PauseMs)>();
+        var worst = double.NaN;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            do
+            {
+                foreach (var node in settings.Nodes)
+                {
+                    using var body = JsonDocument.Parse(await _http.GetStringAsync(new Uri(node, "/ws-health"), ct));
+                    var reading = (At: Stopwatch.GetTimestamp(), PauseMs: body.RootElement.GetProperty("gc_pause_ms").GetDouble());
+                    if (last.TryGetValue(node, out var previous))
+                    {
+                        var share = (reading.PauseMs - previous.PauseMs) / Stopwatch.GetElapsedTime(previous.At, reading.At).TotalMilliseconds;
+                        worst = double.IsNaN(worst) ? share : Math.Max(worst, share);
+                    }
+                    last[node] = reading;
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
+        return worst;
     }
 
     /// <summary>The node's live managed heap after a full GC; null when the swarm's user may not ask (not an administrator).</summary>

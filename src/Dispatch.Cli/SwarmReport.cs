@@ -28,7 +28,8 @@ internal sealed record SwarmFigures(
     int RaiseFailed,
     TimeSpan RaiseTime,
     Deliveries Deliveries,
-    double GeneratorCores);
+    double GeneratorCores,
+    double WorstGcPauseShare);
 
 /// <summary>The swarm's figures, printed for people and as one RESULT line for scripts, and the verdict on the thresholds.</summary>
 internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures, IReadOnlyList<string> Failures)
@@ -68,8 +69,9 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
     }
 
     /// <summary>
-    /// Connections each node gained, and what each gained per connection between before and idle
-    /// (KiB): working set, and live managed heap after a full GC (NaN when not measured).
+    /// Connections each node gained after the swarm's first tenth (which also pays one-time costs),
+    /// and what each gained per connection (KiB): working set, and live managed heap after a full
+    /// GC (NaN when not measured).
     /// </summary>
     public IReadOnlyList<(Uri Node, long Stations, double KibPerConnection, double HeapKibPerConnection)> PerNode =>
         Figures.Before.Zip(Figures.Idle, (before, idle) =>
@@ -91,12 +93,13 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         }
         foreach (var (node, stations, kib, heapKib) in PerNode)
         {
-            text.AppendLine(Invariant($"  node {node.Authority,-21} {stations,6:N0} stations, per connection {heapKib:F1} KiB of live managed heap (after a full GC), {kib:F1} KiB of working set"));
+            text.AppendLine(Invariant($"  node {node.Authority,-21} per connection over its {stations:N0} stations after the swarm's first tenth: {heapKib:F1} KiB of live managed heap (after a full GC), {kib:F1} KiB of working set"));
         }
         text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} refused"));
         text.AppendLine(Invariant($"deliveries   {d.Received:N0} of {d.Expected:N0} expected, {d.Lost:N0} lost, {d.Duplicated:N0} shown twice"));
         text.AppendLine(Invariant($"at the wire  {d.WireDuplicates:N0} duplicate and {d.WireOutOfOrder:N0} out-of-order events (before a client would drop or repair them)"));
         text.AppendLine(Invariant($"generator    {f.GeneratorCores * 100:F0} % of a core while raising and settling ({Environment.ProcessorCount} cores here)"));
+        text.AppendLine(Invariant($"GC pauses    worst one second on any node: {f.WorstGcPauseShare * 100:F1} % paused"));
         text.AppendLine(Invariant($"latency      press → station: p50 {d.Percentile(0.50):F1} ms, p95 {d.Percentile(0.95):F1} ms, p99 {d.Percentile(0.99):F1} ms, max {(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ms"));
         text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
         return text.ToString();
@@ -114,7 +117,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
             Invariant($"calls_per_s={Settings.CallsPerSecond} raised={f.Raised} raise_failed={f.RaiseFailed} expected={d.Expected} delivered={d.Received} lost={d.Lost} duplicated={d.Duplicated} ") +
             Invariant($"wire_duplicates={d.WireDuplicates} wire_out_of_order={d.WireOutOfOrder} ") +
             Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
-            Invariant($"generator_cpu_pct={f.GeneratorCores * 100:F0} ") +
+            Invariant($"generator_cpu_pct={f.GeneratorCores * 100:F0} worst_gc_pause_pct={f.WorstGcPauseShare * 100:F1} ") +
             Invariant($"kib_per_connection={kib:F1} heap_kib_per_connection={heapKib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
     }
 

@@ -4,7 +4,8 @@ namespace Dispatch.Contracts;
 
 public sealed record HealthStatus(string Status, bool DbOk, double MemoryPct, DateTimeOffset Ts);
 
-public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS);
+/// <summary>GET /ws-health. GcPauseMs: the time this process's garbage collector has paused it since it started (a benchmark samples it for the worst second).</summary>
+public sealed record WsHealth(long Connections, long PendingMsgs, double MemoryMb, long UptimeS, double GcPauseMs);
 
 public sealed record DrainStarted(string Reason, long Connections);
 

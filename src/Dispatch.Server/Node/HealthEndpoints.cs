@@ -39,7 +39,8 @@ internal static class HealthEndpoints
             connections.Current,
             relay.PendingEvents,
             memory.WorkingSetMb(),
-            (long)(time.GetUtcNow() - s_startedAt).TotalSeconds), s_json);
+            (long)(time.GetUtcNow() - s_startedAt).TotalSeconds,
+            GC.GetTotalPauseDuration().TotalMilliseconds), s_json);
 
     private static async Task<bool> PingAsync(MySqlDataSource dataSource, CancellationToken ct)
     {

@@ -56,16 +56,16 @@ public static partial class NodeApi
     public static IApplicationBuilder UseHubAdmission(this IApplicationBuilder app)
     {
         var node = app.ApplicationServices.GetRequiredService<NodeStatus>();
-        return app.Use(async (context, next) =>
+        // Not async: a middleware that awaits the hub's request stays in memory for the WebSocket's life.
+        return app.Use((context, next) =>
         {
             if (!node.AcceptsConnections && context.Request.Path.StartsWithSegments(DispatchHubMethods.Route))
             {
                 context.Response.Headers.RetryAfter = "1";
-                await TypedResults.Problem($"This node is {node.State.ToString().ToLowerInvariant()}; connect to another node.",
+                return TypedResults.Problem($"This node is {node.State.ToString().ToLowerInvariant()}; connect to another node.",
                     statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
-                return;
             }
-            await next(context);
+            return next(context);
         });
     }
 

@@ -1,3 +1,4 @@
+using Dispatch.Contracts;
 using Prometheus;
 
 namespace Dispatch.Server.Observability;
@@ -21,10 +22,14 @@ public static class ObservabilityExtensions
         this IServiceCollection services, string name, string help, Func<IServiceProvider, CancellationToken, Task<double>> readAsync) =>
         services.AddSingleton(new ObservedGauge(name, help, readAsync));
 
-    /// <summary>HTTP request metrics for every endpoint; mount before the endpoints.</summary>
+    /// <summary>
+    /// HTTP request metrics for every endpoint but the hub, mounted before the endpoints. A hub
+    /// request lasts as long as its WebSocket: as a request duration it says nothing (the hub has
+    /// its own metrics), and its three middlewares would stay in memory with every connection.
+    /// </summary>
     public static IApplicationBuilder UseRequestMetrics(this IApplicationBuilder app) =>
-        app.UseHttpMetrics(options => options.SetMetricFactory(
-            Metrics.WithCustomRegistry(app.ApplicationServices.GetRequiredService<DispatchMetrics>().Registry)));
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(DispatchHubMethods.Route), api => api.UseHttpMetrics(options => options.SetMetricFactory(
+            Metrics.WithCustomRegistry(app.ApplicationServices.GetRequiredService<DispatchMetrics>().Registry))));
 
     /// <summary>
     /// /metrics is anonymous, like the health probes: counts and durations only, no patient data.

@@ -11,39 +11,39 @@ namespace Dispatch.Server.Realtime;
 /// </summary>
 public static class HubRefusals
 {
+    // Passed through without awaiting: a middleware that awaits a WebSocket's request stays in memory for the connection's life.
     public static IApplicationBuilder UseHubRefusalsAsProblemDetails(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
+            !context.Request.Path.StartsWithSegments(DispatchHubMethods.Route)
+            || context.WebSockets.IsWebSocketRequest
+            || context.Request.Headers.Accept.Contains("text/event-stream")
+                ? next(context)
+                : AnswerAsProblemDetailsAsync(context, next));
+
+    private static async Task AnswerAsProblemDetailsAsync(HttpContext context, RequestDelegate next)
+    {
+        var original = context.Response.Body;
+        using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
         {
-            if (!context.Request.Path.StartsWithSegments(DispatchHubMethods.Route)
-                || context.WebSockets.IsWebSocketRequest
-                || context.Request.Headers.Accept.Contains("text/event-stream"))
-            {
-                await next(context);
-                return;
-            }
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
 
-            var original = context.Response.Body;
-            using var held = new MemoryStream();
-            context.Response.Body = held;
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                context.Response.Body = original;
-            }
-
-            var response = context.Response;
-            if (response.StatusCode >= 400 && response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) != true)
-            {
-                var sentence = System.Text.Encoding.UTF8.GetString(held.GetBuffer(), 0, (int)held.Length).Trim();
-                response.Headers.ContentLength = null;
-                await TypedResults.Problem(sentence.Length > 0 ? $"{sentence}. The hub takes a WebSocket (docs/protocol.md)." : null,
-                    statusCode: response.StatusCode).ExecuteAsync(context);
-                return;
-            }
-            held.Position = 0;
-            await held.CopyToAsync(original, context.RequestAborted);
-        });
+        var response = context.Response;
+        if (response.StatusCode >= 400 && response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) != true)
+        {
+            var sentence = System.Text.Encoding.UTF8.GetString(held.GetBuffer(), 0, (int)held.Length).Trim();
+            response.Headers.ContentLength = null;
+            await TypedResults.Problem(sentence.Length > 0 ? $"{sentence}. The hub takes a WebSocket (docs/protocol.md)." : null,
+                statusCode: response.StatusCode).ExecuteAsync(context);
+            return;
+        }
+        held.Position = 0;
+        await held.CopyToAsync(original, context.RequestAborted);
+    }
 }
