@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
@@ -9,7 +8,7 @@ namespace Dispatch.Cli;
 /// <summary>
 /// One swarm station on a bare WebSocket speaking SignalR's JSON protocol (docs/protocol.md: skip
 /// negotiation, handshake, <c>Subscribe</c>, pings), with no <c>HubConnection</c>: a generator that
-/// costs little beside the server it measures. It counts what arrives at the wire before anything
+/// costs little beside the server it measures (one receive per message, records read in place). It counts what arrives at the wire before anything
 /// is dropped: an event whose sequence it already had (a duplicate) or that skips one (out of
 /// order). It does not reconnect: a drop is counted, and the events it misses are lost.
 /// </summary>
@@ -65,51 +64,42 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
     }
 
     /// <summary>
-    /// Waits for data with a zero-byte read, then borrows a buffer only while reading it: an idle
-    /// station holds no receive buffer of its own.
+    /// Reads each message into the station's own buffer (grown only for a message that does not
+    /// fit) and reads its records in place: one receive per message, nothing allocated per frame.
     /// </summary>
     private async Task ReceiveAsync()
     {
-        var pending = new ArrayBufferWriter<byte>();
+        var buffer = new byte[4096];
         try
         {
             while (true)
             {
-                if ((await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None)).MessageType == WebSocketMessageType.Close)
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
                 {
-                    Drop();
-                    return;
-                }
-                var buffer = ArrayPool<byte>.Shared.Rent(4096);
-                try
-                {
-                    ValueWebSocketReceiveResult result;
-                    do
+                    if (length == buffer.Length)
                     {
-                        result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
-                        if (result.MessageType == WebSocketMessageType.Close)
-                        {
-                            Drop();
-                            return;
-                        }
-                        pending.Write(buffer.AsSpan(0, result.Count));
+                        Array.Resize(ref buffer, buffer.Length * 2);
                     }
-                    while (!result.EndOfMessage);
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        Drop();
+                        return;
+                    }
+                    length += result.Count;
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                while (!result.EndOfMessage);
+
                 var at = Stopwatch.GetTimestamp();
-                var unread = pending.WrittenSpan;
+                // SignalR ends every record, and writes no record across messages.
+                var unread = buffer.AsSpan(0, length);
                 for (var end = unread.IndexOf(WireFrames.RecordSeparator); end >= 0; end = unread.IndexOf(WireFrames.RecordSeparator))
                 {
                     Handle(WireFrames.Read(unread[..end]), at);
                     unread = unread[(end + 1)..];
                 }
-                var rest = unread.ToArray();
-                pending.ResetWrittenCount();
-                pending.Write(rest);
             }
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
