@@ -24,11 +24,13 @@ levels=("$@")
 calls_per_second=${SWARM_CALLS_PER_SECOND:-50}
 seconds=${SWARM_SECONDS:-20}
 bench_wards=${BENCH_WARDS:-}
+hospital="the demo hospital (6 wards)"
 state=.local/run
 if [ -n "$bench_wards" ]; then
   # Its own database, so that the demo's (scripts/run.sh) stays as it was.
   state=.local/loadtest/hospital-$bench_wards
   export DISPATCH_STATE=$state
+  hospital="a hospital of $bench_wards wards"
 fi
 nginx=http://127.0.0.1:5080
 nodes=http://127.0.0.1:5081,http://127.0.0.1:5082
@@ -160,7 +162,7 @@ versus() {
 
 {
   echo
-  echo "## Swarm through nginx, $(date -u +%Y-%m-%d), ${bench_wards:-the demo's 6} wards"
+  echo "## Swarm through nginx, $(date -u +%Y-%m-%d), $hospital"
   echo
   echo '```sh'
   echo "${bench_wards:+BENCH_WARDS=$bench_wards }SWARM_CALLS_PER_SECOND=$calls_per_second SWARM_SECONDS=$seconds loadtests/run.sh ${levels[*]}"

@@ -13,6 +13,7 @@ public sealed partial class FloorWards
 {
     private readonly Dictionary<int, int> _wardOfBed = [];
     private readonly ConcurrentDictionary<int, List<WardEvent>> _events = new();
+    private readonly ConcurrentDictionary<int, SemaphoreSlim> _turns = new();
     private long _nextCallId;
     private long _connections;
 
@@ -43,15 +44,29 @@ public sealed partial class FloorWards
             CallStatuses.Open, null, null, 0, DateTimeOffset.UtcNow, null, null, Band: "routine", Ward: $"Ward {wardId}")
         : null;
 
-    /// <summary>The ward's next event for this call, kept for resyncs.</summary>
-    public WardEvent Append(string type, CallView call)
+    /// <summary>
+    /// Gives the call's event the ward's next sequence, keeps it for resyncs and sends it, one
+    /// event of a ward at a time: a ward's stations get its events in order, as Dispatch's relay
+    /// publishes them.
+    /// </summary>
+    public async Task AppendAndSendAsync(string type, CallView call, Func<WardEvent, Task> send)
     {
-        var events = _events.GetOrAdd(call.WardId, _ => []);
-        lock (events)
+        var turn = _turns.GetOrAdd(call.WardId, _ => new SemaphoreSlim(1));
+        await turn.WaitAsync();
+        try
         {
-            var wardEvent = new WardEvent(call.WardId, events.Count + 1, type, call.Id, call, DateTimeOffset.UtcNow);
-            events.Add(wardEvent);
-            return wardEvent;
+            var events = _events.GetOrAdd(call.WardId, _ => []);
+            WardEvent wardEvent;
+            lock (events)
+            {
+                wardEvent = new WardEvent(call.WardId, events.Count + 1, type, call.Id, call, DateTimeOffset.UtcNow);
+                events.Add(wardEvent);
+            }
+            await send(wardEvent);
+        }
+        finally
+        {
+            turn.Release();
         }
     }
 

@@ -25,8 +25,7 @@ app.MapPost("/api/calls", async (RaiseCallRequest raise, FloorWards wards, IHubC
         return Results.NotFound();
     }
     open[call.Id] = call;
-    var raised = wards.Append(EventTypes.CallRaised, call);
-    await hub.Clients.Group($"ward:{call.WardId}").SendAsync(nameof(IDispatchClient.WardEvent), raised);
+    await wards.AppendAndSendAsync(EventTypes.CallRaised, call, raised => hub.Clients.Group($"ward:{call.WardId}").SendAsync(nameof(IDispatchClient.WardEvent), raised));
     return Results.Created($"/api/calls/{call.Id}", call);
 });
 app.MapPost("/api/calls/{callId:long}/cancel", async (long callId, FloorWards wards, IHubContext<FloorHub> hub) =>
@@ -36,7 +35,7 @@ app.MapPost("/api/calls/{callId:long}/cancel", async (long callId, FloorWards wa
         return Results.NotFound();
     }
     var resolved = call with { Status = CallStatuses.Resolved, ResolvedAt = DateTimeOffset.UtcNow };
-    await hub.Clients.Group($"ward:{call.WardId}").SendAsync(nameof(IDispatchClient.WardEvent), wards.Append(EventTypes.CallResolved, resolved));
+    await wards.AppendAndSendAsync(EventTypes.CallResolved, resolved, e => hub.Clients.Group($"ward:{call.WardId}").SendAsync(nameof(IDispatchClient.WardEvent), e));
     return Results.Ok(resolved);
 });
 // As Dispatch's /ws-health names its fields.

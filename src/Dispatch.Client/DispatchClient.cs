@@ -184,14 +184,24 @@ public sealed class DispatchClient : IAsyncDisposable
 
     /// <summary>
     /// The sentence of a server's refusal (docs/protocol.md: an invocation's error ends with
-    /// "HubException: " and the sentence), or null when <paramref name="exception"/> is not one.
+    /// "HubException: ", the sentence and its code in brackets), or null when
+    /// <paramref name="exception"/> is not one.
     /// </summary>
-    public static string? RefusalSentence(Exception exception)
+    public static string? RefusalSentence(Exception exception) => Refusal(exception)?.Sentence;
+
+    /// <summary>The code of a server's refusal ("not_your_ward"; docs/api.md lists them), or null when <paramref name="exception"/> is not one.</summary>
+    public static string? RefusalCode(Exception exception) => Refusal(exception)?.Code;
+
+    private static (string Sentence, string? Code)? Refusal(Exception exception)
     {
         const string Marker = "HubException: ";
-        return exception is HubException { Message: var message } && message.LastIndexOf(Marker, StringComparison.Ordinal) is var at and >= 0
-            ? message[(at + Marker.Length)..]
-            : null;
+        if (exception is not HubException { Message: var message } || message.LastIndexOf(Marker, StringComparison.Ordinal) is not (var at and >= 0))
+        {
+            return null;
+        }
+        var refusal = message[(at + Marker.Length)..];
+        var code = refusal.EndsWith(']') && refusal.LastIndexOf(" [", StringComparison.Ordinal) is var open and >= 0 ? open : -1;
+        return code < 0 ? (refusal, null) : (refusal[..code], refusal[(code + 2)..^1]);
     }
 
     /// <summary>

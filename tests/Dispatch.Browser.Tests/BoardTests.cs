@@ -220,7 +220,16 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await page.FillAsync("#ward", $"{otherWard.WardId}");
         await page.ClickAsync("#sign-in button[type=submit]");
         await Assertions.Expect(page.Locator("#sign-in-message")).ToContainTextAsync($"{otherWard.WardId}", new() { Timeout = 10_000 });
-        (await page.Locator("#sign-in-message").TextContentAsync()).Should().NotContain("HubException").And.NotContain("unexpected error");
+        (await page.Locator("#sign-in-message").TextContentAsync()).Should().NotContain("HubException").And.NotContain("unexpected error").And.NotContain("[not_your_ward]");
+
+        // In Arabic the board says the refusal in Arabic, by its code; and a wrong password too.
+        await page.SelectOptionAsync("#language", "ar");
+        await page.FillAsync("#password", ward.Nurses[0].Password);
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("هذا الجناح ليس جناحك.", new() { Timeout = 10_000 });
+        await page.FillAsync("#password", "not the password");
+        await page.ClickAsync("#sign-in button[type=submit]");
+        await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("تعذّر تسجيل الدخول: تحقّق من اسم المستخدم وكلمة المرور.");
         await context.DisposeAsync();
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Dispatch.Contracts;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +19,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "not valid JSON", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "not valid JSON", "bad_request", () =>
             Raw("/api/calls", """{"bedId": 1, "kind": """, ward.Beds[0].DeviceKey));
     }
 
@@ -27,7 +28,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.NotFound, "Bed 2147483000 does not exist", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.NotFound, "Bed 2147483000 does not exist", "not_found", () =>
             Raise(2_147_483_000, CallKinds.Normal, ward.Beds[0].DeviceKey));
     }
 
@@ -36,11 +37,11 @@ public sealed class BadInputTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 2);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "device key is not known", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "device key is not known", "unknown_key", () =>
             Raise(ward.Beds[0].BedId, CallKinds.Normal, "not-a-real-key"));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another bed", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another bed", "forbidden", () =>
             Raise(ward.Beds[0].BedId, CallKinds.Normal, ward.Beds[1].DeviceKey));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "device key (X-Device-Key header) or a patient nonce is required", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "device key (X-Device-Key header) or a patient nonce is required", "unauthorized", () =>
             Raise(ward.Beds[0].BedId, CallKinds.Normal, deviceKey: null));
     }
 
@@ -49,7 +50,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
     {
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "raised by the system when a device falls silent", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "raised by the system when a device falls silent", "bad_request", () =>
             Raise(ward.Beds[0].BedId, CallKinds.Trouble, ward.Beds[0].DeviceKey));
     }
 
@@ -59,7 +60,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         var huge = $$"""{"bedId": {{ward.Beds[0].BedId}}, "kind": "normal", "nonce": "{{new string('x', 64 * 1024)}}"}""";
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.RequestEntityTooLarge, "too large", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.RequestEntityTooLarge, "too large", "too_large", () =>
             Raw("/api/calls", huge, ward.Beds[0].DeviceKey));
     }
 
@@ -69,11 +70,11 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var ward = await fixture.Hospital().WardAsync(nurses: 1, beds: 1);
         const string injection = "normal'; DROP TABLE calls; -- \" \\ `";
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "'kind' must be one of", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.BadRequest, "'kind' must be one of", "bad_request", () =>
             Raise(ward.Beds[0].BedId, injection, ward.Beds[0].DeviceKey));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "nonce is not known", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "nonce is not known", "unknown_key", () =>
             fixture.SendAsync(HttpMethod.Post, "/api/calls", body: new RaiseCallRequest(ward.Beds[0].BedId, CallKinds.Normal, injection)));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "Unknown username or wrong password", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Unauthorized, "Unknown username or wrong password", "wrong_credentials", () =>
             fixture.SendAsync(HttpMethod.Post, "/api/sessions", body: new LoginRequest("' OR '1'='1' -- ", "' OR '1'='1")));
         (await fixture.ScalarAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'calls'"))
             .Should().Be(1);
@@ -87,19 +88,19 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var outsider = await fixture.LoginAsync(otherWard.Nurses[0]);
         var call = await fixture.RaiseCallAsync(ward.Beds[0]);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another ward", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another ward", "not_your_ward", () =>
             fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", outsider));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another ward", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "belongs to another ward", "not_your_ward", () =>
             fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/reject", outsider));
-        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "is not your ward", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Forbidden, "is not your ward", "not_your_ward", () =>
             fixture.SendAsync(HttpMethod.Get, $"/api/wards/{ward.WardId}/calls", outsider));
 
         await using var station = StationProbe.Connect(fixture.BaseAddress, outsider);
         await station.StartAsync();
         var subscribe = () => station.InvokeAsync<WardSnapshot>(DispatchHubMethods.Subscribe, ward.WardId);
-        await subscribe.Should().ThrowAsync<HubException>().WithMessage("*is not your ward*");
+        await subscribe.Should().ThrowAsync<HubException>().WithMessage("*is not your ward. [not_your_ward]");
         var acknowledge = () => station.InvokeAsync<CallView>(DispatchHubMethods.Acknowledge, call.Id);
-        await acknowledge.Should().ThrowAsync<HubException>().WithMessage("*belongs to another ward*");
+        await acknowledge.Should().ThrowAsync<HubException>().WithMessage("*belongs to another ward. [not_your_ward]");
         (await fixture.ScalarAsync<string>("SELECT status FROM calls WHERE id = @Id", call)).Should().Be("open");
     }
 
@@ -111,11 +112,11 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var call = await fixture.RaiseCallAsync(ward.Beds[0]);
         (await fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", token)).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        await ExpectRefusalAsync(ward, HttpStatusCode.Conflict, "only an open call can be acknowledged", () =>
+        await ExpectRefusalAsync(ward, HttpStatusCode.Conflict, "only an open call can be acknowledged", "call_not_open", () =>
             fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/ack", token));
     }
 
-    private async Task ExpectRefusalAsync(TestWard ward, HttpStatusCode status, string detail, Func<Task<HttpResponseMessage>> send)
+    private async Task ExpectRefusalAsync(TestWard ward, HttpStatusCode status, string detail, string code, Func<Task<HttpResponseMessage>> send)
     {
         var before = await fixture.FootprintAsync(ward.WardId);
 
@@ -126,6 +127,7 @@ public sealed class BadInputTests(DispatchFixture fixture)
         var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
         problem!.Status.Should().Be((int)status);
         problem.Detail.Should().Contain(detail);
+        problem.Extensions["code"].Should().BeOfType<JsonElement>().Which.GetString().Should().Be(code, "a screen may say a refusal in its own language by its code");
         (await fixture.FootprintAsync(ward.WardId)).Should().Be(before, "a refused request writes nothing");
     }
 

@@ -109,6 +109,7 @@ public sealed class ConformanceTests(DispatchFixture fixture)
         // Both clients read the sentence as the docs say: the text after "HubException: ".
         (DispatchClient.RefusalSentence(refusal) ?? ProtocolDocClient.RefusalSentence(refusal)).Should().Contain(sentence.GetString()!);
         ProtocolDocClient.RefusalSentence(refusal).Should().Be(DispatchClient.RefusalSentence(refusal));
+        ProtocolDocClient.RefusalCode(refusal).Should().Be(step.GetProperty("code").GetString()).And.Be(DispatchClient.RefusalCode(refusal));
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Dispatch.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
@@ -14,7 +15,7 @@ namespace Dispatch.IntegrationTests;
 /// shipped clients, so a rule the docs leave out shows up as a failure here. Method names are
 /// written as the docs give them, as an outside team would.
 /// </summary>
-public sealed class ProtocolDocClient : IAsyncDisposable
+public sealed partial class ProtocolDocClient : IAsyncDisposable
 {
     private const int ResyncPageSize = 1_000;
     private readonly HubConnection _connection;
@@ -70,9 +71,17 @@ public sealed class ProtocolDocClient : IAsyncDisposable
 
     public Task AcknowledgeAsync(long callId) => _connection.InvokeAsync<CallView>("Acknowledge", callId);
 
-    /// <summary>The sentence after "HubException: " in a refused invocation's error (docs/protocol.md).</summary>
-    public static string? RefusalSentence(Exception error) =>
-        error is HubException && error.Message.LastIndexOf("HubException: ", StringComparison.Ordinal) is var at and >= 0 ? error.Message[(at + 14)..] : null;
+    /// <summary>The sentence after "HubException: " in a refused invocation's error, before its " [code]" (docs/protocol.md).</summary>
+    public static string? RefusalSentence(Exception error) => Refusal(error)?.Groups["sentence"].Value;
+
+    /// <summary>The code in brackets that ends a refused invocation's error (docs/protocol.md).</summary>
+    public static string? RefusalCode(Exception error) => Refusal(error)?.Groups["code"].Value;
+
+    private static Match? Refusal(Exception error) =>
+        error is HubException && RefusalText().Match(error.Message) is { Success: true } match ? match : null;
+
+    [GeneratedRegex(@"HubException: (?<sentence>.*) \[(?<code>[a-z_]+)\]$", RegexOptions.Singleline)]
+    private static partial Regex RefusalText();
 
     public async Task WaitForShownAsync(int count, TimeSpan timeout)
     {

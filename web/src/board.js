@@ -1,7 +1,7 @@
 // The nurse-station board: sign in, watch a ward, see every open call (most urgent first, with a
 // live age), hear it until someone acknowledges it, acknowledge or reject it. The station client
 // keeps the board exact across reconnects (docs/protocol.md).
-import { StationClient, refusalSentence } from "./station-client.js";
+import { StationClient, refusal } from "./station-client.js";
 import { BoardState, byUrgency } from "./board-state.js";
 import { BANDS, arrange, below, countByBand } from "./board-layout.js";
 import { LANGUAGES, strings } from "./i18n.js";
@@ -335,15 +335,30 @@ function button(label, kind, action) {
       await action();
       showMessage("");
     } catch (error) {
-      // What happened in the board's language; the server's own sentence after it. Never SignalR's text.
-      const sentence = refusalSentence(error);
-      showMessage(sentence ? t().refused(label, sentence) : t().notSent(label));
+      // What happened, in the board's language. Never SignalR's text.
+      const why = refusalText(error);
+      showMessage(why ? t().refused(label, why) : t().notSent(label));
     } finally {
       // Usually the call's next event has redrawn the row by now; a reject kept, or a refusal, has not.
       element.disabled = false;
     }
   });
   return element;
+}
+
+/**
+ * A server refusal in the board's language when the board knows its code, else the server's own
+ * sentence; null when the error is not a refusal (a dropped link).
+ */
+function refusalText(error) {
+  const refused = refusal(error);
+  return refused && (t().refusals[refused.code] ?? refused.sentence);
+}
+
+/** What a refused HTTP request's problem details say, in the board's language when its code is known. */
+async function problemText(response) {
+  const problem = await response.json().catch(() => ({}));
+  return t().refusals[problem.code] ?? problem.detail ?? null;
 }
 
 function showMessage(text) {
@@ -358,7 +373,7 @@ async function signIn(event) {
     body: JSON.stringify({ username: $("#username").value, password: $("#password").value }),
   });
   if (!response.ok) {
-    $("#sign-in-message").textContent = t().signInFailed;
+    $("#sign-in-message").textContent = (await problemText(response)) ?? t().signInFailed;
     return;
   }
   const session = await response.json();
@@ -389,7 +404,7 @@ async function toggleDuty() {
     headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" },
     body: JSON.stringify({ onDuty }),
   }).catch(() => null);
-  if (!response?.ok) return showMessage(`${t().dutyFailed} ${response ? response.status : t().disconnected}`);
+  if (!response?.ok) return showMessage(`${t().dutyFailed} ${response ? ((await problemText(response)) ?? response.status) : t().disconnected}`);
   sessionStorage.setItem("dispatch.session", JSON.stringify({ ...session, onDuty }));
   renderStaffControls();
 }
@@ -403,8 +418,8 @@ async function changePassword(event) {
     headers: { Authorization: `Bearer ${currentSession().token}`, "Content-Type": "application/json" },
     body: JSON.stringify({ currentPassword: $("#current-password").value, newPassword: $("#new-password").value }),
   }).catch(() => null);
-  // The server's sentence says what was wrong (a wrong current password, a short new one).
-  const problem = response && !response.ok ? (await response.json().catch(() => ({}))).detail : null;
+  // What was wrong (a wrong current password, a short new one), in the board's language when known.
+  const problem = response && !response.ok ? await problemText(response) : null;
   $("#password-message").textContent = response?.ok ? t().passwordChanged : (problem ?? t().disconnected);
   if (response?.ok) $("#password-form").reset();
 }
@@ -467,8 +482,8 @@ async function start() {
     await loadForYou();
     render();
   } catch (error) {
-    // The server's sentence ("… not your ward"), never SignalR's wrapping of it.
-    return showSignIn(refusalSentence(error) ?? t().signInFailed);
+    // The refusal in the board's language ("… not your ward"), never SignalR's wrapping of it.
+    return showSignIn(refusalText(error) ?? t().signInFailed);
   }
   await identifyStation();
   renderSoundControls();
@@ -510,7 +525,7 @@ async function identifyStation() {
     // A station screen that cannot sound is listed to its ward and the ops page until it can.
     await client.reportSound(sound.ready);
   } catch (error) {
-    showMessage(`${t().stationRefused} ${refusalSentence(error) ?? t().notSent(t().station)}`);
+    showMessage(`${t().stationRefused} ${refusalText(error) ?? t().notSent(t().station)}`);
   }
 }
 

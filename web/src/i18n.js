@@ -98,6 +98,9 @@ const text = {
       normal: "Patient call",
       trouble: "Device trouble",
     },
+    // The server's refusals are English sentences naming the call or ward: an English board shows
+    // them as they are; other languages say the ones they know by code (docs/api.md, "Refusals").
+    refusals: {},
   },
   ar: {
     title: "ديسباتش — محطة التمريض",
@@ -186,6 +189,20 @@ const text = {
       bath: "الحمّام",
       normal: "نداء مريض",
       trouble: "عطل جهاز",
+    },
+    refusals: {
+      not_your_ward: "هذا الجناح ليس جناحك.",
+      ward_not_found: "هذا الجناح غير موجود.",
+      call_not_found: "هذا النداء غير موجود.",
+      call_not_open: "لم يعد هذا النداء مفتوحًا.",
+      already_rejected: "سبق أن رفضت هذا النداء. أكِّده إن كنت تستطيع تولّيه.",
+      not_assigned_to_you: "لا يرفض النداء إلا الممرّض المكلَّف به. أكِّده لتتولّاه.",
+      top_of_ladder: "بلغ النداء أعلى درجات التصعيد: أكِّده.",
+      unknown_key: "المفتاح غير معروف.",
+      wrong_credentials: "تعذّر تسجيل الدخول: تحقّق من اسم المستخدم وكلمة المرور.",
+      wrong_password: "كلمة المرور الحالية خاطئة؛ لم يتغيّر شيء.",
+      too_many_attempts: "محاولات فاشلة كثيرة: انتظر دقيقة ثم أعد المحاولة.",
+      retry_later: "قاعدة بيانات الخادم مشغولة أو غير متاحة: لم يُحفظ شيء. أعد المحاولة.",
     },
   },
 };

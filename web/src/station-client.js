@@ -9,14 +9,23 @@ export const RESYNC_PAGE_SIZE = 1000;
 const ANSWER_RETRY_MS = 500;
 
 /**
- * The sentence of a server's refusal, or null when the error is not one (a lost link, say). The
- * server refuses an invocation with an error whose text ends "HubException: " and the sentence
- * (docs/protocol.md); the sentence is written for the person at the screen.
+ * A server's refusal as {sentence, code}, or null when the error is not one (a lost link, say).
+ * The server refuses an invocation with an error whose text ends "HubException: ", the sentence
+ * (written for the person at the screen) and its code in brackets: "Ward 3 is not your ward.
+ * [not_your_ward]" (docs/protocol.md; the codes are listed in docs/api.md).
  */
-export function refusalSentence(error) {
+export function refusal(error) {
   const message = String(error?.message ?? "");
   const at = message.lastIndexOf("HubException: ");
-  return at < 0 ? null : message.slice(at + "HubException: ".length);
+  if (at < 0) return null;
+  const text = message.slice(at + "HubException: ".length);
+  const coded = /^(.*) \[([a-z_]+)\]$/s.exec(text);
+  return coded ? { sentence: coded[1], code: coded[2] } : { sentence: text, code: null };
+}
+
+/** The sentence of a server's refusal, or null when the error is not one. */
+export function refusalSentence(error) {
+  return refusal(error)?.sentence ?? null;
 }
 
 /**

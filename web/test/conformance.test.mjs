@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { StationClient, refusalSentence } from "../src/station-client.js";
+import { StationClient, refusal } from "../src/station-client.js";
 import { press } from "../testing/bed-device.mjs";
 
 const { scenarios } = JSON.parse(readFileSync(new URL("../../tests/conformance/scenarios.json", import.meta.url), "utf8"));
@@ -58,7 +58,8 @@ async function answered(step, invocation) {
   if (!step.refused) return invocation;
   const error = await invocation.then(() => null, (e) => e);
   assert.ok(error, `expected a refusal containing "${step.refused}"`);
-  assert.match(refusalSentence(error) ?? `(not a refusal: ${error.message})`, new RegExp(step.refused));
+  assert.match(refusal(error)?.sentence ?? `(not a refusal: ${error.message})`, new RegExp(step.refused));
+  assert.equal(refusal(error).code, step.code);
   return null;
 }
 

@@ -2,7 +2,7 @@
 // JsStationClientTests does) the client against a real Dispatch server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StationClient, WardSequence, ForeverJitteredRetryPolicy } from "../src/station-client.js";
+import { StationClient, WardSequence, ForeverJitteredRetryPolicy, refusal, refusalSentence } from "../src/station-client.js";
 import { press } from "../testing/bed-device.mjs";
 
 test("the next sequence is applied; old ones are duplicates; a jump is a gap", () => {
@@ -14,6 +14,14 @@ test("the next sequence is applied; old ones are duplicates; a jump is a gap", (
   assert.equal(ward.last, 6);
   assert.equal(ward.isBehind(7), true);
   assert.equal(ward.isBehind(6), false);
+});
+
+test("a refusal's sentence and code are read from the hub's error text; a lost link is not a refusal", () => {
+  const error = new Error("An unexpected error occurred invoking 'Subscribe' on the server. HubException: Ward 3 is not your ward. [not_your_ward]");
+  assert.deepEqual(refusal(error), { sentence: "Ward 3 is not your ward.", code: "not_your_ward" });
+  assert.equal(refusalSentence(error), "Ward 3 is not your ward.");
+  assert.deepEqual(refusal(new Error("HubException: A sentence without a code.")), { sentence: "A sentence without a code.", code: null });
+  assert.equal(refusal(new Error("Invocation canceled due to the underlying connection being closed.")), null);
 });
 
 test("reconnect delays never run out and stay under the cap", () => {

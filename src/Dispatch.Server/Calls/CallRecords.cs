@@ -28,7 +28,7 @@ internal static class CallRecords
     public static async Task<CallLockRow> LockAsync(MySqlTransaction tx, long callId, CancellationToken ct) =>
         await tx.Connection!.QuerySingleOrDefaultAsync<CallLockRow>(new CommandDefinition(
             CallQueries.LockCall, new { CallId = callId }, tx, cancellationToken: ct))
-        ?? throw RefusedException.NotFound($"Call {callId} does not exist.");
+        ?? throw RefusedException.NotFound($"Call {callId} does not exist.", RefusalCodes.CallNotFound);
 
     /// <summary>The call, locked, if the staff member may act on it: their ward's, or assigned to them (an escalation from another ward).</summary>
     public static async Task<CallLockRow> LockForStaffAsync(MySqlTransaction tx, long callId, StaffUser staff, CancellationToken ct)
@@ -36,7 +36,7 @@ internal static class CallRecords
         var call = await LockAsync(tx, callId, ct);
         if (!staff.MayActOnWard(call.WardId) && call.AssignedStaffId != staff.StaffId)
         {
-            throw RefusedException.Forbidden($"Call {callId} belongs to another ward.");
+            throw RefusedException.Forbidden($"Call {callId} belongs to another ward.", RefusalCodes.NotYourWard);
         }
         return call;
     }

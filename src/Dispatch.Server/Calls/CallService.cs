@@ -140,7 +140,7 @@ public sealed class CallService(
             var call = await CallRecords.LockForStaffAsync(tx, callId, nurse, token);
             if (call.Status != CallStatuses.Open)
             {
-                throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be acknowledged.");
+                throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be acknowledged.", RefusalCodes.CallNotOpen);
             }
             await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.Accept,
                 new { CallId = callId, nurse.StaffId }, tx, cancellationToken: token));
@@ -159,7 +159,7 @@ public sealed class CallService(
             // call's row (the ward's acknowledge, the escalation sweep) while it is turned away.
             var bed = await tx.Connection!.QuerySingleOrDefaultAsync<BedRow>(new CommandDefinition(
                 CallQueries.BedOfCall, new { CallId = callId }, tx, cancellationToken: token))
-                ?? throw RefusedException.NotFound($"Call {callId} does not exist.");
+                ?? throw RefusedException.NotFound($"Call {callId} does not exist.", RefusalCodes.CallNotFound);
             var caller = await BedsideAuthentication.AuthenticateAsync(tx, bed, credential, guesses, token);
             var call = await CallRecords.LockAsync(tx, callId, token);
             if (!call.IsUnresolved)

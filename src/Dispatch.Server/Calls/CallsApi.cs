@@ -76,7 +76,7 @@ public static partial class CallsApi
     {
         if (!StaffUser.From(context.User).MayActOnWard(wardId))
         {
-            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.");
+            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.", RefusalCodes.NotYourWard);
         }
         return TypedResults.Ok(await calls.ListOpenAsync(wardId, ct));
     }

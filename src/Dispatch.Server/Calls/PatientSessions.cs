@@ -18,7 +18,7 @@ public sealed class PatientSessions(Transactions transactions, IOptions<StaffSes
             var bed = await CallRecords.FindBedAsync(tx, bedId, token);
             if (!nurse.MayActOnWard(bed.WardId))
             {
-                throw RefusedException.Forbidden($"Bed {bedId} belongs to another ward.");
+                throw RefusedException.Forbidden($"Bed {bedId} belongs to another ward.", RefusalCodes.NotYourWard);
             }
             var expires = await tx.Connection!.ExecuteScalarAsync<DateTime>(new CommandDefinition(CallQueries.InsertPatientSession,
                 new { BedId = bedId, NonceHash = Secrets.Hash(nonce), LifetimeMinutes = sessions.Value.PatientNonceLifetimeMinutes },

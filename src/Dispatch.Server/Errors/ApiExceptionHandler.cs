@@ -47,7 +47,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = (exception as RefusedException)?.Code ?? RefusalCodes.ForStatus(status) } },
         });
     }
 
@@ -91,8 +91,10 @@ public static class ErrorsExtensions
 
     public static IHostApplicationBuilder AddErrors(this IHostApplicationBuilder builder)
     {
-        // Problems written for a bare status code (by the framework, before any handler) still get a sentence.
+        // Problems written for a bare status code (by the framework, before any handler) still get a sentence, and every problem a code.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions.TryAdd("code", RefusalCodes.ForStatus(context.ProblemDetails.Status ?? StatusCodes.Status500InternalServerError));
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status400BadRequest => "The request could not be read.",
@@ -103,7 +105,8 @@ public static class ErrorsExtensions
                 StatusCodes.Status413PayloadTooLarge => $"The request body is too large (the limit is {MaxRequestBodyBytes / 1024} KiB).",
                 StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
                 _ => null,
-            });
+            };
+        });
         // Unreadable bodies raise BadHttpRequestException so that the handler can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // Strict bodies: a field a request record requires (a constructor parameter without a

@@ -23,20 +23,20 @@ public sealed class CallRejection(Transactions transactions, CallEscalator escal
             var call = await CallRecords.LockForStaffAsync(tx, callId, nurse, token);
             if (call.Status != CallStatuses.Open)
             {
-                throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be rejected.");
+                throw RefusedException.Conflict($"Call {callId} is {call.Status}; only an open call can be rejected.", RefusalCodes.CallNotOpen);
             }
             if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(EscalationQueries.RejectedBy,
                     new { CallId = callId, nurse.StaffId }, tx, cancellationToken: token)) > 0)
             {
-                throw RefusedException.Conflict($"You have already rejected call {callId}; acknowledge it if you can take it after all.");
+                throw RefusedException.Conflict($"You have already rejected call {callId}; acknowledge it if you can take it after all.", RefusalCodes.AlreadyRejected);
             }
             if (call.AssignedStaffId != nurse.StaffId)
             {
-                throw RefusedException.Forbidden($"Call {callId} is not assigned to you; only its assigned nurse may reject it. Acknowledge it to take it over.");
+                throw RefusedException.Forbidden($"Call {callId} is not assigned to you; only its assigned nurse may reject it. Acknowledge it to take it over.", RefusalCodes.NotAssignedToYou);
             }
             if (call.EscalationLevel >= EscalationLadder.TopLevel)
             {
-                throw RefusedException.Conflict($"Call {callId} is already at the top of the escalation ladder; acknowledge it.");
+                throw RefusedException.Conflict($"Call {callId} is already at the top of the escalation ladder; acknowledge it.", RefusalCodes.TopOfLadder);
             }
             await AuditLog.AppendAsync(tx, AuditLog.Staff, nurse.StaffId, "call_rejected", callId, null, token);
             return await escalator.EscalateAsync(tx,

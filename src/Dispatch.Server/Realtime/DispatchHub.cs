@@ -90,7 +90,7 @@ public sealed class DispatchHub(
     public async Task ReportSound(bool canPlay)
     {
         var stationId = connections.StationOf(Context.ConnectionId)
-            ?? throw new HubException("Identify the station first (IdentifyStation with its station key): only a station screen reports its sound.");
+            ?? throw RefusedException.Conflict("Identify the station first (IdentifyStation with its station key): only a station screen reports its sound.");
         await stations.ReportSoundAsync(stationId, canPlay, Context.ConnectionAborted);
     }
 
@@ -102,7 +102,7 @@ public sealed class DispatchHub(
     {
         if (!Staff.MayActOnWard(wardId))
         {
-            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.");
+            throw RefusedException.Forbidden($"Ward {wardId} is not your ward.", RefusalCodes.NotYourWard);
         }
     }
 }

@@ -84,7 +84,7 @@ public static class RealtimeApi
         }
         if (!StaffUser.From(context.User).MayActOnWard(ward))
         {
-            throw RefusedException.Forbidden($"Ward {ward} is not your ward.");
+            throw RefusedException.Forbidden($"Ward {ward} is not your ward.", RefusalCodes.NotYourWard);
         }
         return TypedResults.Ok(await wards.PolledEventsAfterAsync(ward, after, ct));
     }

@@ -23,12 +23,12 @@ public sealed partial class RefusalHubFilter(ILogger<RefusalHubFilter> logger) :
         catch (RefusedException e)
         {
             Log.Refused(logger, invocationContext.HubMethodName, invocationContext.Context.UserIdentifier, e.StatusCode, e.Message);
-            throw new HubException(e.Message);
+            throw new HubException(RefusalCodes.HubMessage(e.Message, e.Code));
         }
         catch (Exception e) when (ApiExceptionHandler.RetryLaterSentence(e) is { } sentence)
         {
             Log.RetryLater(logger, invocationContext.HubMethodName, e.GetType().Name, e.Message);
-            throw new HubException(sentence);
+            throw new HubException(RefusalCodes.HubMessage(sentence, RefusalCodes.RetryLater));
         }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
         {

@@ -24,7 +24,7 @@ public sealed class WardReader(MySqlDataSource dataSource, ReplicaReads replica,
             "SELECT COUNT(*) FROM wards WHERE id = @WardId", new { WardId = wardId }, tx, cancellationToken: ct));
         if (wardExists == 0)
         {
-            throw RefusedException.NotFound($"Ward {wardId} does not exist.");
+            throw RefusedException.NotFound($"Ward {wardId} does not exist.", RefusalCodes.WardNotFound);
         }
         var seq = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT last_seq FROM ward_sequences WHERE ward_id = @WardId", new { WardId = wardId }, tx, cancellationToken: ct)) ?? 0;

@@ -44,7 +44,7 @@ public sealed partial class KeyGuesses(
         metrics.CredentialsRefused(throttled ? CredentialRefused.KeyThrottled : CredentialRefused.UnknownKey);
         return throttled
             ? RefusedException.TooManyRequests($"Too many unknown keys from this address; try again in {secondsLeft} s.", secondsLeft)
-            : RefusedException.Unauthorized(sentence);
+            : RefusedException.Unauthorized(sentence, RefusalCodes.UnknownKey);
     }
 
     private (int Count, int SecondsLeft) Count(string address, TimeSpan length)

@@ -96,7 +96,8 @@ public static class SessionsApi
         if (staff is null || !passwordMatches)
         {
             await throttle.RecordFailureAsync(username, address, staff?.Id, "login_failed", ct);
-            return TypedResults.Problem("Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
+            return TypedResults.Problem("Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized,
+                extensions: new Dictionary<string, object?> { ["code"] = RefusalCodes.WrongCredentials });
         }
 
         var sessionToken = Secrets.NewToken();
@@ -186,7 +187,7 @@ public static class SessionsApi
         {
             await throttle.RecordFailureAsync(staff.Username, address, user.StaffId, "password_change_failed", ct);
             // 403, not 401: the session is fine, the password typed is not.
-            throw RefusedException.Forbidden("The current password is wrong; nothing was changed.");
+            throw RefusedException.Forbidden("The current password is wrong; nothing was changed.", RefusalCodes.WrongPassword);
         }
         await transactions.RunAsync(async (tx, token) =>
         {

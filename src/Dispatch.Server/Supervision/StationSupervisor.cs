@@ -32,7 +32,7 @@ public sealed class StationSupervisor(MySqlDataSource dataSource, OutboxSignal o
             ?? throw await guesses.RefuseAsync("Unknown station key.", ct);
         if (!staff.MayActOnWard(station.WardId))
         {
-            throw RefusedException.Forbidden($"Station '{station.Name}' belongs to ward {station.WardId}, which is not your ward.");
+            throw RefusedException.Forbidden($"Station '{station.Name}' belongs to ward {station.WardId}, which is not your ward.", RefusalCodes.NotYourWard);
         }
         await StampAsync(conn, [station.DeviceId], ct);
         return station.ToView();
