@@ -28,7 +28,7 @@ internal static class Commands
             Secrets come from the environment: {Secrets.Password}, {Secrets.Token}, {Secrets.DeviceKey}, {Secrets.StationKey}.
             """);
         root.Options.Add(s_server);
-        foreach (var command in new[] { Login(), Watch(), Raise(), Heartbeat(), Acknowledge(), Swarm(), Poll(), LineSend("espa"), LineSend("tap"), PageListen() })
+        foreach (var command in new[] { Login(), Watch(), Raise(), Heartbeat(), Acknowledge(), Swarm(), Poll(), LineSend("espa"), LineSend("tap"), PageListen(), BedsideSheet() })
         {
             root.Subcommands.Add(command);
         }
@@ -229,6 +229,34 @@ internal static class Commands
             return 0;
         }));
         return new Command("page", "The paging server's side of the gateway's pages") { command };
+    }
+
+    private static Command BedsideSheet()
+    {
+        var secrets = new Option<FileInfo>("--secrets") { Description = "The bed keys: the hospital import's secrets file, or the demo's credentials file", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "The page to write (HTML; a new file, mode 0600: it holds keys)", Required = true };
+        var command = new Command("bedside-sheet",
+            "A printable page of QR codes, one per bed: scanned by a bed's tablet or panel, it opens the bedside page set up with its bed and key. --server is the address the tablets use")
+        {
+            secrets, output,
+        };
+        command.SetAction(Run(async (parse, ct) =>
+        {
+            var beds = Cli.BedsideSheet.Read(parse.GetValue(secrets)!.FullName, parse.GetValue(s_server)!);
+            var path = parse.GetValue(output)!.FullName;
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            await using (var file = new FileStream(path, options))
+            {
+                await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(Cli.BedsideSheet.Html(beds)), ct);
+            }
+            await Console.Error.WriteLineAsync($"The set-up codes of {beds.Count} beds are in {path} (mode 0600): print it, scan each code at its bed, then destroy it.");
+            return 0;
+        }));
+        return command;
     }
 
     /// <summary>A command's work, with what a person can act on (a missing secret, a refusal) said in one line instead of a stack trace.</summary>

@@ -16,8 +16,8 @@ public sealed record LiveConnection(HubCallerContext Context, long SessionId, Im
 /// <summary>
 /// This node's live hub connections, the staff session behind each and the wards each watches:
 /// counted for /ws-health and metrics, told goodbye at shutdown, moved ward by ward when the node
-/// drains, and closed when their session is revoked. Only this node's connections are here (with
-/// the Redis backplane, Clients.All would reach every node's).
+/// drains, and closed when their session is revoked. Only this node's connections are here
+/// (Clients.All would reach every node's).
 /// </summary>
 public sealed class ConnectionRegistry
 {

@@ -6,9 +6,8 @@ namespace Dispatch.Server.Realtime;
 public static class LocalClients
 {
     /// <summary>
-    /// Sends to this node's own connections one by one. With the Redis backplane, Clients(ids)
-    /// publishes through Redis even for local connections, a round trip that a stopping node does
-    /// not wait for; Client(id) writes to a local connection directly.
+    /// Sends to this node's own connections one by one, each written directly (never through the
+    /// backplane, a round trip that a stopping node does not wait for).
     /// </summary>
     public static Task SendEachAsync(this IHubClients<IDispatchClient> clients, IEnumerable<string> connectionIds, Func<IDispatchClient, Task> send) =>
         Task.WhenAll(connectionIds.Select(id => send(clients.Client(id))));
