@@ -84,8 +84,8 @@ public sealed partial class OutboxPump(
             }
 
             // On the leader's own connection (the one holding the lock): no pool round trips while idle.
-            metrics.Polled(await cursors.PassAsync(lease.Connection, options.Value.BatchSize,
-                (events, token) => DeliverAsync(lease.Connection, events, token), time, ct));
+            metrics.Polled(await cursors.PassAsync(lease.Connection, options.Value.BatchSize, DeliverAsync,
+                (wardId, cursor, token) => SaveCursorAsync(lease.Connection, wardId, cursor, token), time, ct));
             metrics.SetLag(cursors.Lag);
 
             if (now >= nextHeartbeat)
@@ -97,20 +97,23 @@ public sealed partial class OutboxPump(
         }
     }
 
-    /// <summary>Hands the batch to a node; once acknowledged, the ward's durable cursor moves past it.</summary>
-    private async Task<bool> DeliverAsync(MySqlConnection conn, IReadOnlyList<WardEvent> events, CancellationToken ct)
+    /// <summary>Hands the batch to a node; true once a node acknowledged publishing it.</summary>
+    private async Task<bool> DeliverAsync(IReadOnlyList<WardEvent> events, CancellationToken ct)
     {
         if (!await router.DeliverAsync(events, ct))
         {
             return false;
         }
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO relay_cursors (ward_id, last_seq) VALUES (@WardId, @Cursor)
-            ON DUPLICATE KEY UPDATE last_seq = GREATEST(last_seq, VALUES(last_seq))
-            """, new { events[^1].WardId, Cursor = events[^1].Seq }, cancellationToken: ct));
         metrics.Relayed(events.Count);
         return true;
     }
+
+    /// <summary>The ward's durable cursor moves past a batch only once a node acknowledged it.</summary>
+    private static async Task SaveCursorAsync(MySqlConnection conn, int wardId, long cursor, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO relay_cursors (ward_id, last_seq) VALUES (@WardId, @Cursor)
+            ON DUPLICATE KEY UPDATE last_seq = GREATEST(last_seq, VALUES(last_seq))
+            """, new { WardId = wardId, Cursor = cursor }, cancellationToken: ct));
 
     private async Task<Dictionary<int, long>> LoadCursorsAsync(CancellationToken ct)
     {

@@ -19,34 +19,52 @@ public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
     public int Wards => _cursors.Count;
 
     /// <summary>
-    /// Delivers every ward's events after its cursor. <paramref name="deliver"/> returns false when
-    /// a batch could not be handed on; that ward is left for the next pass. Returns how long
-    /// reading the wards' positions took (the poll_duration figure).
+    /// Delivers every ward's events after its cursor. Each round reads the next batch of every ward
+    /// that is behind and hands them all on at once: wards do not wait for each other, and a ward
+    /// has one batch in flight, so its events stay in order. <paramref name="deliver"/> returns
+    /// false when a batch could not be handed on; that ward is left for the next pass.
+    /// <paramref name="moved"/> keeps a ward's new cursor once its batch was handed on (called one
+    /// at a time, on <paramref name="conn"/>'s turn). Returns how long reading the wards' positions
+    /// took (the poll_duration figure).
     /// </summary>
     public async Task<TimeSpan> PassAsync(
-        MySqlConnection conn, int batchSize, Func<IReadOnlyList<WardEvent>, CancellationToken, Task<bool>> deliver, TimeProvider time, CancellationToken ct)
+        MySqlConnection conn, int batchSize, Func<IReadOnlyList<WardEvent>, CancellationToken, Task<bool>> deliver,
+        Func<int, long, CancellationToken, Task> moved, TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
         var positions = await OutboxReader.WardPositionsAsync(conn, ct);
         var polled = time.GetElapsedTime(started);
 
-        long lag = 0;
-        foreach (var (wardId, lastSeq) in positions)
+        var lastSeqOf = positions.ToDictionary(p => p.WardId, p => p.LastSeq);
+        var behind = positions.Where(p => _cursors.GetValueOrDefault(p.WardId) < p.LastSeq).Select(p => p.WardId).ToList();
+        while (behind.Count > 0)
         {
-            var cursor = _cursors.GetValueOrDefault(wardId);
-            while (cursor < lastSeq)
+            var batches = new List<IReadOnlyList<WardEvent>>(behind.Count);
+            foreach (var wardId in behind)
             {
-                var events = await OutboxReader.ReadAfterAsync(conn, wardId, cursor, batchSize, ct);
-                if (events.Count == 0 || !await deliver(events, ct))
+                var events = await OutboxReader.ReadAfterAsync(conn, wardId, _cursors.GetValueOrDefault(wardId), batchSize, ct);
+                if (events.Count > 0)
                 {
-                    break;
+                    batches.Add(events);
                 }
-                cursor = events[^1].Seq;
-                _cursors[wardId] = cursor;
             }
-            lag += lastSeq - cursor;
+            var handedOn = await Task.WhenAll(batches.Select(events => deliver(events, ct)));
+            behind = [];
+            for (var i = 0; i < batches.Count; i++)
+            {
+                if (handedOn[i])
+                {
+                    var (wardId, cursor) = (batches[i][0].WardId, batches[i][^1].Seq);
+                    _cursors[wardId] = cursor;
+                    await moved(wardId, cursor, ct);
+                    if (cursor < lastSeqOf[wardId])
+                    {
+                        behind.Add(wardId);
+                    }
+                }
+            }
         }
-        Lag = lag;
+        Lag = positions.Sum(p => Math.Max(0, p.LastSeq - _cursors.GetValueOrDefault(p.WardId)));
         return polled;
     }
 

@@ -18,7 +18,9 @@ namespace Dispatch.IntegrationTests;
 /// </summary>
 public sealed class BridgeDeliveryTests : IDisposable
 {
-    private const int AckTimeoutMs = 300;
+    // Long enough for a fake node's TAKEN under a loaded CI machine (300 ms once was not), short
+    // enough that "FAILED is acted on at once" still means well before it.
+    private const int AckTimeoutMs = 800;
     // Live nodes are taken in name order, each delivery starting one further: a fresh router's
     // first delivery goes to the second name, the node under test.
     private const string UnderTest = "b-under-test";

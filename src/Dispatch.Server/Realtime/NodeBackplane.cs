@@ -38,11 +38,27 @@ public sealed partial class NodeBackplane<THub> : HubLifetimeManager<THub>, IAsy
     {
         var supported = thisHubOptions.Value.SupportedProtocols ?? hubOptions.Value.SupportedProtocols;
         _protocols = [.. protocols.AllProtocols.Where(p => supported is null || supported.Contains(p.Name, StringComparer.OrdinalIgnoreCase))];
+        // The first connect is awaited to the end (and fails, to be tried again by the next caller,
+        // while Redis is unreachable); once connected, StackExchange.Redis reconnects by itself.
         _redis = ConfigurationOptions.Parse(realtime.Value.Redis!);
-        // Keep reconnecting in the background (and follow the sentinels) rather than fail once for good.
-        _redis.AbortOnConnectFail = false;
+        _redis.AbortOnConnectFail = true;
         _channel = RedisChannel.Literal($"{RealtimeApi.ChannelPrefix(realtime.Value, configuration)}:{typeof(THub).Name}");
         _logger = logger;
+        _ = ConnectAtStartAsync();
+    }
+
+    /// <summary>Connects as the node starts: the first stations would otherwise wait for it.</summary>
+    private async Task ConnectAtStartAsync()
+    {
+        try
+        {
+            await EnsureSubscribedAsync(CancellationToken.None);
+        }
+        catch (RedisException e)
+        {
+            // The next connection or send tries again.
+            Log.NotConnectedYet(_logger, e);
+        }
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
@@ -245,5 +261,8 @@ public sealed partial class NodeBackplane<THub> : HubLifetimeManager<THub>, IAsy
     {
         [LoggerMessage(1340, LogLevel.Error, "A backplane message could not be written to this node's connections")]
         public static partial void DeliveryFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(1341, LogLevel.Warning, "The backplane (Redis) could not be reached at start; new connections are refused until it is")]
+        public static partial void NotConnectedYet(ILogger logger, Exception exception);
     }
 }

@@ -56,7 +56,8 @@ public sealed partial class OutboxRelay(
             Log.RelayStarted(logger, _cursors.Wards);
         }
 
-        metrics.OutboxPolled(await _cursors.PassAsync(conn, DispatchHubMethods.ResyncPageSize, PublishAsync, time, ct));
+        // The cursors live in memory only: a node that restarts starts at the present.
+        metrics.OutboxPolled(await _cursors.PassAsync(conn, DispatchHubMethods.ResyncPageSize, PublishAsync, (_, _, _) => Task.CompletedTask, time, ct));
 
         var now = time.GetUtcNow();
         if (now >= _nextHeartbeat)
