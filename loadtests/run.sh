@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the local cluster (scripts/run.sh --cluster: nginx, 2 nodes, 2 bridges, Redis,
-# MariaDB) with the swarm at 500, 2,000, 5,000 and 10,000 stations, then the floor (loadtests/floor,
+# MariaDB) with the swarm at 500, 2,000, 5,000 and 10,000 stations (after a warm-up run), then the floor (loadtests/floor,
 # a bare SignalR hub with the same wire shape) with the same swarm at the same levels, compares the
 # database load of push and of polling at 500 screens, and appends the figures, with Dispatch's
 # ratio to the floor, to docs/benchmarks.md.
@@ -113,9 +113,15 @@ measure_while() {
 
 # run_levels RESULTS NAME SERVER NODES: the swarm at each level against SERVER (NODES: where it reads
 # memory), its output in $log/NAME-LEVEL.txt and its RESULT line appended to the array RESULTS.
+# First a warm-up run whose figures are not kept: a process just started runs code not yet
+# optimised by the JIT, and its first tail (p99 ~250 ms against ~27 ms warm, measured) is not a
+# running node's.
 run_levels() {
   local -n into=$1
   local stations
+  echo "$2: warming up (200 stations, $calls_per_second calls/s for 15 s; not kept)..."
+  "${cli[@]}" swarm --stations 200 --calls-per-second "$calls_per_second" --seconds 15 \
+    --devices "$devices" --nodes "$4" --server "$3" >"$log/$2-warm-up.txt" 2>&1 || true
   for stations in "${levels[@]}"; do
     echo "$2: $stations stations, $calls_per_second calls/s for $seconds s..."
     "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \

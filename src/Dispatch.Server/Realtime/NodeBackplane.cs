@@ -10,8 +10,9 @@ namespace Dispatch.Server.Realtime;
 /// The hub's lifetime manager on a cluster node. Connections and their groups are this node's
 /// own; a send to groups, users or everyone crosses the nodes on one Redis channel, which each
 /// node subscribes to once, and each node writes it to its own members. SignalR's Redis backplane
-/// subscribes a channel for every connection (and every user and group), some 7 KB per idle
-/// station; Dispatch never addresses another node's connection, so it needs none of them.
+/// subscribes a channel for every connection (and every user and group), a few KB per idle
+/// station (2–7 KB measured); Dispatch never addresses another node's connection, so it needs
+/// none of them.
 /// A send to this node's own connections by id (a goodbye, a move) never leaves the node.
 /// </summary>
 /// <remarks>
