@@ -77,10 +77,10 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             // memory per connection is measured over the stations after the first tenth.
             _phase = "connecting";
             var connectClock = Stopwatch.StartNew();
-            var warmUp = Math.Max(1, settings.Stations / 10);
-            await ConnectAsync(session.Token, wards, 0, warmUp, ct);
+            var firstTenth = Math.Max(1, settings.Stations / 10);
+            await ConnectAsync(session.Token, wards, 0, firstTenth, ct);
             var before = await NodeHealthAsync(session.Token, ct);
-            await ConnectAsync(session.Token, wards, warmUp, settings.Stations, ct);
+            await ConnectAsync(session.Token, wards, firstTenth, settings.Stations, ct);
             var connectTime = connectClock.Elapsed;
             _phase = "idle";
             await Task.Delay(s_idleSettle, ct);
