@@ -227,6 +227,8 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await page.FillAsync("#password", ward.Nurses[0].Password);
         await page.ClickAsync("#sign-in button[type=submit]");
         await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("هذا الجناح ليس جناحك.", new() { Timeout = 10_000 });
+        Directory.CreateDirectory(s_screenshots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "sign-in-refused-ar.png") });
         await page.FillAsync("#password", "not the password");
         await page.ClickAsync("#sign-in button[type=submit]");
         await Assertions.Expect(page.Locator("#sign-in-message")).ToHaveTextAsync("تعذّر تسجيل الدخول: تحقّق من اسم المستخدم وكلمة المرور.");

@@ -65,7 +65,7 @@ public sealed partial class NodeDrain(
                 var batchStarted = time.GetTimestamp();
                 var batch = batches[i].Where(connections.IsConnected).ToList();
                 var notice = new ReconnectNotice(reason, settings.BatchIntervalMs);
-                await hub.Clients.SendEachAsync(batch, client => client.ReconnectElsewhere(notice));
+                await hub.Clients.Clients(batch).ReconnectElsewhere(notice);
                 metrics.DrainBatchSent(batch.Count);
                 var stayed = await WaitUntilGoneAsync(batch, TimeSpan.FromMilliseconds(settings.BatchIntervalMs + settings.MovePatienceMs), deadline.Token);
                 Log.BatchMoved(logger, i + 1, batches.Count, batch.Count - stayed, stayed, clock.ElapsedMilliseconds);

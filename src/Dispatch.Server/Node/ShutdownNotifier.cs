@@ -29,7 +29,7 @@ public sealed partial class ShutdownNotifier(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_goodbyeTimeout);
             var notice = new ShutdownNotice("server_shutdown", options.Value.ReconnectWindowMs);
-            await hub.Clients.SendEachAsync(ids, client => client.ServerShutdown(notice)).WaitAsync(timeout.Token);
+            await hub.Clients.Clients(ids).ServerShutdown(notice).WaitAsync(timeout.Token);
             await Task.Delay(options.Value.GoodbyeGraceMs, timeout.Token);
         }
     }

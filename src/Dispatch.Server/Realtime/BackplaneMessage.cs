@@ -38,9 +38,9 @@ public sealed record BackplaneMessage(BackplaneTarget Target, IReadOnlyList<stri
         return stream.ToArray();
     }
 
-    public static BackplaneMessage FromBytes(ReadOnlyMemory<byte> bytes)
+    public static BackplaneMessage FromBytes(byte[] bytes)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes.ToArray()), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         var target = (BackplaneTarget)reader.ReadByte();
         var names = ReadNames(reader);
         var excluded = ReadNames(reader);

@@ -188,7 +188,7 @@ public sealed partial class NodeBackplane<THub> : HubLifetimeManager<THub>, IAsy
     {
         try
         {
-            var message = BackplaneMessage.FromBytes(received.Message!);
+            var message = BackplaneMessage.FromBytes((byte[])received.Message!);
             var serialized = new SerializedHubMessage(message.Serialized);
             var excluded = message.Excluded.Count == 0 ? null : message.Excluded.ToHashSet(StringComparer.Ordinal);
             var writes = new List<Task>();

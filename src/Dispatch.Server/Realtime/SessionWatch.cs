@@ -39,7 +39,7 @@ public sealed partial class SessionWatch(
             return;
         }
         var notice = new SessionClosedNotice(SessionClosedNotice.Revoked, "Your session was ended (signed out, revoked or expired). Sign in again.");
-        await hub.Clients.SendEachAsync(closing.Select(c => c.ConnectionId), client => client.SessionClosed(notice));
+        await hub.Clients.Clients([.. closing.Select(c => c.ConnectionId)]).SessionClosed(notice);
         // Clients close by themselves on the notice; aborting at once would drop it unsent.
         await Task.Delay(s_closeGrace, Time, ct);
         foreach (var context in closing)
