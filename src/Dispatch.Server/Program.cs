@@ -55,6 +55,7 @@ app.UseHubRefusalsAsProblemDetails();
 app.UseRequestMetrics();
 app.UseHubAdmission();
 app.UseWeb();
+app.UseHubSignIn();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Net.WebSockets;
 using Dispatch.Contracts;
 using Dispatch.Testing;
@@ -19,6 +20,15 @@ public sealed class AuthenticationTests(DispatchFixture fixture)
         // The stations connect straight over WebSockets, so the refusal is the upgrade answered 401.
         await anonymous.Invoking(c => c.StartAsync()).Should().ThrowAsync<WebSocketException>().WithMessage("*'401'*");
         await forged.Invoking(c => c.StartAsync()).Should().ThrowAsync<WebSocketException>().WithMessage("*'401'*");
+
+        // A client that negotiates first is refused there, as a problem like every other 401.
+        foreach (var token in new[] { null, Secrets.NewToken() })
+        {
+            using var negotiate = await fixture.SendAsync(HttpMethod.Post, "/hubs/dispatch/negotiate?negotiateVersion=1", token);
+            negotiate.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            negotiate.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+            (await negotiate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString().Should().Be("unauthorized");
+        }
     }
 
     [Fact]

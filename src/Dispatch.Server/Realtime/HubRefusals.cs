@@ -1,4 +1,5 @@
 using Dispatch.Contracts;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Dispatch.Server.Realtime;
 
@@ -12,10 +13,12 @@ namespace Dispatch.Server.Realtime;
 public static class HubRefusals
 {
     // Passed through without awaiting: a middleware that awaits a WebSocket's request stays in memory for the connection's life.
+    // (context.WebSockets.IsWebSocketRequest is false here: the hub's endpoint adds the WebSocket feature later.)
     public static IApplicationBuilder UseHubRefusalsAsProblemDetails(this IApplicationBuilder app) =>
         app.Use((context, next) =>
             !context.Request.Path.StartsWithSegments(DispatchHubMethods.Route)
-            || context.WebSockets.IsWebSocketRequest
+            || context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true
             || context.Request.Headers.Accept.Contains("text/event-stream")
                 ? next(context)
                 : AnswerAsProblemDetailsAsync(context, next));

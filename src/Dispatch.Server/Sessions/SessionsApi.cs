@@ -19,6 +19,7 @@ public static class SessionsApi
         builder.Services.AddValidatedOptions<SignInOptions>(SignInOptions.Section);
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<KeyGuesses>();
+        builder.Services.AddSingleton<SessionTokens>();
         // Behind nginx the client's address (for throttling and the audit) is the X-Forwarded-For
         // that nginx appends: trusted from loopback and SignIn:TrustedProxies only.
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<SignInOptions>>((forwarded, signIn) =>
