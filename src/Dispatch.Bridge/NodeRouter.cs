@@ -150,7 +150,7 @@ public sealed partial class NodeRouter : IDisposable
         return await delivery.Acked.Task;
     }
 
-    /// <summary>Sends every ward's latest sequence to one node, which publishes it to the ward groups.</summary>
+    /// <summary>Sends wards' latest sequences to one node, which publishes each to its ward's group.</summary>
     public void SendHeartbeats(IReadOnlyList<WardHeartbeat> heartbeats)
     {
         var node = LiveNodesInTurn().FirstOrDefault();

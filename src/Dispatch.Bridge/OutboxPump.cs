@@ -70,7 +70,7 @@ public sealed partial class OutboxPump(
         var poll = TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
         var cursors = new WardCursors(await LoadCursorsAsync(ct));
         var nextLeaseCheck = time.GetUtcNow();
-        var nextHeartbeat = time.GetUtcNow();
+        var heartbeatPeriod = TimeSpan.FromSeconds(options.Value.WardHeartbeatSeconds);
         while (!ct.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
@@ -88,10 +88,9 @@ public sealed partial class OutboxPump(
                 (wardId, cursor, token) => SaveCursorAsync(lease.Connection, wardId, cursor, token), time, ct));
             metrics.SetLag(cursors.Lag);
 
-            if (now >= nextHeartbeat)
+            if (cursors.HeartbeatsDue(now, heartbeatPeriod) is { Count: > 0 } heartbeats)
             {
-                nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
-                router.SendHeartbeats(cursors.Heartbeats(now));
+                router.SendHeartbeats(heartbeats);
             }
             await router.WaitForWorkAsync(poll, ct);
         }

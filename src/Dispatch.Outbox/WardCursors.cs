@@ -12,6 +12,7 @@ namespace Dispatch.Outbox;
 public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
 {
     private readonly Dictionary<int, long> _cursors = new(start);
+    private DateTimeOffset? _heartbeatsUntil;
 
     /// <summary>Events committed and not yet delivered, as of the last pass.</summary>
     public long Lag { get; private set; }
@@ -68,7 +69,26 @@ public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
         return polled;
     }
 
-    /// <summary>Every ward's latest delivered sequence, for the stations' gap detection.</summary>
-    public IReadOnlyList<WardHeartbeat> Heartbeats(DateTimeOffset now) =>
-        [.. _cursors.Select(c => new WardHeartbeat(c.Key, c.Value, now))];
+    /// <summary>
+    /// The heartbeats due since the last call (every ward's at the first): each ward's latest
+    /// delivered sequence, for the stations' gap detection, once a <paramref name="period"/>. Each
+    /// ward's falls at its own point of the period, so a hospital's wards are not heartbeated all at
+    /// once: a push to every screen in one burst delayed the calls behind it.
+    /// </summary>
+    public IReadOnlyList<WardHeartbeat> HeartbeatsDue(DateTimeOffset now, TimeSpan period)
+    {
+        var since = _heartbeatsUntil ?? now - period;
+        _heartbeatsUntil = now;
+        return [.. _cursors
+            .Where(c => PeriodsBegun(now, c.Key, period) > PeriodsBegun(since, c.Key, period))
+            .Select(c => new WardHeartbeat(c.Key, c.Value, now))];
+    }
+
+    // Periods begun by then at the ward's own point of the period. Its point is its id's Fibonacci
+    // hash: consecutive ids fall far apart.
+    private static long PeriodsBegun(DateTimeOffset at, int wardId, TimeSpan period)
+    {
+        var point = (long)(unchecked((uint)wardId * 2654435769u) / (double)uint.MaxValue * period.Ticks);
+        return (at.UtcTicks - point) / period.Ticks;
+    }
 }

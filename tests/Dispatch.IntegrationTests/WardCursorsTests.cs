@@ -89,6 +89,6 @@ public sealed class WardCursorsTests(DispatchFixture fixture)
         refuse = false;
         await cursors.PassAsync(conn, batchSize: 100, Deliver, Moved, TimeProvider.System, default);
         moved.Should().Contain(ward.WardId);
-        cursors.Heartbeats(DateTimeOffset.UtcNow).Single(h => h.WardId == ward.WardId).Seq.Should().BeGreaterThanOrEqualTo(1);
+        cursors.HeartbeatsDue(DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10)).Single(h => h.WardId == ward.WardId).Seq.Should().BeGreaterThanOrEqualTo(1);
     }
 }

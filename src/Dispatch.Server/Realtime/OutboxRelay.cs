@@ -8,10 +8,10 @@ namespace Dispatch.Server.Realtime;
 
 /// <summary>
 /// The single-node relay (Realtime:Mode InProcess): reads each ward's new outbox events in
-/// sequence order (<see cref="WardCursors"/>) and publishes them, then heartbeats every ward with
-/// its latest sequence. The cursors live in memory and start at the present: stations that
-/// (re)connect catch up from the outbox themselves with their own last sequence. In a cluster
-/// Dispatch.Bridge does this job instead, with a durable cursor.
+/// sequence order (<see cref="WardCursors"/>) and publishes them, then the wards' heartbeats that
+/// are due (each ward's latest sequence, once a period). The cursors live in memory and start at
+/// the present: stations that (re)connect catch up from the outbox themselves with their own last
+/// sequence. In a cluster Dispatch.Bridge does this job instead, with a durable cursor.
 /// </summary>
 public sealed partial class OutboxRelay(
     MySqlDataSource dataSource,
@@ -23,7 +23,6 @@ public sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService, IRelayBacklog
 {
     private WardCursors? _cursors;
-    private DateTimeOffset _nextHeartbeat;
 
     /// <summary>Events committed but not yet pushed by this node, as of the last pass.</summary>
     public long PendingEvents => _cursors?.Lag ?? 0;
@@ -59,14 +58,9 @@ public sealed partial class OutboxRelay(
         // The cursors live in memory only: a node that restarts starts at the present.
         metrics.OutboxPolled(await _cursors.PassAsync(conn, DispatchHubMethods.ResyncPageSize, PublishAsync, (_, _, _) => Task.CompletedTask, time, ct));
 
-        var now = time.GetUtcNow();
-        if (now >= _nextHeartbeat)
+        foreach (var heartbeat in _cursors.HeartbeatsDue(time.GetUtcNow(), TimeSpan.FromSeconds(options.Value.WardHeartbeatSeconds)))
         {
-            _nextHeartbeat = now.AddSeconds(options.Value.WardHeartbeatSeconds);
-            foreach (var heartbeat in _cursors.Heartbeats(now))
-            {
-                await publisher.PublishHeartbeatAsync(heartbeat);
-            }
+            await publisher.PublishHeartbeatAsync(heartbeat);
         }
     }
 
