@@ -139,6 +139,10 @@ internal static class Commands
         };
         command.SetAction(Run(async (parse, ct) =>
         {
+            // Before the first socket: each station's receive continues on the socket engine's
+            // thread instead of a thread-pool hop per message (measured against the floor, 5,000
+            // stations: 98–105 % of a core → 76–80 %, and half the latency; docs/benchmarks.md).
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
             var settings = new SwarmSettings(
                 parse.GetValue(s_server)!,
                 [.. (parse.GetValue(nodes) ?? []).Select(n => new Uri(n))],
