@@ -21,7 +21,9 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _sending = new(1);
-    private long _last = -1;
+    private long _snapshot = -1;
+    private long _lastPushed = -1;
+    private long _lastSent = Stopwatch.GetTimestamp();
     private long _wireDuplicates;
     private long _wireOutOfOrder;
     private Task _receiving = Task.CompletedTask;
@@ -48,8 +50,13 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
         await _subscribed.Task;
     }
 
-    /// <summary>A keep-alive, so the server does not time the station out (SignalR's client timeout).</summary>
-    public Task PingAsync(CancellationToken ct) => socket.State == WebSocketState.Open ? SendAsync(s_ping, ct) : Task.CompletedTask;
+    /// <summary>
+    /// A keep-alive when the station has sent nothing for <paramref name="quiet"/>, so the server does
+    /// not time it out (SignalR's client timeout), as a client library does: each station on its
+    /// own clock, not every station in one burst.
+    /// </summary>
+    public Task PingIfQuietAsync(TimeSpan quiet, CancellationToken ct) =>
+        socket.State == WebSocketState.Open && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) >= quiet ? SendAsync(s_ping, ct) : Task.CompletedTask;
 
     private async Task SendAsync(byte[] message, CancellationToken ct)
     {
@@ -57,6 +64,7 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
         try
         {
             await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
+            Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
         }
         finally
         {
@@ -119,11 +127,7 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
                     _subscribed.TrySetException(new InvalidOperationException($"Subscribe({wardId}) refused: {frame.Error}"));
                     return;
                 }
-                // Events pushed before the snapshot at or below its sequence are the overlap the protocol allows, not resends.
-                if (_last < frame.Seq)
-                {
-                    _last = frame.Seq;
-                }
+                _snapshot = frame.Seq;
                 _subscribed.TrySetResult();
                 break;
             case WireFrame.Invocation when frame.Target == nameof(IDispatchClient.WardEvent):
@@ -135,26 +139,25 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
         }
     }
 
+    /// <summary>
+    /// A ward's pushes come in sequence order, so one at or below the last pushed is a resend. One
+    /// at or below the snapshot's sequence that was not pushed before is the overlap the protocol
+    /// allows (docs/protocol.md, order of operations), before or after Subscribe returns: the
+    /// event was committed before the snapshot was read and pushed after. Once the snapshot is in,
+    /// a push past the next sequence skipped one.
+    /// </summary>
     private void Observe(WireFrame frame, long at)
     {
-        if (!_subscribed.Task.IsCompleted)
-        {
-            // Before the snapshot: the sequence to count from is not known yet (docs/protocol.md, order of operations).
-            _last = Math.Max(_last, frame.Seq);
-        }
-        else if (frame.Seq <= _last)
+        if (frame.Seq <= _lastPushed)
         {
             Interlocked.Increment(ref _wireDuplicates);
             return;
         }
-        else
+        if (_subscribed.Task.IsCompleted && frame.Seq > Math.Max(_lastPushed, _snapshot) + 1)
         {
-            if (frame.Seq > _last + 1)
-            {
-                Interlocked.Increment(ref _wireOutOfOrder);
-            }
-            _last = frame.Seq;
+            Interlocked.Increment(ref _wireOutOfOrder);
         }
+        _lastPushed = frame.Seq;
         if (frame.EventType == EventTypes.CallRaised && frame.CallId is { } callId)
         {
             callRaisedAt(callId, at);

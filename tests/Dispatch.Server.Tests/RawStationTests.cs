@@ -44,6 +44,31 @@ public sealed class RawStationTests
     }
 
     [Fact]
+    public async Task AnEventOfTheSnapshotPushedAfterItIsOverlapNotAResend()
+    {
+        var arrivals = new List<long>();
+        await using var hub = await ScriptedHub.StartAsync();
+        await using var station = new RawStation(hub.Client, wardId: 4, (callId, _) => arrivals.Add(callId));
+
+        var starting = station.StartAsync(CancellationToken.None);
+        await hub.ReadAsync();
+        await hub.ReadAsync();
+        await hub.SendAsync("{}\u001e" + Snapshot + "\u001e");
+        await starting;
+
+        // 4 and 5 were committed before the snapshot (seq 5) was read and are pushed after it; then 6, and 5 once more.
+        await hub.SendAsync(Event(4, "call_accepted", 3) + "\u001e" + Event(5, "call_accepted", 2) + "\u001e");
+        await hub.SendAsync(Event(6, "call_raised", 13) + "\u001e");
+        await hub.SendAsync(Event(5, "call_accepted", 2) + "\u001e");
+        await hub.SendAsync(Event(7, "call_raised", 14) + "\u001e");
+
+        await WaitUntil(() => arrivals.Count >= 2);
+        arrivals.Should().Equal([13, 14]);
+        station.WireDuplicates.Should().Be(1, "5 was pushed twice");
+        station.WireOutOfOrder.Should().Be(0);
+    }
+
+    [Fact]
     public async Task ARefusedSubscribeFailsTheStationWithTheServersSentence()
     {
         await using var hub = await ScriptedHub.StartAsync();
