@@ -20,12 +20,24 @@ internal static class Poll
         var wards = settings.Beds.Select(b => b.WardId).Distinct().Order().ToList();
         using var api = new DispatchApi(settings.Server);
         var session = await api.SignInAsync(settings.User, settings.Password, ct);
+        // Each screen starts where a board that has just loaded its ward would, at the ward's latest
+        // event: from 0 it would page through a history that grows with every run.
+        var latest = new Dictionary<int, long>();
+        foreach (var ward in wards)
+        {
+            long seq = 0;
+            for (var page = await api.EventsAfterAsync(ward, seq, session.Token, ct); page.Count > 0; page = await api.EventsAfterAsync(ward, seq, session.Token, ct))
+            {
+                seq = page[^1].Seq;
+            }
+            latest[ward] = seq;
+        }
         long requests = 0, failed = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, screens).Select(async screen =>
         {
             var ward = wards[screen % wards.Count];
-            long after = 0;
+            var after = latest[ward];
             // Screens start spread over one interval, as boards opened at different moments would.
             await Task.Delay(interval * Random.Shared.NextDouble(), ct);
             while (clock.Elapsed < duration)
