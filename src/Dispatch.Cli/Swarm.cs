@@ -261,12 +261,17 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     {
         var latenciesMs = new List<double>();
         var perCall = new Dictionary<long, int>();
+        var firstSent = _raised.IsEmpty ? 0 : _raised.Values.Min(r => r.SentAt);
+        var bySecond = new Dictionary<int, List<double>>();
         foreach (var (callId, at) in _arrivals)
         {
             if (_raised.TryGetValue(callId, out var raised))
             {
-                latenciesMs.Add(Stopwatch.GetElapsedTime(raised.SentAt, at).TotalMilliseconds);
+                var latencyMs = Stopwatch.GetElapsedTime(raised.SentAt, at).TotalMilliseconds;
+                latenciesMs.Add(latencyMs);
                 perCall[callId] = perCall.GetValueOrDefault(callId) + 1;
+                var second = (int)Stopwatch.GetElapsedTime(firstSent, raised.SentAt).TotalSeconds;
+                (bySecond.TryGetValue(second, out var those) ? those : bySecond[second] = []).Add(latencyMs);
             }
         }
         long lost = 0, duplicated = 0;
@@ -278,8 +283,12 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             duplicated += Math.Max(0, received - expected);
         }
         latenciesMs.Sort();
+        // When the slowest calls were raised: a tail that recurs with a period points at periodic work.
+        var slowestSeconds = bySecond
+            .Select(second => (Second: second.Key, P99Ms: Cli.Deliveries.PercentileOf([.. second.Value.Order()], 0.99)))
+            .OrderByDescending(second => second.P99Ms).Take(3).ToList();
         return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs,
-            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder));
+            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder), slowestSeconds);
     }
 
     private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(string token, CancellationToken ct)

@@ -8,12 +8,16 @@ internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, d
 
 // WireDuplicates and WireOutOfOrder: pushed events that arrived at a station with a sequence it
 // already had, or with earlier ones missing: counted at the wire (RawStation), where a client
-// would drop or repair them.
+// would drop or repair them. SlowestSeconds: the seconds of the run (from the first raise) whose
+// calls had the highest p99.
 internal sealed record Deliveries(
-    long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0)
+    long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0,
+    IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null)
 {
-    public double Percentile(double p) =>
-        SortedLatenciesMs.Count == 0 ? double.NaN : SortedLatenciesMs[Math.Clamp((int)Math.Ceiling(p * SortedLatenciesMs.Count) - 1, 0, SortedLatenciesMs.Count - 1)];
+    public double Percentile(double p) => PercentileOf(SortedLatenciesMs, p);
+
+    public static double PercentileOf(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
 internal sealed record SwarmFigures(
@@ -101,6 +105,10 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         text.AppendLine(Invariant($"generator    {f.GeneratorCores * 100:F0} % of a core while raising and settling ({Environment.ProcessorCount} cores here)"));
         text.AppendLine(Invariant($"GC pauses    worst one second on any node: {f.WorstGcPauseShare * 100:F1} % paused"));
         text.AppendLine(Invariant($"latency      press → station: p50 {d.Percentile(0.50):F1} ms, p95 {d.Percentile(0.95):F1} ms, p99 {d.Percentile(0.99):F1} ms, max {(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ms"));
+        if (d.SlowestSeconds is { Count: > 0 } slowest)
+        {
+            text.AppendLine("  the slowest seconds' calls (second of the run: p99): " + string.Join(", ", slowest.Select(s => Invariant($"{s.Second} s: {s.P99Ms:F1} ms"))));
+        }
         text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
         return text.ToString();
     }
