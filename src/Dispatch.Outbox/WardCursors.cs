@@ -12,6 +12,7 @@ namespace Dispatch.Outbox;
 public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
 {
     private readonly Dictionary<int, long> _cursors = new(start);
+    private static readonly TimeSpan s_heartbeatStep = TimeSpan.FromSeconds(1);
     private DateTimeOffset? _heartbeatsUntil;
 
     /// <summary>Events committed and not yet delivered, as of the last pass.</summary>
@@ -70,13 +71,20 @@ public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
     }
 
     /// <summary>
-    /// The heartbeats due since the last call (every ward's at the first): each ward's latest
+    /// The heartbeats due since the last ones (every ward's at the first call): each ward's latest
     /// delivered sequence, for the stations' gap detection, once a <paramref name="period"/>. Each
     /// ward's falls at its own point of the period, so a hospital's wards are not heartbeated all at
-    /// once: a push to every screen in one burst delayed the calls behind it.
+    /// once: a push to every screen in one burst delayed the calls behind it. Called every pass,
+    /// it answers at most once a second (one message to a node), with the wards whose point fell
+    /// in that second. (Answering every pass, a message per ward, the drain storm's stations fell
+    /// up to 6 s behind instead of 1–2 s, in half the runs; DrainStormTests. Why is not known yet.)
     /// </summary>
     public IReadOnlyList<WardHeartbeat> HeartbeatsDue(DateTimeOffset now, TimeSpan period)
     {
+        if (_heartbeatsUntil is { } until && now - until < s_heartbeatStep)
+        {
+            return [];
+        }
         var since = _heartbeatsUntil ?? now - period;
         _heartbeatsUntil = now;
         return [.. _cursors
