@@ -9,8 +9,8 @@ namespace Dispatch.Cli;
 /// One swarm station on a bare WebSocket speaking SignalR's JSON protocol (docs/protocol.md: skip
 /// negotiation, handshake, <c>Subscribe</c>, pings), with no <c>HubConnection</c>: a generator that
 /// costs little beside the server it measures (one receive per message, records read in place).
-/// It counts what arrives at the wire before anything is dropped: an event whose sequence it
-/// already had (a duplicate) or that skips one (out of order). It does not reconnect: a drop is
+/// It counts what arrives at the wire before anything is dropped: an event pushed twice (a
+/// duplicate) or one that skips a sequence (out of order). It does not reconnect: a drop is
 /// counted, and the events it misses are lost.
 /// </summary>
 internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
