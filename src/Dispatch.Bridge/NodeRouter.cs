@@ -28,6 +28,8 @@ public sealed partial class NodeRouter : IDisposable
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
     private readonly ConcurrentDictionary<string, (byte[] Identity, long LastHello)> _nodes = new();
     private readonly ConcurrentDictionary<string, Delivery> _pendingAcks = new();
+    // Nodes that said BYE: sent nothing new until their next HELLO (a restart).
+    private readonly ConcurrentDictionary<string, bool> _leaving = new();
     private readonly ConcurrentDictionary<string, bool> _refusedNames = new();
     private readonly OutboxSignal _wake = new();
     private RouterSocket? _socket;
@@ -172,11 +174,21 @@ public sealed partial class NodeRouter : IDisposable
         switch (message[1].ConvertToString())
         {
             case BridgeFrames.Hello when ProvesListedKey(name, message):
-                if (!_nodes.ContainsKey(name))
+                var back = _leaving.TryRemove(name, out _);
+                if (!_nodes.ContainsKey(name) || back)
                 {
                     Log.NodeJoined(_logger, name);
                 }
                 _nodes[name] = (identity, _time.GetTimestamp());
+                break;
+            case BridgeFrames.Bye when ProvesListedKey(name, message):
+                // A node that stops says so: nothing more is sent to it, rather than waiting out
+                // Bridge:AckTimeoutMs for each delivery until it is seen to be silent. What it took
+                // is still waited for (it publishes it, or says FAILED, as it stops).
+                if (_nodes.ContainsKey(name) && _leaving.TryAdd(name, true))
+                {
+                    Log.NodeLeft(_logger, name);
+                }
                 break;
             case BridgeFrames.Hello:
                 Interlocked.Increment(ref _refusedHellos);
@@ -211,7 +223,7 @@ public sealed partial class NodeRouter : IDisposable
     private List<(string Name, byte[] Identity)> LiveNodeList()
     {
         var timeout = TimeSpan.FromMilliseconds(_options.Value.NodeTimeoutMs);
-        return _nodes.Where(n => _time.GetElapsedTime(n.Value.LastHello) < timeout)
+        return _nodes.Where(n => _time.GetElapsedTime(n.Value.LastHello) < timeout && !_leaving.ContainsKey(n.Key))
             .OrderBy(n => n.Key, StringComparer.Ordinal)
             .Select(n => (n.Key, n.Value.Identity))
             .ToList();
@@ -249,5 +261,8 @@ public sealed partial class NodeRouter : IDisposable
 
         [LoggerMessage(2003, LogLevel.Warning, "A peer calling itself {Node} is sent nothing: its HELLO proves no key listed in Bridge:Nodes")]
         public static partial void NodeRefused(ILogger logger, string node);
+
+        [LoggerMessage(2004, LogLevel.Information, "Node {Node} left (it is stopping)")]
+        public static partial void NodeLeft(ILogger logger, string node);
     }
 }

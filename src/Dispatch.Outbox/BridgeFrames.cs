@@ -11,6 +11,7 @@ namespace Dispatch.Outbox;
 public static class BridgeFrames
 {
     public const string Hello = "HELLO";
+    public const string Bye = "BYE";
     public const string Wake = "WAKE";
     public const string Taken = "TAKEN";
     public const string Ack = "ACK";

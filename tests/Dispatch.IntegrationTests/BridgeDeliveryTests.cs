@@ -32,18 +32,21 @@ public sealed class BridgeDeliveryTests : IDisposable
     private readonly string _endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
     private readonly NodeRouter _router;
 
-    public BridgeDeliveryTests()
+    public BridgeDeliveryTests() => _router = Router(_endpoint, nodeTimeoutMs: 1_000);
+
+    private NodeRouter Router(string endpoint, int nodeTimeoutMs)
     {
-        _router = new NodeRouter(Options.Create(new BridgeOptions
+        var router = new NodeRouter(Options.Create(new BridgeOptions
         {
-            Endpoint = _endpoint,
+            Endpoint = endpoint,
             AckTimeoutMs = AckTimeoutMs,
-            NodeTimeoutMs = 1_000,
+            NodeTimeoutMs = nodeTimeoutMs,
             PublishTimeoutMs = 10_000,
             SecretKey = _bridgeKeys.SecretKeyZ85,
             Nodes = _nodeKeys.ToDictionary(n => n.Key, n => n.Value.PublicKeyZ85),
         }), TimeProvider.System, NullLogger<NodeRouter>.Instance);
-        _router.Bind();
+        router.Bind();
+        return router;
     }
 
     [Fact]
@@ -87,17 +90,49 @@ public sealed class BridgeDeliveryTests : IDisposable
         (dying.Batches, spare.Batches).Should().Be((1, 1), "a node silent past Bridge:NodeTimeoutMs is not waited for");
     }
 
+    [Fact]
+    public async Task ANodeThatSaysByeIsSentNothingMoreUntilItIsBack()
+    {
+        // A node falls silent only after a minute here: only its BYE can take it out of turn.
+        var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
+        using var router = Router(endpoint, nodeTimeoutMs: 60_000);
+        using var spare = Node(Spare, FakeNode.Answer.Ack, endpoint);
+        using (var leaving = Node(UnderTest, FakeNode.Answer.AckLate, endpoint))
+        {
+            await WaitForLiveNodesAsync(2, router);
+            leaving.SayBye();
+            await WaitForLiveNodesAsync(1, router);
+
+            for (var i = 0; i < 3; i++)
+            {
+                (await router.DeliverAsync([Event()], CancellationToken.None)).Should().BeTrue();
+            }
+            (leaving.Batches, spare.Batches).Should().Be((0, 3), "a node that is stopping is not tried and waited for");
+        }
+
+        // Restarted, it says HELLO again and takes its turn.
+        using var back = Node(UnderTest, FakeNode.Answer.Ack, endpoint);
+        for (var i = 0; i < 100 && back.Batches == 0; i++)
+        {
+            (await router.DeliverAsync([Event()], CancellationToken.None)).Should().BeTrue();
+            await Task.Delay(50);
+        }
+        back.Batches.Should().BeGreaterThan(0);
+    }
+
     private static WardEvent Event() => new(WardId: 1, Seq: 1, EventTypes.CallRaised, CallId: 1, Call: null, DateTimeOffset.UtcNow);
 
-    private FakeNode Node(string name, FakeNode.Answer answer) => new(name, _nodeKeys[name], _bridgeKeys.PublicKey, _endpoint, answer);
+    private FakeNode Node(string name, FakeNode.Answer answer, string? endpoint = null) =>
+        new(name, _nodeKeys[name], _bridgeKeys.PublicKey, endpoint ?? _endpoint, answer);
 
-    private async Task WaitForLiveNodesAsync(int count)
+    private async Task WaitForLiveNodesAsync(int count, NodeRouter? router = null)
     {
-        for (var i = 0; i < 100 && _router.LiveNodes < count; i++)
+        router ??= _router;
+        for (var i = 0; i < 100 && router.LiveNodes != count; i++)
         {
             await Task.Delay(50);
         }
-        _router.LiveNodes.Should().Be(count);
+        router.LiveNodes.Should().Be(count);
     }
 
     public void Dispose() => _router.Dispose();
@@ -108,6 +143,7 @@ public sealed class BridgeDeliveryTests : IDisposable
         public enum Answer { Ack, AckLate, Fail, TakeAndFallSilent }
 
         private readonly DealerSocket _socket = new();
+        private readonly NetMQQueue<bool> _bye = new();
         private readonly NetMQPoller _poller;
         private int _batches;
         private bool _silent;
@@ -161,17 +197,27 @@ public sealed class BridgeDeliveryTests : IDisposable
                         break;
                 }
             };
-            _poller = [_socket, hello, late];
+            _bye.ReceiveReady += (_, e) =>
+            {
+                e.Queue.TryDequeue(out bool _, TimeSpan.Zero);
+                _socket.SendMoreFrame(BridgeFrames.Bye).SendFrame(proof);
+                _silent = true;
+            };
+            _poller = [_socket, hello, late, _bye];
             _poller.RunAsync($"fake-node-{name}");
         }
 
         public int Batches => Volatile.Read(ref _batches);
+
+        /// <summary>As a node that starts stopping: BYE, and no more HELLO.</summary>
+        public void SayBye() => _bye.Enqueue(true);
 
         public void Dispose()
         {
             _poller.Stop();
             _poller.Dispose();
             _socket.Dispose();
+            _bye.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -14,17 +15,24 @@ namespace Dispatch.Server.Realtime;
 /// NetMQPoller thread; this service publishes what arrives and queues the replies: HELLO every
 /// second (liveness, with this node's <see cref="NodeProof"/>), WAKE after a commit on this node,
 /// TAKEN as soon as a delivery arrives, ACK once it is published, and FAILED when publishing it
-/// failed, so that the bridge hands it to another node at once.
+/// failed, so that the bridge hands it to another node at once. A node that starts stopping says
+/// BYE and no more HELLO, so that the bridge sends its deliveries elsewhere at once; what it took
+/// and had not published when it stops, it answers FAILED.
 /// </summary>
 public sealed partial class BridgeLink(
     WardEventPublisher publisher,
     OutboxSignal outboxSignal,
+    IHostApplicationLifetime lifetime,
     IOptions<RealtimeOptions> options,
     ILogger<BridgeLink> logger) : BackgroundService, IRelayBacklog
 {
+    private static readonly TimeSpan s_lastWords = TimeSpan.FromSeconds(1);
     private readonly Channel<NetMQMessage> _inbound = Channel.CreateUnbounded<NetMQMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
+    // Deliveries said TAKEN and not yet answered ACK or FAILED.
+    private readonly ConcurrentDictionary<string, bool> _unanswered = new(StringComparer.Ordinal);
     private long _pending;
+    private volatile bool _leaving;
 
     /// <summary>Deliveries received and not yet published.</summary>
     public long PendingEvents => Interlocked.Read(ref _pending);
@@ -49,11 +57,16 @@ public sealed partial class BridgeLink(
         var hello = new NetMQTimer(TimeSpan.FromSeconds(1));
         hello.Elapsed += (_, _) =>
         {
-            var message = new NetMQMessage();
-            message.Append(BridgeFrames.Hello);
-            message.Append(proof);
-            socket.TrySendMultipartMessage(message);
+            if (!_leaving)
+            {
+                socket.TrySendMultipartMessage(Frames(BridgeFrames.Hello, proof));
+            }
         };
+        using var stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            _leaving = true;
+            _outbound.Enqueue(Frames(BridgeFrames.Bye, proof));
+        });
         socket.ReceiveReady += (_, e) =>
         {
             var message = e.Socket.ReceiveMultipartMessage();
@@ -61,10 +74,9 @@ public sealed partial class BridgeLink(
             {
                 // Said at once, from the socket's own thread: the bridge then waits for the ACK
                 // while this node lives, however long a busy moment makes publishing take.
-                var taken = new NetMQMessage();
-                taken.Append(BridgeFrames.Taken);
-                taken.Append(message[1].ConvertToString());
-                e.Socket.TrySendMultipartMessage(taken);
+                var deliveryId = message[1].ConvertToString();
+                _unanswered[deliveryId] = true;
+                e.Socket.TrySendMultipartMessage(Frames(BridgeFrames.Taken, deliveryId));
             }
             Interlocked.Increment(ref _pending);
             _inbound.Writer.TryWrite(message);
@@ -91,7 +103,34 @@ public sealed partial class BridgeLink(
         finally
         {
             poller.Stop();
+            // The poller's thread is gone: this one may use the socket for its last words, the
+            // answers still queued and FAILED for what was taken and not published.
+            socket.Options.Linger = s_lastWords;
+            while (_outbound.TryDequeue(out var queued, TimeSpan.Zero))
+            {
+                socket.TrySendMultipartMessage(queued);
+            }
+            foreach (var deliveryId in _unanswered.Keys)
+            {
+                socket.TrySendMultipartMessage(Frames(BridgeFrames.Failed, deliveryId));
+            }
         }
+    }
+
+    private static NetMQMessage Frames(string frame, string deliveryId)
+    {
+        var message = new NetMQMessage();
+        message.Append(frame);
+        message.Append(deliveryId);
+        return message;
+    }
+
+    private static NetMQMessage Frames(string frame, byte[] proof)
+    {
+        var message = new NetMQMessage();
+        message.Append(frame);
+        message.Append(proof);
+        return message;
     }
 
     private async Task PublishInboundAsync(CancellationToken ct)
@@ -107,10 +146,7 @@ public sealed partial class BridgeLink(
                         {
                             await publisher.PublishAsync(wardEvent, ct);
                         }
-                        var ack = new NetMQMessage();
-                        ack.Append(BridgeFrames.Ack);
-                        ack.Append(message[1].ConvertToString());
-                        _outbound.Enqueue(ack);
+                        Answer(BridgeFrames.Ack, message[1].ConvertToString());
                         break;
                     case BridgeFrames.Heartbeat:
                         foreach (var heartbeat in JsonSerializer.Deserialize<WardHeartbeat[]>(message[1].Buffer, OutboxReader.Json)!)
@@ -126,10 +162,7 @@ public sealed partial class BridgeLink(
                 Log.PublishFailed(logger, e);
                 if (message[0].ConvertToString() == BridgeFrames.Events)
                 {
-                    var failed = new NetMQMessage();
-                    failed.Append(BridgeFrames.Failed);
-                    failed.Append(message[1].ConvertToString());
-                    _outbound.Enqueue(failed);
+                    Answer(BridgeFrames.Failed, message[1].ConvertToString());
                 }
             }
             finally
@@ -137,6 +170,12 @@ public sealed partial class BridgeLink(
                 Interlocked.Decrement(ref _pending);
             }
         }
+    }
+
+    private void Answer(string frame, string deliveryId)
+    {
+        _unanswered.TryRemove(deliveryId, out _);
+        _outbound.Enqueue(Frames(frame, deliveryId));
     }
 
     private async Task ForwardWakesAsync(CancellationToken ct)
