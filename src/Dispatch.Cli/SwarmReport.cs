@@ -99,7 +99,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         {
             text.AppendLine(Invariant($"  node {node.Authority,-21} per connection over its {stations:N0} stations after the swarm's first tenth: {heapKib:F1} KiB of live managed heap (after a full GC), {kib:F1} KiB of working set"));
         }
-        text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} refused"));
+        text.AppendLine(Invariant($"calls        {f.Raised:N0} raised in {f.RaiseTime.TotalSeconds:F1} s ({f.Raised / Math.Max(0.001, f.RaiseTime.TotalSeconds):F1}/s; asked {Settings.CallsPerSecond}/s), {f.RaiseFailed} not raised (refused, or a bed's own open call announced again)"));
         text.AppendLine(Invariant($"deliveries   {d.Received:N0} of {d.Expected:N0} expected, {d.Lost:N0} lost, {d.Duplicated:N0} shown twice"));
         text.AppendLine(Invariant($"at the wire  {d.WireDuplicates:N0} duplicate and {d.WireOutOfOrder:N0} out-of-order events (before a client would drop or repair them)"));
         text.AppendLine(Invariant($"generator    {f.GeneratorCores * 100:F0} % of a core while raising and settling ({Environment.ProcessorCount} cores here)"));
