@@ -76,9 +76,7 @@ public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
     /// ward's falls at its own point of the period, so a hospital's wards are not heartbeated all at
     /// once: a push to every screen in one burst delayed the calls behind it. Called every pass,
     /// it answers at most once a second (one message to a node), with the wards whose point fell
-    /// in that second. (Answering every pass, a message per ward, once let the drain storm's
-    /// stations fall up to 6 s behind, before a stopping node said BYE and answered FAILED for
-    /// what it had taken; with those, every pass measured as well as once a second.)
+    /// in that second.
     /// </summary>
     public IReadOnlyList<WardHeartbeat> HeartbeatsDue(DateTimeOffset now, TimeSpan period)
     {
