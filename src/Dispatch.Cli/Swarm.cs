@@ -43,7 +43,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<(long CallId, long At)> _arrivals = new();
-    private readonly ConcurrentDictionary<long, (long SentAt, BedDevice Bed)> _raised = new();
+    private readonly ConcurrentDictionary<long, (long SentAt, long AnsweredAt, BedDevice Bed)> _raised = new();
     private readonly ConcurrentDictionary<int, int> _stationsPerWard = new();
     private readonly ConcurrentDictionary<int, long> _openAtBed = new();
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _bedTurns = new();
@@ -230,7 +230,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
                 Interlocked.Increment(ref _raiseFailed);
                 return;
             }
-            _raised[call.Id] = (sentAt, bed);
+            _raised[call.Id] = (sentAt, Stopwatch.GetTimestamp(), bed);
             _openAtBed[bed.BedId] = call.Id;
         }
         catch (HttpRequestException)
@@ -275,7 +275,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             }
         }
         long lost = 0, duplicated = 0;
-        foreach (var (callId, (_, bed)) in _raised)
+        foreach (var (callId, (_, _, bed)) in _raised)
         {
             var expected = _stationsPerWard.GetValueOrDefault(bed.WardId);
             var received = perCall.GetValueOrDefault(callId);
@@ -283,12 +283,13 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             duplicated += Math.Max(0, received - expected);
         }
         latenciesMs.Sort();
+        List<double> answersMs = [.. _raised.Values.Select(r => Stopwatch.GetElapsedTime(r.SentAt, r.AnsweredAt).TotalMilliseconds).Order()];
         // When the slowest calls were raised: a tail that recurs with a period points at periodic work.
         var slowestSeconds = bySecond
             .Select(second => (Second: second.Key, P99Ms: Cli.Deliveries.PercentileOf([.. second.Value.Order()], 0.99)))
             .OrderByDescending(second => second.P99Ms).Take(3).ToList();
         return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs,
-            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder), slowestSeconds);
+            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder), slowestSeconds, answersMs);
     }
 
     private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(string token, CancellationToken ct)

@@ -9,10 +9,11 @@ internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, d
 // WireDuplicates and WireOutOfOrder: pushed events that arrived at a station with a sequence it
 // already had, or with earlier ones missing: counted at the wire (RawStation), where a client
 // would drop or repair them. SlowestSeconds: the seconds of the run (from the first raise) whose
-// calls had the highest p99.
+// calls had the highest p99. SortedAnswersMs: each raise's own answer (the call stored and
+// assigned), which splits a slow delivery into storing the call and pushing it.
 internal sealed record Deliveries(
     long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0,
-    IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null)
+    IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null, IReadOnlyList<double>? SortedAnswersMs = null)
 {
     public double Percentile(double p) => PercentileOf(SortedLatenciesMs, p);
 
@@ -109,6 +110,10 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         {
             text.AppendLine("  the slowest seconds' calls (second of the run: p99): " + string.Join(", ", slowest.Select(s => Invariant($"{s.Second} s: {s.P99Ms:F1} ms"))));
         }
+        if (d.SortedAnswersMs is { Count: > 0 } answers)
+        {
+            text.AppendLine(Invariant($"  press → raise answered (the call stored and assigned): p50 {Deliveries.PercentileOf(answers, 0.50):F1} ms, p99 {Deliveries.PercentileOf(answers, 0.99):F1} ms, max {answers[^1]:F1} ms"));
+        }
         text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
         return text.ToString();
     }
@@ -125,6 +130,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
             Invariant($"calls_per_s={Settings.CallsPerSecond} raised={f.Raised} raise_failed={f.RaiseFailed} expected={d.Expected} delivered={d.Received} lost={d.Lost} duplicated={d.Duplicated} ") +
             Invariant($"wire_duplicates={d.WireDuplicates} wire_out_of_order={d.WireOutOfOrder} ") +
             Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
+            Invariant($"raise_p50_ms={Deliveries.PercentileOf(d.SortedAnswersMs ?? [], 0.5):F1} raise_p99_ms={Deliveries.PercentileOf(d.SortedAnswersMs ?? [], 0.99):F1} ") +
             Invariant($"generator_cpu_pct={f.GeneratorCores * 100:F0} worst_gc_pause_pct={f.WorstGcPauseShare * 100:F1} ") +
             Invariant($"kib_per_connection={kib:F1} heap_kib_per_connection={heapKib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
     }
