@@ -14,7 +14,9 @@ if (args is ["keygen"])
     return;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Its own folder as content root: the working directory may be a large tree (the repository under
+// scripts/run.sh), which the configuration's file watcher would watch, every file, for nothing.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(_ => new MySqlDataSource(
     builder.Configuration["Database:ConnectionString"] is { Length: > 0 } connectionString
