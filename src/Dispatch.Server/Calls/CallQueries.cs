@@ -65,6 +65,9 @@ internal static class CallQueries
         SELECT LAST_INSERT_ID();
         """;
 
+    public const string AssignToNextNurse = """
+        CALL sp_assign_call_to_next_nurse(@CallId)
+        """;
 
     /// <summary>The call's bed and ward, read without a lock (a call never changes bed).</summary>
     public const string BedOfCall = "SELECT bed_id AS BedId, ward_id AS WardId FROM calls WHERE id = @CallId";
@@ -87,6 +90,9 @@ internal static class CallQueries
         WHERE id = @CallId
         """;
 
+    public const string RecordFirstAssignee = """
+        UPDATE calls SET first_assigned_staff_id = @StaffId WHERE id = @CallId
+        """;
 
     /// <summary>A nurse arrived at the bed: kept once per call, for the arrival-time KPI.</summary>
     public const string RecordPresence = """
@@ -124,15 +130,6 @@ internal static class CallQueries
         """;
 
     public const string ViewById = SelectView + "\nWHERE c.id = @CallId";
-
-    /// <summary>
-    /// A new call assigned by sp_assign_call_to_next_nurse (its row: the staff id, or NULL), its
-    /// first assignee kept for the KPIs, and the call as stations show it: one round trip.
-    /// </summary>
-    public const string AssignAndView = """
-        CALL sp_assign_call_to_next_nurse(@CallId);
-        UPDATE calls SET first_assigned_staff_id = assigned_staff_id WHERE id = @CallId;
-        """ + "\n" + ViewById;
 
     /// <summary>
     /// A staff member's calls, of any ward: those assigned to them and, while they are on duty,

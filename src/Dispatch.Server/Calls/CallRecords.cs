@@ -46,15 +46,6 @@ internal static class CallRecords
         (await tx.Connection!.QuerySingleAsync<CallViewRow>(new CommandDefinition(
             CallQueries.ViewById, new { CallId = callId }, tx, cancellationToken: ct))).ToView();
 
-    /// <summary>A new call assigned to the next nurse (or to nobody when none is on duty), as stations show it.</summary>
-    public static async Task<CallView> AssignAndReadViewAsync(MySqlTransaction tx, long callId, CancellationToken ct)
-    {
-        await using var assigned = await tx.Connection!.QueryMultipleAsync(new CommandDefinition(
-            CallQueries.AssignAndView, new { CallId = callId }, tx, cancellationToken: ct));
-        await assigned.ReadSingleAsync<int?>(); // the procedure's row; the view names the same assignee
-        return (await assigned.ReadSingleAsync<CallViewRow>()).ToView();
-    }
-
     /// <summary>Clears the call (its event and audit row too); <paramref name="resolvedBy"/> says how it was cleared at the bedside.</summary>
     public static async Task<CallView> ResolveAsync(
         MySqlTransaction tx, CallLockRow call, string resolvedBy, string actorType, long? actorId, int? presentStaffId, CancellationToken ct)

@@ -96,11 +96,19 @@ public sealed class CallService(
             EscalationSeconds = escalation.Value.SecondsTo(kind, 1),
             IdempotencyKey = idempotencyKey,
         }, tx, cancellationToken: token));
-        var view = await CallRecords.AssignAndReadViewAsync(tx, callId, token);
+        var assignee = await tx.Connection!.QuerySingleAsync<int?>(new CommandDefinition(
+            CallQueries.AssignToNextNurse, new { CallId = callId }, tx, cancellationToken: token));
+
+        if (assignee is not null)
+        {
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(CallQueries.RecordFirstAssignee,
+                new { CallId = callId, StaffId = assignee }, tx, cancellationToken: token));
+        }
+        var view = await CallRecords.ReadViewAsync(tx, callId, token);
         await OutboxWriter.AppendAsync(tx, EventTypes.CallRaised, view, token);
         await PageRouting.AppendAsync(tx, view, token);
         await AuditLog.AppendAsync(tx, caller.ActorType, caller.ActorId, "call_raised", callId,
-            $"kind {kind}, assigned to {(view.AssignedStaffId is { } assignee ? $"staff {assignee}" : "nobody on duty")}", token);
+            $"kind {kind}, assigned to {(assignee is null ? "nobody on duty" : $"staff {assignee}")}", token);
         return view;
     }
 
