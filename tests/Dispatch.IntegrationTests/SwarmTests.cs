@@ -41,7 +41,9 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
             Figure(result, "duplicated").Should().Be(0);
             Figure(result, "wire_duplicates").Should().Be(0, "the bridge hands no batch twice without a fault");
             Figure(result, "wire_out_of_order").Should().Be(0);
-            var heapKib = double.Parse(Regex.Match(result.Value, @"\bheap_kib_per_connection=([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Decimal(result, "raise_p50_ms").Should().BePositive("each raise's own answer (the call stored and assigned) is timed");
+            Decimal(result, "raise_p99_ms").Should().BeGreaterThanOrEqualTo(Decimal(result, "raise_p50_ms"));
+            var heapKib = Decimal(result, "heap_kib_per_connection");
             heapKib.Should().BeInRange(1, 1024, "each node's live heap after a full GC, per idle station, is measured (POST /api/node/heap)");
             NodeStations().Matches(result.Groups["nodes"].Value).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
                 .Should().HaveCount(2).And.OnlyContain(n => n > 0, "ip_hash spreads the swarm's eight /24s over both nodes");
@@ -54,6 +56,9 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
 
     private static long Figure(Match result, string name) =>
         long.Parse(Regex.Match(result.Value, $@"\b{name}=(\d+)\b").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static double Decimal(Match result, string name) =>
+        double.Parse(Regex.Match(result.Value, $@"\b{name}=([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^RESULT .*per_node=(?<nodes>\S+).*$", RegexOptions.Multiline)]
     private static partial Regex Result();
