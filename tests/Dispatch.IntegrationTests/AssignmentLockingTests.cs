@@ -29,17 +29,13 @@ public sealed class AssignmentLockingTests(DispatchFixture fixture)
             """, new { other.Beds[0].BedId, other.WardId });
         await fixture.ExecuteAsync("ANALYZE TABLE calls");
 
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var change = await conn.BeginTransactionAsync();
-        (await conn.ExecuteAsync("UPDATE calls SET repeat_count = repeat_count + 1 WHERE bed_id = @BedId AND status = 'open'",
-            new { other.Beds[0].BedId }, change)).Should().Be(1, "the other ward's open call is being changed, its row locked");
+        var (locked, raise) = await WhileLockedAsync(
+            "UPDATE calls SET repeat_count = repeat_count + 1 WHERE bed_id = @BedId AND status = 'open'", new { other.Beds[0].BedId },
+            () => fixture.RaiseAsync(ward.Beds[0]));
 
-        var raise = fixture.RaiseAsync(ward.Beds[0]);
-        var finished = await Task.WhenAny(raise, Task.Delay(TimeSpan.FromSeconds(10)));
-        await change.RollbackAsync();
-
-        finished.Should().BeSameAs(raise, "a raise waits for nothing outside its own ward");
-        (await raise).StatusCode.Should().Be(HttpStatusCode.Created);
+        locked.Should().Be(1, "the other ward's open call is being changed, its row locked");
+        raise.Should().NotBeNull("a raise waits for nothing outside its own ward");
+        raise!.StatusCode.Should().Be(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -51,15 +47,25 @@ public sealed class AssignmentLockingTests(DispatchFixture fixture)
         call.AssignedStaffId.Should().Be(ward.Nurses[0].StaffId);
 
         // What a raise in the ward holds while it assigns: the nurse's row.
+        var (_, cancel) = await WhileLockedAsync("SELECT id FROM staff WHERE id = @StaffId FOR UPDATE", new { ward.Nurses[0].StaffId },
+            () => fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/cancel", deviceKey: ward.Beds[0].DeviceKey));
+
+        cancel.Should().NotBeNull("clearing a call changes the call, not its nurse");
+        cancel!.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> while another transaction holds what <paramref name="lockSql"/>
+    /// locked: its answer if it came within 10 s (null if it waited), and the rows the lock touched.
+    /// </summary>
+    private async Task<(int Locked, HttpResponseMessage? Answer)> WhileLockedAsync(string lockSql, object args, Func<Task<HttpResponseMessage>> request)
+    {
         await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var assigning = await conn.BeginTransactionAsync();
-        await conn.ExecuteAsync("SELECT id FROM staff WHERE id = @StaffId FOR UPDATE", new { ward.Nurses[0].StaffId }, assigning);
-
-        var cancel = fixture.SendAsync(HttpMethod.Post, $"/api/calls/{call.Id}/cancel", deviceKey: ward.Beds[0].DeviceKey);
-        var finished = await Task.WhenAny(cancel, Task.Delay(TimeSpan.FromSeconds(10)));
-        await assigning.RollbackAsync();
-
-        finished.Should().BeSameAs(cancel, "clearing a call changes the call, not its nurse");
-        (await cancel).StatusCode.Should().Be(HttpStatusCode.OK);
+        await using var holding = await conn.BeginTransactionAsync();
+        var locked = await conn.ExecuteAsync(lockSql, args, holding);
+        var answer = request();
+        var finished = await Task.WhenAny(answer, Task.Delay(TimeSpan.FromSeconds(10)));
+        await holding.RollbackAsync();
+        return (locked, finished == answer ? await answer : null);
     }
 }
