@@ -1,6 +1,5 @@
 -- Back to the procedure of 003.
-DROP PROCEDURE IF EXISTS sp_assign_call_to_next_nurse;
-CREATE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT)
+CREATE OR REPLACE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT)
 BEGIN
   DECLARE v_bed_id INT;
   DECLARE v_ward_id INT;

@@ -3,8 +3,7 @@
 -- for a subquery in SET); once calls grew many and the open ones few, the optimizer preferred
 -- ix_calls_resolved, and every raise share-locked every open call of the hospital: it waited on
 -- any call another transaction was changing, in any ward, and two raises deadlocked (1213).
-DROP PROCEDURE IF EXISTS sp_assign_call_to_next_nurse;
-CREATE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT)
+CREATE OR REPLACE PROCEDURE sp_assign_call_to_next_nurse(IN p_call_id BIGINT)
 BEGIN
   DECLARE v_bed_id INT;
   DECLARE v_ward_id INT;
