@@ -6,26 +6,28 @@ using Dispatch.Contracts;
 namespace Dispatch.Cli;
 
 /// <summary>
-/// One swarm station on a bare WebSocket speaking SignalR's JSON protocol (docs/protocol.md: skip
-/// negotiation, handshake, <c>Subscribe</c>, pings), with no <c>HubConnection</c>: a generator that
-/// costs little beside the server it measures (one receive per message, records read in place).
+/// One swarm station on a bare WebSocket (<see cref="WireSocket"/>) speaking SignalR's JSON protocol
+/// (docs/protocol.md: skip negotiation, handshake, <c>Subscribe</c>, pings), with no
+/// <c>HubConnection</c>: a generator that costs little beside the server it measures (records
+/// read in place, as they arrive).
 /// It counts what arrives at the wire before anything is dropped: an event pushed twice (a
 /// duplicate) or one that skips a sequence (out of order). It does not reconnect: a drop is
 /// counted, and the events it misses are lost.
 /// </summary>
-internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
+internal sealed class RawStation(WireSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
 {
     private const string SubscribeId = "subscribe";
     private static readonly byte[] s_handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
     private static readonly byte[] s_ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim _sending = new(1);
     private long _snapshot = -1;
     private long _lastPushed = -1;
     private long _lastSent = Stopwatch.GetTimestamp();
     private long _wireDuplicates;
     private long _wireOutOfOrder;
+    private byte[] _partial = [];
+    private int _partialLength;
     private Task _receiving = Task.CompletedTask;
     private volatile bool _closing;
 
@@ -41,7 +43,7 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
     /// <summary>Handshakes, subscribes to the ward and returns once the snapshot's sequence is known.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        await socket.SendAsync(s_handshake, WebSocketMessageType.Text, endOfMessage: true, ct);
+        await socket.SendTextAsync(s_handshake, ct);
         _receiving = ReceiveAsync();
         var subscribe = Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{SubscribeId}\",\"target\":\"{DispatchHubMethods.Subscribe}\",\"arguments\":[{wardId}]}}\u001e");
         await SendAsync(subscribe, ct);
@@ -56,65 +58,66 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
     /// own clock, not every station in one burst.
     /// </summary>
     public Task PingIfQuietAsync(TimeSpan quiet, CancellationToken ct) =>
-        socket.State == WebSocketState.Open && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) >= quiet ? SendAsync(s_ping, ct) : Task.CompletedTask;
+        socket.IsOpen && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) >= quiet ? SendAsync(s_ping, ct) : Task.CompletedTask;
 
     private async Task SendAsync(byte[] message, CancellationToken ct)
     {
-        await _sending.WaitAsync(ct);
-        try
-        {
-            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, ct);
-            Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
-        }
-        finally
-        {
-            _sending.Release();
-        }
+        await socket.SendTextAsync(message, ct);
+        Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>
-    /// Reads each message into the station's own buffer (grown only for a message that does not
-    /// fit) and reads its records in place: one receive per message, nothing allocated per frame.
-    /// </summary>
     private async Task ReceiveAsync()
     {
-        var buffer = new byte[4096];
         try
         {
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                var text = await socket.ReceiveTextAsync(CancellationToken.None);
+                if (text.IsEmpty)
                 {
-                    if (length == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-                    result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        Drop();
-                        return;
-                    }
-                    length += result.Count;
+                    Drop();
+                    return;
                 }
-                while (!result.EndOfMessage);
-
-                var at = Stopwatch.GetTimestamp();
-                // SignalR ends every record, and writes no record across messages.
-                var unread = buffer.AsSpan(0, length);
-                for (var end = unread.IndexOf(WireFrames.RecordSeparator); end >= 0; end = unread.IndexOf(WireFrames.RecordSeparator))
-                {
-                    Handle(WireFrames.Read(unread[..end]), at);
-                    unread = unread[(end + 1)..];
-                }
+                Read(text.Span, Stopwatch.GetTimestamp());
             }
         }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             Drop(e);
         }
+    }
+
+    /// <summary>
+    /// Reads the records that <paramref name="text"/> ends, in place; a record's start that arrived
+    /// without its end waits in the station's own buffer (grown only for a record that does not fit).
+    /// </summary>
+    private void Read(ReadOnlySpan<byte> text, long at)
+    {
+        for (var end = text.IndexOf(WireFrames.RecordSeparator); end >= 0; end = text.IndexOf(WireFrames.RecordSeparator))
+        {
+            if (_partialLength == 0)
+            {
+                Handle(WireFrames.Read(text[..end]), at);
+            }
+            else
+            {
+                Keep(text[..end]);
+                Handle(WireFrames.Read(_partial.AsSpan(0, _partialLength)), at);
+                _partialLength = 0;
+            }
+            text = text[(end + 1)..];
+        }
+        Keep(text);
+    }
+
+    private void Keep(ReadOnlySpan<byte> part)
+    {
+        if (_partialLength + part.Length > _partial.Length)
+        {
+            Array.Resize(ref _partial, Math.Max(_partial.Length * 2, _partialLength + part.Length));
+        }
+        part.CopyTo(_partial.AsSpan(_partialLength));
+        _partialLength += part.Length;
     }
 
     private void Handle(WireFrame frame, long at)
@@ -130,7 +133,7 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
                 _snapshot = frame.Seq;
                 _subscribed.TrySetResult();
                 break;
-            case WireFrame.Invocation when frame.Target == nameof(IDispatchClient.WardEvent):
+            case WireFrame.Invocation when frame.WardEvent:
                 Observe(frame, at);
                 break;
             case WireFrame.Close:
@@ -158,7 +161,7 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
             Interlocked.Increment(ref _wireOutOfOrder);
         }
         _lastPushed = frame.Seq;
-        if (frame.EventType == EventTypes.CallRaised && frame.CallId is { } callId)
+        if (frame.RaisedCallId is { } callId)
         {
             callRaisedAt(callId, at);
         }
@@ -178,18 +181,14 @@ internal sealed class RawStation(WebSocket socket, int wardId, Action<long, long
         _closing = true;
         try
         {
-            if (socket.State == WebSocketState.Open)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseAsync(timeout.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // Already gone.
         }
         socket.Dispose();
         await _receiving;
-        _sending.Dispose();
     }
 }

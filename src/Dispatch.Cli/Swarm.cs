@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Dispatch.Client;
@@ -54,7 +55,6 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         .SelectMany(ward => ward.Select((bed, i) => (bed, i))).OrderBy(b => b.i).ThenBy(b => b.bed.WardId).Select(b => b.bed)];
     private readonly HttpClient _http = new();
     private readonly DispatchApi _api = new(settings.Server);
-    private readonly HttpMessageInvoker[] _invokers = [.. Enumerable.Range(0, settings.Subnets).Select(n => LocalAddress.Invoker(SourceAddress(n)))];
     private readonly Uri _hub = new UriBuilder(new Uri(settings.Server, DispatchHubMethods.Route)) { Scheme = settings.Server.Scheme == "https" ? "wss" : "ws" }.Uri;
     private int _connected;
     private int _failed;
@@ -139,7 +139,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         RawStation? station = null;
         try
         {
-            var socket = await LocalAddress.ConnectAsync(_hub, _invokers[subnet], token, ct);
+            var socket = await WireSocket.ConnectAsync(_hub, SourceAddress(subnet), token, ct);
             station = new RawStation(socket, wardId, (callId, at) => _arrivals.Enqueue((callId, at)));
             station.Dropped += () => Interlocked.Increment(ref _drops);
             await station.StartAsync(ct);
@@ -147,7 +147,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             _stationsPerWard.AddOrUpdate(wardId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _connected);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or WebSocketException)
+        catch (Exception e) when (e is HttpRequestException or IOException or SocketException or InvalidOperationException or WebSocketException)
         {
             Interlocked.Increment(ref _failed);
             Interlocked.CompareExchange(ref _firstFailure, $"{SourceAddress(subnet)}: {e.GetType().Name}: {e.Message}", null);
@@ -380,10 +380,6 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     {
         _http.Dispose();
         _api.Dispose();
-        foreach (var invoker in _invokers)
-        {
-            invoker.Dispose();
-        }
     }
 
     private async Task ReportProgressAsync(CancellationToken ct)

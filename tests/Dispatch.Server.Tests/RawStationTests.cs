@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Net.WebSockets;
-using System.Text;
 using Dispatch.Cli;
 
 namespace Dispatch.Server.Tests;
@@ -21,8 +17,9 @@ public sealed class RawStationTests
     public async Task ItCountsAResentAndASkippedSequenceAtTheWireAndTimesEveryRaisedCallOnce()
     {
         var arrivals = new List<long>();
-        await using var hub = await ScriptedHub.StartAsync();
-        await using var station = new RawStation(hub.Client, wardId: 4, (callId, _) => arrivals.Add(callId));
+        var (hub, client) = await ScriptedHub.ConnectAsync();
+        await using var _ = hub;
+        await using var station = new RawStation(client, wardId: 4, (callId, _) => arrivals.Add(callId));
 
         var starting = station.StartAsync(CancellationToken.None);
         (await hub.ReadAsync()).Should().Be("""{"protocol":"json","version":1}""" + "\u001e");
@@ -47,8 +44,9 @@ public sealed class RawStationTests
     public async Task AnEventOfTheSnapshotPushedAfterItIsOverlapNotAResend()
     {
         var arrivals = new List<long>();
-        await using var hub = await ScriptedHub.StartAsync();
-        await using var station = new RawStation(hub.Client, wardId: 4, (callId, _) => arrivals.Add(callId));
+        var (hub, client) = await ScriptedHub.ConnectAsync();
+        await using var _ = hub;
+        await using var station = new RawStation(client, wardId: 4, (callId, _) => arrivals.Add(callId));
 
         var starting = station.StartAsync(CancellationToken.None);
         await hub.ReadAsync();
@@ -71,8 +69,9 @@ public sealed class RawStationTests
     [Fact]
     public async Task ARefusedSubscribeFailsTheStationWithTheServersSentence()
     {
-        await using var hub = await ScriptedHub.StartAsync();
-        await using var station = new RawStation(hub.Client, wardId: 4, (_, _) => { });
+        var (hub, client) = await ScriptedHub.ConnectAsync();
+        await using var _ = hub;
+        await using var station = new RawStation(client, wardId: 4, (_, _) => { });
 
         var starting = station.StartAsync(CancellationToken.None);
         await hub.ReadAsync();
@@ -87,43 +86,6 @@ public sealed class RawStationTests
         for (var i = 0; i < 200 && !condition(); i++)
         {
             await Task.Delay(10);
-        }
-    }
-
-    /// <summary>Both ends of a WebSocket over a loopback TCP connection; the server end is scripted by the test.</summary>
-    private sealed class ScriptedHub(TcpListener listener, TcpClient clientTcp, TcpClient serverTcp) : IAsyncDisposable
-    {
-        public WebSocket Client { get; } = WebSocket.CreateFromStream(clientTcp.GetStream(), new WebSocketCreationOptions { IsServer = false });
-
-        private WebSocket Server { get; } = WebSocket.CreateFromStream(serverTcp.GetStream(), new WebSocketCreationOptions { IsServer = true });
-
-        public static async Task<ScriptedHub> StartAsync()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var client = new TcpClient();
-            var accepting = listener.AcceptTcpClientAsync();
-            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            return new ScriptedHub(listener, client, await accepting);
-        }
-
-        public Task SendAsync(string text, bool endOfMessage = true) =>
-            Server.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage, CancellationToken.None);
-
-        public async Task<string> ReadAsync()
-        {
-            var buffer = new byte[4096];
-            var result = await Server.ReceiveAsync(buffer, CancellationToken.None);
-            return Encoding.UTF8.GetString(buffer, 0, result.Count);
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Server.Dispose();
-            serverTcp.Dispose();
-            clientTcp.Dispose();
-            listener.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }
