@@ -17,13 +17,18 @@ namespace Dispatch.Cli;
 internal sealed class RawStation(WireSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
 {
     private const string SubscribeId = "subscribe";
+
+    /// <summary>How long a station stays quiet before it pings (SignalR's clients: 15 s; within the server's 30 s timeout).</summary>
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
     private static readonly byte[] s_handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
     private static readonly byte[] s_ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _snapshot = -1;
     private long _lastPushed = -1;
-    private long _lastSent = Stopwatch.GetTimestamp();
+    // Each station's keep-alive clock starts at a random point of the period, as screens switched
+    // on at different times do: stations connected in the same second do not all ping in one.
+    private long _lastSent = Stopwatch.GetTimestamp() - (long)(Random.Shared.NextDouble() * KeepAlive.TotalSeconds * Stopwatch.Frequency);
     private long _wireDuplicates;
     private long _wireOutOfOrder;
     private byte[] _partial = [];
@@ -53,12 +58,25 @@ internal sealed class RawStation(WireSocket socket, int wardId, Action<long, lon
     }
 
     /// <summary>
-    /// A keep-alive when the station has sent nothing for <paramref name="quiet"/>, so the server does
-    /// not time it out (SignalR's client timeout), as a client library does: each station on its
-    /// own clock, not every station in one burst.
+    /// A keep-alive when the station has sent nothing for <see cref="KeepAlive"/>, so the server
+    /// does not time it out (SignalR's client timeout, 30 s), as a client library does: each
+    /// station on its own clock. A send that fails is the station gone; its receive counts the drop.
     /// </summary>
-    public Task PingIfQuietAsync(TimeSpan quiet, CancellationToken ct) =>
-        socket.IsOpen && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) >= quiet ? SendAsync(s_ping, ct) : Task.CompletedTask;
+    public async Task PingIfQuietAsync(CancellationToken ct)
+    {
+        if (!socket.IsOpen || Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < KeepAlive)
+        {
+            return;
+        }
+        try
+        {
+            await SendAsync(s_ping, ct);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Gone.
+        }
+    }
 
     private async Task SendAsync(byte[] message, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ namespace Dispatch.Outbox;
 public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
 {
     private readonly Dictionary<int, long> _cursors = new(start);
-    private static readonly TimeSpan s_heartbeatStep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_heartbeatStep = TimeSpan.FromMilliseconds(100);
     private DateTimeOffset? _heartbeatsUntil;
 
     /// <summary>Events committed and not yet delivered, as of the last pass.</summary>
@@ -75,8 +75,9 @@ public sealed class WardCursors(IEnumerable<KeyValuePair<int, long>> start)
     /// delivered sequence, for the stations' gap detection, once a <paramref name="period"/>. Each
     /// ward's falls at its own point of the period, so a hospital's wards are not heartbeated all at
     /// once: a push to every screen in one burst delayed the calls behind it. Called every pass,
-    /// it answers at most once a second (one message to a node), with the wards whose point fell
-    /// in that second.
+    /// it answers at most every 100 ms (one message to a node), with the wards whose point fell
+    /// since: at 400 wards, a second's 40 wards in one burst (1,000 screens) still held up the
+    /// calls behind it (docs/benchmarks.md).
     /// </summary>
     public IReadOnlyList<WardHeartbeat> HeartbeatsDue(DateTimeOffset now, TimeSpan period)
     {

@@ -15,15 +15,15 @@ public sealed class WardHeartbeatTests
         cursors.HeartbeatsDue(start, Period).Select(h => h.WardId).Should().BeEquivalentTo(Enumerable.Range(1, 400),
             "a relay that starts tells every ward's stations its latest sequence at once");
 
-        // The relay's passes, every half second, over three periods: heartbeats at the second ones.
-        var passes = Enumerable.Range(1, 60).Select(i => cursors.HeartbeatsDue(start + TimeSpan.FromMilliseconds(500 * i), Period)).ToList();
-        foreach (var period in passes.Chunk(20))
+        // The relay's passes, every 50 ms, over three periods: heartbeats at every second one.
+        var passes = Enumerable.Range(1, 600).Select(i => cursors.HeartbeatsDue(start + TimeSpan.FromMilliseconds(50 * i), Period)).ToList();
+        foreach (var period in passes.Chunk(200))
         {
             period.SelectMany(due => due).Select(h => h.WardId).Should().BeEquivalentTo(Enumerable.Range(1, 400),
                 "each ward once in each period, none left out and none twice");
         }
-        passes.Where((_, i) => i % 2 == 0).Should().OnlyContain(due => due.Count == 0, "heartbeats go out at most once a second");
-        passes.Max(due => due.Count).Should().BeLessThanOrEqualTo(60, "a second's heartbeats are about a tenth of the wards, not all of them");
+        passes.Where((_, i) => i % 2 == 0).Should().OnlyContain(due => due.Count == 0, "heartbeats go out at most every 100 ms");
+        passes.Max(due => due.Count).Should().BeLessThanOrEqualTo(8, "100 ms of heartbeats are about one ward in a hundred, not a burst of them");
         passes.SelectMany(due => due).Should().OnlyContain(h => h.Seq == h.WardId * 3L, "a heartbeat carries the ward's latest delivered sequence");
     }
 
