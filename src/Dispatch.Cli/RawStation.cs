@@ -14,21 +14,19 @@ namespace Dispatch.Cli;
 /// duplicate) or one that skips a sequence (out of order). It does not reconnect: a drop is
 /// counted, and the events it misses are lost.
 /// </summary>
-internal sealed class RawStation(WireSocket socket, int wardId, Action<long, long> callRaisedAt) : IAsyncDisposable
+internal sealed class RawStation(WireSocket socket, int wardId, Action<long, long> callRaisedAt, TimeSpan? keepAlive = null) : IAsyncDisposable
 {
     private const string SubscribeId = "subscribe";
 
-    /// <summary>How long a station stays quiet before it pings (SignalR's clients: 15 s; within the server's 30 s timeout).</summary>
-    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
     private static readonly byte[] s_handshake = Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e");
     private static readonly byte[] s_ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _snapshot = -1;
     private long _lastPushed = -1;
-    // Each station's keep-alive clock starts at a random point of the period, as screens switched
-    // on at different times do: stations connected in the same second do not all ping in one.
-    private long _lastSent = Stopwatch.GetTimestamp() - (long)(Random.Shared.NextDouble() * KeepAlive.TotalSeconds * Stopwatch.Frequency);
+    private readonly TimeSpan _keepAlive = keepAlive ?? TimeSpan.FromSeconds(10);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _keepingAlive = Task.CompletedTask;
     private long _wireDuplicates;
     private long _wireOutOfOrder;
     private byte[] _partial = [];
@@ -51,37 +49,37 @@ internal sealed class RawStation(WireSocket socket, int wardId, Action<long, lon
         await socket.SendTextAsync(s_handshake, ct);
         _receiving = ReceiveAsync();
         var subscribe = Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{SubscribeId}\",\"target\":\"{DispatchHubMethods.Subscribe}\",\"arguments\":[{wardId}]}}\u001e");
-        await SendAsync(subscribe, ct);
+        await socket.SendTextAsync(subscribe, ct);
         // A receive loop that failed unexpectedly says why here rather than leaving Subscribe unanswered.
         await await Task.WhenAny(_subscribed.Task, _receiving).WaitAsync(ct);
         await _subscribed.Task;
+        _keepingAlive = KeepAliveAsync(_stopping.Token);
     }
 
     /// <summary>
-    /// A keep-alive when the station has sent nothing for <see cref="KeepAlive"/>, so the server
-    /// does not time it out (SignalR's client timeout, 30 s), as a client library does: each
-    /// station on its own clock. A send that fails is the station gone; its receive counts the drop.
+    /// A ping every keep-alive period (10 s; within the server's 30 s client timeout) on the
+    /// station's own timer, as a client library does (SignalR's clients ping after 15 s without
+    /// sending, and a subscribed station sends nothing else). Its first falls at a random point of
+    /// the period, as screens switched on at different times do: stations connected in the same
+    /// second do not all ping in one burst. A send that fails is the station gone; its receive
+    /// counts the drop.
     /// </summary>
-    public async Task PingIfQuietAsync(CancellationToken ct)
+    private async Task KeepAliveAsync(CancellationToken ct)
     {
-        if (!socket.IsOpen || Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < KeepAlive)
-        {
-            return;
-        }
         try
         {
-            await SendAsync(s_ping, ct);
+            await Task.Delay(Random.Shared.NextDouble() * _keepAlive, ct);
+            using var timer = new PeriodicTimer(_keepAlive);
+            do
+            {
+                await socket.SendTextAsync(s_ping, ct);
+            }
+            while (await timer.WaitForNextTickAsync(ct));
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {
-            // Gone.
+            // Closing, or gone.
         }
-    }
-
-    private async Task SendAsync(byte[] message, CancellationToken ct)
-    {
-        await socket.SendTextAsync(message, ct);
-        Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
     }
 
     private async Task ReceiveAsync()
@@ -197,6 +195,9 @@ internal sealed class RawStation(WireSocket socket, int wardId, Action<long, lon
     public async ValueTask DisposeAsync()
     {
         _closing = true;
+        await _stopping.CancelAsync();
+        await _keepingAlive;
+        _stopping.Dispose();
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));

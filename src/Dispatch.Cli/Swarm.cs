@@ -67,7 +67,6 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
         var wards = settings.Beds.Select(b => b.WardId).Distinct().Order().ToList();
         using var reporting = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reporter = ReportProgressAsync(reporting.Token);
-        var keepAlive = KeepAliveAsync(reporting.Token);
         try
         {
             var session = await _api.SignInAsync(settings.User, settings.Password, ct);
@@ -108,7 +107,6 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             await CleanUpAsync();
             await reporting.CancelAsync();
             await reporter;
-            await keepAlive;
         }
     }
 
@@ -154,28 +152,6 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             {
                 await station.DisposeAsync();
             }
-        }
-    }
-
-    /// <summary>
-    /// Lets each station that has been quiet for its keep-alive ping, every tenth of a second: the
-    /// pings of 10,000 stations are then ~100 frames at a time. (Pinging every station at once
-    /// made a burst of 10,000 frames every 10 s, and checking once a second still sent each
-    /// second's thousand pings in one burst; the calls of a run queued behind both.)
-    /// </summary>
-    private async Task KeepAliveAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                await Task.WhenAll(_stations.Select(s => s.PingIfQuietAsync(ct)));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Done.
         }
     }
 

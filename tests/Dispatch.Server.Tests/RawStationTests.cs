@@ -81,6 +81,25 @@ public sealed class RawStationTests
         await starting.Invoking(s => s).Should().ThrowAsync<InvalidOperationException>().WithMessage("*You may not watch ward 4.*");
     }
 
+    [Fact]
+    public async Task ASubscribedStationPingsEveryKeepAlivePeriod()
+    {
+        var (hub, client) = await ScriptedHub.ConnectAsync();
+        await using var _ = hub;
+        await using var station = new RawStation(client, wardId: 4, (_, _) => { }, keepAlive: TimeSpan.FromMilliseconds(100));
+
+        var starting = station.StartAsync(CancellationToken.None);
+        await hub.ReadAsync();
+        await hub.ReadAsync();
+        await hub.SendAsync("{}\u001e" + Snapshot + "\u001e");
+        await starting;
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await hub.ReadAsync().WaitAsync(TimeSpan.FromSeconds(2))).Should().Be("{\"type\":6}\u001e");
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
