@@ -236,6 +236,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
     private Deliveries Deliveries()
     {
         var latenciesMs = new List<double>();
+        var pushesMs = new List<double>();
         var perCall = new Dictionary<long, int>();
         var firstSent = _raised.IsEmpty ? 0 : _raised.Values.Min(r => r.SentAt);
         var bySecond = new Dictionary<int, List<double>>();
@@ -245,6 +246,8 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             {
                 var latencyMs = Stopwatch.GetElapsedTime(raised.SentAt, at).TotalMilliseconds;
                 latenciesMs.Add(latencyMs);
+                // Negative when the station had it before the raise's answer was back.
+                pushesMs.Add(Stopwatch.GetElapsedTime(raised.AnsweredAt, at).TotalMilliseconds);
                 perCall[callId] = perCall.GetValueOrDefault(callId) + 1;
                 var second = (int)Stopwatch.GetElapsedTime(firstSent, raised.SentAt).TotalSeconds;
                 (bySecond.TryGetValue(second, out var those) ? those : bySecond[second] = []).Add(latencyMs);
@@ -259,13 +262,14 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             duplicated += Math.Max(0, received - expected);
         }
         latenciesMs.Sort();
+        pushesMs.Sort();
         List<double> answersMs = [.. _raised.Values.Select(r => Stopwatch.GetElapsedTime(r.SentAt, r.AnsweredAt).TotalMilliseconds).Order()];
         // When the slowest calls were raised: a tail that recurs with a period points at periodic work.
         var slowestSeconds = bySecond
             .Select(second => (Second: second.Key, P99Ms: Cli.Deliveries.PercentileOf([.. second.Value.Order()], 0.99)))
             .OrderByDescending(second => second.P99Ms).Take(3).ToList();
         return new Deliveries(ExpectedDeliveries, latenciesMs.Count, lost, duplicated, latenciesMs,
-            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder), slowestSeconds, answersMs);
+            _stations.Sum(s => s.WireDuplicates), _stations.Sum(s => s.WireOutOfOrder), slowestSeconds, answersMs, pushesMs);
     }
 
     private async Task<IReadOnlyList<NodeHealth>> NodeHealthAsync(string token, CancellationToken ct)

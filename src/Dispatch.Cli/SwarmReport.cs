@@ -13,7 +13,8 @@ internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, d
 // assigned), which splits a slow delivery into storing the call and pushing it.
 internal sealed record Deliveries(
     long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0,
-    IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null, IReadOnlyList<double>? SortedAnswersMs = null)
+    IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null, IReadOnlyList<double>? SortedAnswersMs = null,
+    IReadOnlyList<double>? SortedPushesMs = null)
 {
     public double Percentile(double p) => PercentileOf(SortedLatenciesMs, p);
 
@@ -114,6 +115,10 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
         {
             text.AppendLine(Invariant($"  press → raise answered (the call stored and assigned): p50 {Deliveries.PercentileOf(answers, 0.50):F1} ms, p99 {Deliveries.PercentileOf(answers, 0.99):F1} ms, max {answers[^1]:F1} ms"));
         }
+        if (d.SortedPushesMs is { Count: > 0 } pushes)
+        {
+            text.AppendLine(Invariant($"  raise answered → station (the push, once the call is stored): p50 {Deliveries.PercentileOf(pushes, 0.50):F1} ms, p99 {Deliveries.PercentileOf(pushes, 0.99):F1} ms, max {pushes[^1]:F1} ms"));
+        }
         text.AppendLine(Passed ? "PASS" : "FAIL: " + string.Join("; ", Failures));
         return text.ToString();
     }
@@ -131,6 +136,7 @@ internal sealed record SwarmReport(SwarmSettings Settings, SwarmFigures Figures,
             Invariant($"wire_duplicates={d.WireDuplicates} wire_out_of_order={d.WireOutOfOrder} ") +
             Invariant($"p50_ms={d.Percentile(0.5):F1} p95_ms={d.Percentile(0.95):F1} p99_ms={d.Percentile(0.99):F1} max_ms={(d.SortedLatenciesMs.Count > 0 ? d.SortedLatenciesMs[^1] : double.NaN):F1} ") +
             Invariant($"raise_p50_ms={Deliveries.PercentileOf(d.SortedAnswersMs ?? [], 0.5):F1} raise_p99_ms={Deliveries.PercentileOf(d.SortedAnswersMs ?? [], 0.99):F1} ") +
+            Invariant($"push_p50_ms={Deliveries.PercentileOf(d.SortedPushesMs ?? [], 0.5):F1} push_p99_ms={Deliveries.PercentileOf(d.SortedPushesMs ?? [], 0.99):F1} ") +
             Invariant($"generator_cpu_pct={f.GeneratorCores * 100:F0} worst_gc_pause_pct={f.WorstGcPauseShare * 100:F1} ") +
             Invariant($"kib_per_connection={kib:F1} heap_kib_per_connection={heapKib:F1} per_node={perNode} passed={(Passed ? "yes" : "no")}");
     }

@@ -43,6 +43,8 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
             Figure(result, "wire_out_of_order").Should().Be(0);
             Decimal(result, "raise_p50_ms").Should().BePositive("each raise's own answer (the call stored and assigned) is timed");
             Decimal(result, "raise_p99_ms").Should().BeGreaterThanOrEqualTo(Decimal(result, "raise_p50_ms"));
+            Decimal(result, "push_p99_ms").Should().BeGreaterThanOrEqualTo(Decimal(result, "push_p50_ms"))
+                .And.BeLessThan(Decimal(result, "p99_ms"), "the push is what follows the raise's answer, so less than press → station");
             var heapKib = Decimal(result, "heap_kib_per_connection");
             heapKib.Should().BeInRange(1, 1024, "each node's live heap after a full GC, per idle station, is measured (POST /api/node/heap)");
             NodeStations().Matches(result.Groups["nodes"].Value).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
@@ -58,7 +60,7 @@ public sealed partial class SwarmTests(ClusterFixture fixture)
         long.Parse(Regex.Match(result.Value, $@"\b{name}=(\d+)\b").Groups[1].Value, CultureInfo.InvariantCulture);
 
     private static double Decimal(Match result, string name) =>
-        double.Parse(Regex.Match(result.Value, $@"\b{name}=([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        double.Parse(Regex.Match(result.Value, $@"\b{name}=(-?[\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^RESULT .*per_node=(?<nodes>\S+).*$", RegexOptions.Multiline)]
     private static partial Regex Result();
