@@ -22,11 +22,11 @@ internal sealed class RawStation(WireSocket socket, int wardId, Action<long, lon
     private static readonly byte[] s_ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _snapshot = -1;
-    private long _lastPushed = -1;
     private readonly TimeSpan _keepAlive = keepAlive ?? TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
     private Task _keepingAlive = Task.CompletedTask;
+    private long _snapshot = -1;
+    private long _lastPushed = -1;
     private long _wireDuplicates;
     private long _wireOutOfOrder;
     private byte[] _partial = [];
