@@ -10,7 +10,8 @@ internal sealed record SwarmThresholds(int MaxFailedConnections, long MaxLost, d
 // already had, or with earlier ones missing: counted at the wire (RawStation), where a client
 // would drop or repair them. SlowestSeconds: the seconds of the run (from the first raise) whose
 // calls had the highest p99. SortedAnswersMs: each raise's own answer (the call stored and
-// assigned), which splits a slow delivery into storing the call and pushing it.
+// assigned), and SortedPushesMs: each delivery after that answer, which split a slow delivery
+// into storing the call and pushing it.
 internal sealed record Deliveries(
     long Expected, long Received, long Lost, long Duplicated, IReadOnlyList<double> SortedLatenciesMs, long WireDuplicates = 0, long WireOutOfOrder = 0,
     IReadOnlyList<(int Second, double P99Ms)>? SlowestSeconds = null, IReadOnlyList<double>? SortedAnswersMs = null,
