@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Authentication;
 using System.Text.Json;
 using Dispatch.Client;
 using Dispatch.Contracts;
@@ -144,7 +145,7 @@ internal sealed class Swarm(SwarmSettings settings, TextWriter progress) : IDisp
             _stationsPerWard.AddOrUpdate(wardId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _connected);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or SocketException or InvalidOperationException or WebSocketException)
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or InvalidOperationException or WebSocketException)
         {
             Interlocked.Increment(ref _failed);
             Interlocked.CompareExchange(ref _firstFailure, $"{SourceAddress(subnet)}: {e.GetType().Name}: {e.Message}", null);
