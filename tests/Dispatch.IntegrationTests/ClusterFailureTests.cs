@@ -138,17 +138,20 @@ public sealed class ClusterFailureTests
             {
                 a.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, a.Body);
                 a.MediaType.Should().Be("application/problem+json");
-                a.Body.Should().Contain("nothing was saved");
+                a.Body.Should().ContainAny("nothing was saved", "may or may not have been saved");
             });
+            // A raise whose COMMIT was in flight as MariaDB stopped may have been saved: it is told so (CommitOutcomeTests).
+            var maybeSaved = refused.Count(a => a.Body.Contains("may or may not have been saved", StringComparison.Ordinal));
             var written = await cluster.Hospital().QueryAsync<(long CallId, long Events, long Audits)>("""
                 SELECT c.id,
                        (SELECT COUNT(*) FROM events e WHERE e.call_id = c.id AND e.type = 'call_raised'),
                        (SELECT COUNT(*) FROM audit_log a WHERE a.call_id = c.id AND a.action = 'call_raised')
                 FROM calls c WHERE c.ward_id = @WardId ORDER BY c.id
                 """, new { ward.WardId });
-            written.Should().HaveCount(2 + answers.Count(a => a.StatusCode == HttpStatusCode.Created), "a call for each 201, none for a 503");
+            var created = answers.Count(a => a.StatusCode == HttpStatusCode.Created);
+            written.Count.Should().BeInRange(2 + created, 2 + created + maybeSaved, "a call for each 201, none for a 503 that said nothing was saved");
             written.Should().OnlyContain(w => w.Events == 1 && w.Audits == 1, "each call was written whole: its event and audit row with it");
-            Console.WriteLine($"MariaDB stopped under {Raises} raises at 20/s: {Raises - refused.Count} raised, {refused.Count} answered 503 problem+json, none 500");
+            Console.WriteLine($"MariaDB stopped under {Raises} raises at 20/s: {Raises - refused.Count} raised, {refused.Count} answered 503 problem+json ({maybeSaved} of them maybe saved), none 500");
 
             await AllReceivedAsync(stations, written.Count);
             foreach (var (_, received) in stations)

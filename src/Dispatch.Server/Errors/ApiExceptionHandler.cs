@@ -14,19 +14,28 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
 {
     private const string Deadlocked = "The database stayed deadlocked after 3 retries; nothing was saved. Retry the request.";
     private const string Unavailable = "The database could not be reached or the connection to it broke; nothing was saved. Retry the request.";
+    private const string MaybeSaved = "The connection to the database broke while the change was being committed; it may or may not have been saved. A raise may be sent again (it returns the same call); look before repeating any other change.";
 
-    /// <summary>What a caller is told, over HTTP (with 503) or the hub, when a failure means "retry later"; null for any other failure.</summary>
-    public static string? RetryLaterSentence(Exception exception) =>
-        DatabaseFailures.IsDeadlock(exception) ? Deadlocked : DatabaseFailures.IsUnavailable(exception) ? Unavailable : null;
+    /// <summary>
+    /// What a caller is told, over HTTP (with 503) or the hub, when a failure means "retry later",
+    /// and its code; null for any other failure.
+    /// </summary>
+    public static (string Sentence, string Code)? RetryLater(Exception exception) => exception switch
+    {
+        CommitOutcomeUnknownException => (MaybeSaved, RefusalCodes.MaybeSaved),
+        _ when DatabaseFailures.IsDeadlock(exception) => (Deadlocked, RefusalCodes.RetryLater),
+        _ when DatabaseFailures.IsUnavailable(exception) => (Unavailable, RefusalCodes.RetryLater),
+        _ => null,
+    };
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, title, detail) = exception switch
+        var (status, title, detail, code) = exception switch
         {
-            RefusedException refused => (refused.StatusCode, null, refused.Message),
-            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad)),
-            _ when RetryLaterSentence(exception) is { } sentence => (StatusCodes.Status503ServiceUnavailable, "Database unavailable", sentence),
-            _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed; it has been logged."),
+            RefusedException refused => (refused.StatusCode, null, refused.Message, refused.Code),
+            BadHttpRequestException bad => (bad.StatusCode, "The request could not be read.", ReadableReason(bad), null),
+            _ when RetryLater(exception) is { } later => (StatusCodes.Status503ServiceUnavailable, "Database unavailable", later.Sentence, later.Code),
+            _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed; it has been logged.", null),
         };
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
@@ -47,7 +56,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problemDe
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = (exception as RefusedException)?.Code ?? RefusalCodes.ForStatus(status) } },
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code ?? RefusalCodes.ForStatus(status) } },
         });
     }
 

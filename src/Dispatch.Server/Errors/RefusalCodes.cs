@@ -19,6 +19,7 @@ public static class RefusalCodes
     public const string WrongPassword = "wrong_password";
     public const string TooManyAttempts = "too_many_attempts";
     public const string RetryLater = "retry_later";
+    public const string MaybeSaved = "maybe_saved";
 
     /// <summary>The code of a refusal that has no word of its own: its status's.</summary>
     public static string ForStatus(int status) => status switch

@@ -14,8 +14,8 @@ public static class DatabaseFailures
 
     /// <summary>
     /// The database could not be reached, or the connection broke or timed out during the request
-    /// (a server stopping, a pooled connection it had closed, a network cut). The transaction did
-    /// not commit, so nothing was saved.
+    /// (a server stopping, a pooled connection it had closed, a network cut). Before the commit the
+    /// transaction is rolled back and nothing was saved; during it, see <see cref="CommitOutcomeUnknownException"/>.
     /// </summary>
     public static bool IsUnavailable(Exception e)
     {

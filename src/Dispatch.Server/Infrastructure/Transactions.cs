@@ -10,7 +10,8 @@ namespace Dispatch.Server.Infrastructure;
 /// and 200 ms apart, then the caller answers 503), committed, then the outbox relay woken so that
 /// an event it wrote goes out now rather than at the relay's next poll. A dead pooled connection
 /// is replaced once before the work starts (<see cref="DatabaseFailures"/>). A <c>RefusedException</c>
-/// (or any exception) inside the work rolls it back, so a refusal changes nothing.
+/// (or any exception) inside the work rolls it back, so a refusal changes nothing; a connection
+/// that breaks during the commit itself is a <see cref="CommitOutcomeUnknownException"/>.
 /// </summary>
 public sealed class Transactions(MySqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines, OutboxSignal outboxSignal)
 {
@@ -25,12 +26,29 @@ public sealed class Transactions(MySqlDataSource dataSource, ResiliencePipelineP
             await using (tx)
             {
                 var value = await work(tx, token);
-                await tx.CommitAsync(token);
+                await CommitAsync(tx, token);
                 return value;
             }
         }, ct);
         outboxSignal.Notify();
         return result;
+    }
+
+    /// <summary>
+    /// A break during COMMIT does not say whether the database committed (it may have, and lost
+    /// only its reply). Should it have, the relay is woken for the event, as after any commit.
+    /// </summary>
+    private async Task CommitAsync(MySqlTransaction tx, CancellationToken ct)
+    {
+        try
+        {
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e) when (DatabaseFailures.IsUnavailable(e))
+        {
+            outboxSignal.Notify();
+            throw new CommitOutcomeUnknownException(e);
+        }
     }
 
     /// <summary>

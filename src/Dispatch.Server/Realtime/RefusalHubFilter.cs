@@ -25,10 +25,10 @@ public sealed partial class RefusalHubFilter(ILogger<RefusalHubFilter> logger) :
             Log.Refused(logger, invocationContext.HubMethodName, invocationContext.Context.UserIdentifier, e.StatusCode, e.Message);
             throw new HubException(RefusalCodes.HubMessage(e.Message, e.Code));
         }
-        catch (Exception e) when (ApiExceptionHandler.RetryLaterSentence(e) is { } sentence)
+        catch (Exception e) when (ApiExceptionHandler.RetryLater(e) is { } later)
         {
             Log.RetryLater(logger, invocationContext.HubMethodName, e.GetType().Name, e.Message);
-            throw new HubException(RefusalCodes.HubMessage(sentence, RefusalCodes.RetryLater));
+            throw new HubException(RefusalCodes.HubMessage(later.Sentence, later.Code));
         }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
         {
