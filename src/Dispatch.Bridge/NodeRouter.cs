@@ -27,6 +27,8 @@ public sealed partial class NodeRouter : IDisposable
     private readonly Dictionary<string, byte[]> _expectedProofs;
     private readonly NetMQQueue<NetMQMessage> _outbound = new();
     private readonly ConcurrentDictionary<string, (byte[] Identity, long LastHello)> _nodes = new();
+    // Each connection's node, once a HELLO on it proved the name (the identity, hex, to the name).
+    private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Delivery> _pendingAcks = new();
     // Nodes that said BYE: sent nothing new until their next HELLO (a restart).
     private readonly ConcurrentDictionary<string, bool> _leaving = new();
@@ -167,21 +169,31 @@ public sealed partial class NodeRouter : IDisposable
         _outbound.Enqueue(message);
     }
 
+    /// <summary>
+    /// A node is known by its name, which its HELLO proves, not by its connection: a node that
+    /// restarts, or reconnects, is the same node on a new connection, and its first HELLO there
+    /// moves it. Anything else a connection sends counts only once a HELLO on it proved a name.
+    /// </summary>
     private void Receive(NetMQMessage message)
     {
         var identity = message[0].ToByteArray();
-        var name = message[0].ConvertToString();
+        var connection = Convert.ToHexString(identity);
         switch (message[1].ConvertToString())
         {
-            case BridgeFrames.Hello when ProvesListedKey(name, message):
+            case BridgeFrames.Hello when ProvedName(message) is { } name:
                 var back = _leaving.TryRemove(name, out _);
-                if (!_nodes.ContainsKey(name) || back)
+                if (!_nodes.TryGetValue(name, out var known) || back)
                 {
                     Log.NodeJoined(_logger, name);
                 }
+                else if (!known.Identity.AsSpan().SequenceEqual(identity))
+                {
+                    _names.TryRemove(Convert.ToHexString(known.Identity), out _);
+                }
+                _names[connection] = name;
                 _nodes[name] = (identity, _time.GetTimestamp());
                 break;
-            case BridgeFrames.Bye when ProvesListedKey(name, message):
+            case BridgeFrames.Bye when ProvedName(message) is { } name:
                 // A node that stops says so: nothing more is sent to it, rather than waiting out
                 // Bridge:AckTimeoutMs for each delivery until it is seen to be silent. What it took
                 // is still waited for (it publishes it, or says FAILED, as it stops).
@@ -192,33 +204,50 @@ public sealed partial class NodeRouter : IDisposable
                 break;
             case BridgeFrames.Hello:
                 Interlocked.Increment(ref _refusedHellos);
-                if (_refusedNames.Count < RefusalsLogged && _refusedNames.TryAdd(name, true))
+                var claimed = ClaimedName(message);
+                if (_refusedNames.Count < RefusalsLogged && _refusedNames.TryAdd(claimed, true))
                 {
-                    Log.NodeRefused(_logger, name);
+                    Log.NodeRefused(_logger, claimed);
                 }
                 break;
-            case BridgeFrames.Wake when _nodes.ContainsKey(name):
+            case BridgeFrames.Wake when _names.ContainsKey(connection):
                 _wake.Notify();
                 break;
-            case BridgeFrames.Taken when message.FrameCount > 2
+            case BridgeFrames.Taken when message.FrameCount > 2 && _names.TryGetValue(connection, out var name)
                 && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var taken) && taken.Node == name:
                 taken.Taken.TrySetResult();
                 break;
-            case BridgeFrames.Ack when message.FrameCount > 2
+            case BridgeFrames.Ack when message.FrameCount > 2 && _names.TryGetValue(connection, out var name)
                 && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var acked) && acked.Node == name:
                 acked.Acked.TrySetResult(true);
                 break;
-            case BridgeFrames.Failed when message.FrameCount > 2
+            case BridgeFrames.Failed when message.FrameCount > 2 && _names.TryGetValue(connection, out var name)
                 && _pendingAcks.TryGetValue(message[2].ConvertToString(), out var failed) && failed.Node == name:
                 failed.Acked.TrySetResult(false);
                 break;
         }
     }
 
-    private bool ProvesListedKey(string name, NetMQMessage hello) =>
-        hello.FrameCount > 2
-        && _expectedProofs.TryGetValue(name, out var expected)
-        && CryptographicOperations.FixedTimeEquals(expected, hello[2].Buffer.AsSpan(0, hello[2].MessageSize));
+    /// <summary>
+    /// The name a HELLO or BYE gives (its third frame), or, from a node of a version before
+    /// names were sent, its connection's identity (then its name).
+    /// </summary>
+    private static string ClaimedName(NetMQMessage message) =>
+        (message.FrameCount > 3 ? message[3] : message[0]).ConvertToString();
+
+    /// <summary>The name a HELLO or BYE proves (its proof is that of a key listed under that name), or null.</summary>
+    private string? ProvedName(NetMQMessage message)
+    {
+        if (message.FrameCount < 3)
+        {
+            return null;
+        }
+        var name = ClaimedName(message);
+        return _expectedProofs.TryGetValue(name, out var expected)
+            && CryptographicOperations.FixedTimeEquals(expected, message[2].Buffer.AsSpan(0, message[2].MessageSize))
+            ? name
+            : null;
+    }
 
     private List<(string Name, byte[] Identity)> LiveNodeList()
     {

@@ -120,6 +120,34 @@ public sealed class BridgeDeliveryTests : IDisposable
         back.Batches.Should().BeGreaterThan(0);
     }
 
+    [Fact]
+    public async Task ANodeBackOnANewConnectionWhileTheBridgeStillHoldsItsOldOneIsSentItsTurnThere()
+    {
+        // Its old connection stays open (the bridge has not seen it close, as after a network cut
+        // the node noticed first): the node is known by the name its HELLO proves, not by the
+        // connection, so the new one is not refused as a duplicate of the old.
+        var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
+        using var router = Router(endpoint, nodeTimeoutMs: 60_000);
+        using var spare = Node(Spare, FakeNode.Answer.Ack, endpoint);
+        using var old = Node(UnderTest, FakeNode.Answer.Ack, endpoint);
+        await WaitForLiveNodesAsync(2, router);
+        old.FallSilent();
+
+        using var back = Node(UnderTest, FakeNode.Answer.Ack, endpoint);
+        for (var i = 0; i < 40 && back.Batches == 0; i++)
+        {
+            (await router.DeliverAsync([Event()], CancellationToken.None)).Should().BeTrue();
+            await Task.Delay(50);
+        }
+        back.Batches.Should().BeGreaterThan(0, "the node's HELLO on its new connection moved it there");
+        var oldBatches = old.Batches;
+        for (var i = 0; i < 4; i++)
+        {
+            (await router.DeliverAsync([Event()], CancellationToken.None)).Should().BeTrue();
+        }
+        old.Batches.Should().Be(oldBatches, "nothing more goes to the connection the node left");
+    }
+
     private static WardEvent Event() => new(WardId: 1, Seq: 1, EventTypes.CallRaised, CallId: 1, Call: null, DateTimeOffset.UtcNow);
 
     private FakeNode Node(string name, FakeNode.Answer answer, string? endpoint = null) =>
@@ -146,12 +174,11 @@ public sealed class BridgeDeliveryTests : IDisposable
         private readonly NetMQQueue<bool> _bye = new();
         private readonly NetMQPoller _poller;
         private int _batches;
-        private bool _silent;
+        private volatile bool _silent;
 
         public FakeNode(string name, NetMQCertificate keys, byte[] bridgeKey, string endpoint, Answer answer)
         {
             var proof = NodeProof.Compute(keys, bridgeKey, name);
-            _socket.Options.Identity = System.Text.Encoding.UTF8.GetBytes(name);
             _socket.Options.CurveServerKey = bridgeKey;
             _socket.Options.CurveCertificate = keys;
             _socket.Connect(endpoint);
@@ -160,7 +187,7 @@ public sealed class BridgeDeliveryTests : IDisposable
             {
                 if (!_silent)
                 {
-                    _socket.SendMoreFrame(BridgeFrames.Hello).SendFrame(proof);
+                    _socket.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(proof).SendFrame(name);
                 }
             };
             var late = new NetMQTimer(TimeSpan.FromMilliseconds(AckTimeoutMs * 2)) { Enable = false };
@@ -200,7 +227,7 @@ public sealed class BridgeDeliveryTests : IDisposable
             _bye.ReceiveReady += (_, e) =>
             {
                 e.Queue.TryDequeue(out bool _, TimeSpan.Zero);
-                _socket.SendMoreFrame(BridgeFrames.Bye).SendFrame(proof);
+                _socket.SendMoreFrame(BridgeFrames.Bye).SendMoreFrame(proof).SendFrame(name);
                 _silent = true;
             };
             _poller = [_socket, hello, late, _bye];
@@ -208,6 +235,9 @@ public sealed class BridgeDeliveryTests : IDisposable
         }
 
         public int Batches => Volatile.Read(ref _batches);
+
+        /// <summary>No more HELLO, the connection left open.</summary>
+        public void FallSilent() => _silent = true;
 
         /// <summary>As a node that starts stopping: BYE, and no more HELLO.</summary>
         public void SayBye() => _bye.Enqueue(true);

@@ -20,7 +20,9 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         await using var station = await StationProbe.SubscribeAsync(Cluster.NodeA.BaseAddress, await Cluster.NodeA.LoginAsync(ward.Nurses[0]), ward.WardId);
 
         // One peer speaks CurveZMQ to the bridge's real public key with a key pair of its own; the
-        // other speaks plain ZMTP. Both say HELLO as a node would, every 200 ms, while calls are raised.
+        // other speaks plain ZMTP; a third, with a key pair of its own, names itself node-a, a
+        // listed node that is running. All say HELLO as a node would, every 200 ms, while calls are
+        // raised (the first two as nodes before names were sent did, by their identity).
         var ownKeys = new NetMQCertificate();
         using var unlisted = new DealerSocket();
         unlisted.Options.Identity = "node-x"u8.ToArray();
@@ -31,13 +33,24 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         plaintext.Options.Identity = "node-y"u8.ToArray();
         plaintext.Connect(leader.Endpoint);
         var unlistedProof = NodeProof.Compute(ownKeys, Cluster.BridgeKeys.PublicKey, "node-x");
+        using var impostor = new DealerSocket();
+        impostor.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
+        impostor.Options.CurveCertificate = ownKeys;
+        impostor.Connect(leader.Endpoint);
+        var impostorProof = NodeProof.Compute(ownKeys, Cluster.BridgeKeys.PublicKey, "node-a");
 
+        (DealerSocket Peer, Action SayHello)[] hellos =
+        [
+            (unlisted, () => unlisted.SendMoreFrame(BridgeFrames.Hello).SendFrame(unlistedProof)),
+            (plaintext, () => plaintext.SendMoreFrame(BridgeFrames.Hello).SendFrame(new byte[32])),
+            (impostor, () => impostor.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(impostorProof).SendFrame("node-a")),
+        ];
         var received = 0;
         for (var i = 0; i < ward.Beds.Count * 5; i++)
         {
-            foreach (var (peer, proof) in new[] { (unlisted, unlistedProof), (plaintext, new byte[32]) })
+            foreach (var (peer, sayHello) in hellos)
             {
-                peer.SendMoreFrame(BridgeFrames.Hello).SendFrame(proof);
+                sayHello();
                 NetMQMessage? message = null;
                 while (peer.TryReceiveMultipartMessage(TimeSpan.Zero, ref message))
                 {
@@ -53,7 +66,7 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
 
         await station.WaitForHeartbeatAtAsync(ward.WardId, station.Snapshot.Seq + ward.Beds.Count);
         station.Events.Should().HaveCount(ward.Beds.Count, "the listed nodes relayed every call");
-        received.Should().Be(0, "a peer whose HELLO proves no listed key is sent no event and no heartbeat");
+        received.Should().Be(0, "a peer whose HELLO proves no listed key, whatever name it gives, is sent no event and no heartbeat");
         (await leader.HealthAsync()).Should().Be(("leading", 2), "the bridge counts only the two listed nodes");
         (await leader.MetricAsync("bridge_refused_hellos_total")).Should().BeGreaterThan(refusedBefore, "the unlisted peer's HELLOs reached the bridge and were refused");
     }

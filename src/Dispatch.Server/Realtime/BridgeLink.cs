@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Dispatch.Contracts;
@@ -43,8 +42,9 @@ public sealed partial class BridgeLink(
         var certificate = NodeProof.FromSecretKey(options.Value.NodeSecretKey, "Realtime:NodeSecretKey");
         var bridgeKey = NodeProof.PublicKey(options.Value.BridgePublicKey, "Realtime:BridgePublicKey");
         var proof = NodeProof.Compute(certificate, bridgeKey, name);
+        // No identity of its own: the bridge gives each connection one, so a node that reconnects
+        // before the bridge has seen its old connection close is not refused as a duplicate.
         using var socket = new DealerSocket();
-        socket.Options.Identity = Encoding.UTF8.GetBytes(name);
         socket.Options.CurveServerKey = bridgeKey;
         socket.Options.CurveCertificate = certificate;
         // Send only to bridges that are really connected (the standby is not bound until it leads).
@@ -59,13 +59,13 @@ public sealed partial class BridgeLink(
         {
             if (!_leaving)
             {
-                socket.TrySendMultipartMessage(Frames(BridgeFrames.Hello, proof));
+                socket.TrySendMultipartMessage(Introduction(BridgeFrames.Hello, proof, name));
             }
         };
         using var stopping = lifetime.ApplicationStopping.Register(() =>
         {
             _leaving = true;
-            _outbound.Enqueue(Frames(BridgeFrames.Bye, proof));
+            _outbound.Enqueue(Introduction(BridgeFrames.Bye, proof, name));
         });
         socket.ReceiveReady += (_, e) =>
         {
@@ -125,11 +125,13 @@ public sealed partial class BridgeLink(
         return message;
     }
 
-    private static NetMQMessage Frames(string frame, byte[] proof)
+    /// <summary>HELLO or BYE: the node's proof and its name.</summary>
+    private static NetMQMessage Introduction(string frame, byte[] proof, string name)
     {
         var message = new NetMQMessage();
         message.Append(frame);
         message.Append(proof);
+        message.Append(name);
         return message;
     }
 
