@@ -345,8 +345,10 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         await Assertions.Expect(station.Call(own.Id)).ToHaveCountAsync(1);
     }
 
-    [Fact]
-    public async Task ABedsidePressWhoseAnswerWasLostIsSentAgainWithItsKeyAndRaisesOneCall()
+    [Theory]
+    [InlineData(502, """{"title":"No Dispatch node answered","status":502,"code":"no_node_answered"}""")]
+    [InlineData(503, """{"title":"Database unavailable","status":503,"code":"maybe_saved","detail":"The connection to the database broke while the change was being committed; it may or may not have been saved."}""")]
+    public async Task ABedsidePressWhoseAnswerWasLostIsSentAgainWithItsKeyAndRaisesOneCall(int status, string problem)
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
         await using var bed = await BedsidePage.OpenAsync(chromium.Browser, server.BaseAddress, ward.Beds[0]);
@@ -355,9 +357,10 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
         {
             keys.Add(route.Request.Headers["idempotency-key"]);
             var answer = await route.FetchAsync();
-            // The first time, the server raises the call but its answer is lost (nginx's 502: the node stopped).
+            // The first time, the server raises the call but its answer is lost: nginx's 502 (the
+            // node stopped), or the node's 503 maybe_saved (its connection to MariaDB broke during the commit).
             await route.FulfillAsync(keys.Count == 1
-                ? new() { Status = 502, ContentType = "application/problem+json", Body = """{"title":"No Dispatch node answered","status":502}""" }
+                ? new() { Status = status, ContentType = "application/problem+json", Body = problem }
                 : new() { Response = answer });
         });
 

@@ -62,13 +62,18 @@ function nonce() {
   return $("#nonce").value.trim() || undefined;
 }
 
-// A press whose answer was lost (no answer, or nginx's 502/504: the node stopped mid-request) is
-// sent once more with the same Idempotency-Key: the server returns the call it raised, if it did.
+// A press whose answer was lost (no answer; nginx's 502/504: the node stopped mid-request; or
+// maybe_saved: the node's link to the database broke during the commit) is sent once more with
+// the same Idempotency-Key: the server returns the call it raised, if it did.
+function answerLost(response, answer) {
+  return !response || response.status === 502 || response.status === 504 || answer?.code === "maybe_saved";
+}
+
 async function raise(kind) {
   const body = { bedId: Number($("#bed").value), kind, nonce: nonce() };
   const headers = { "Idempotency-Key": pressKey() };
   let { response, answer } = await send("/api/calls", body, headers);
-  if (!response || response.status === 502 || response.status === 504) ({ response, answer } = await send("/api/calls", body, headers));
+  if (answerLost(response, answer)) ({ response, answer } = await send("/api/calls", body, headers));
   if (response?.ok) {
     $("#call").value = answer.id;
     localStorage.setItem(LAST_CALL, String(answer.id));
