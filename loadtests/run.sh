@@ -21,6 +21,7 @@ cd "$(dirname "$0")/.."
 
 levels=("$@")
 [ ${#levels[@]} -gt 0 ] || levels=(500 2000 5000 10000)
+largest=$(printf '%s\n' "${levels[@]}" | sort -n | tail -1)
 calls_per_second=${SWARM_CALLS_PER_SECOND:-50}
 seconds=${SWARM_SECONDS:-20}
 bench_wards=${BENCH_WARDS:-}
@@ -113,15 +114,21 @@ measure_while() {
 
 # run_levels RESULTS NAME SERVER NODES: the swarm at each level against SERVER (NODES: where it reads
 # memory), its output in $log/NAME-LEVEL.txt and its RESULT line appended to the array RESULTS.
-# First a warm-up run whose figures are not kept: a process just started runs code not yet
+# First two warm-up runs whose figures are not kept: a process just started runs code not yet
 # optimised by the JIT, and its first tail (p99 ~250 ms against ~27 ms warm, measured) is not a
-# running node's.
+# running node's; and the first time a node holds a level's connections its pools grow (Kestrel's
+# memory blocks, database sessions for the stations' sign-ins) and keep what they grew, which the
+# first level to reach that size counted as its connections' memory (2,000 demo stations: 23.7
+# KiB per connection on a fresh cluster, 21.4 in each run after; docs/benchmarks.md). So the
+# second warm-up connects the largest level, idle.
 run_levels() {
   local -n into=$1
   local stations
-  echo "$2: warming up (200 stations, $calls_per_second calls/s for 15 s; not kept)..."
+  echo "$2: warming up (200 stations, $calls_per_second calls/s for 15 s; then $largest stations idle; not kept)..."
   "${cli[@]}" swarm --stations 200 --calls-per-second "$calls_per_second" --seconds 15 \
     --devices "$devices" --nodes "$4" --server "$3" >"$log/$2-warm-up.txt" 2>&1 || true
+  "${cli[@]}" swarm --stations "$largest" --calls-per-second 0 --seconds 1 \
+    --devices "$devices" --nodes "$4" --server "$3" >>"$log/$2-warm-up.txt" 2>&1 || true
   for stations in "${levels[@]}"; do
     echo "$2: $stations stations, $calls_per_second calls/s for $seconds s..."
     "${cli[@]}" swarm --stations "$stations" --calls-per-second "$calls_per_second" --seconds "$seconds" \
