@@ -20,6 +20,13 @@ public sealed partial class NodeRouter : IDisposable
     /// <summary>Refused names are logged once each, up to this many.</summary>
     private const int RefusalsLogged = 100;
 
+    /// <summary>
+    /// The largest frame a node sends is a few dozen bytes (a proof, a name, a delivery id); a peer
+    /// that sends more is cut off before its frame is read, so that no peer, listed or not, makes
+    /// the bridge hold or log what it likes.
+    /// </summary>
+    private const int MaxInboundFrameBytes = 4096;
+
     private readonly IOptions<BridgeOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<NodeRouter> _logger;
@@ -61,6 +68,7 @@ public sealed partial class NodeRouter : IDisposable
         _socket = new RouterSocket();
         _socket.Options.CurveServer = true;
         _socket.Options.CurveCertificate = _certificate;
+        _socket.Options.MaxMsgSize = MaxInboundFrameBytes;
         _socket.Bind(_options.Value.Endpoint);
         _socket.ReceiveReady += (_, e) => Receive(e.Socket.ReceiveMultipartMessage());
         _outbound.ReceiveReady += (_, e) =>

@@ -70,4 +70,33 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         (await leader.HealthAsync()).Should().Be(("leading", 2), "the bridge counts only the two listed nodes");
         (await leader.MetricAsync("bridge_refused_hellos_total")).Should().BeGreaterThan(refusedBefore, "the unlisted peer's HELLOs reached the bridge and were refused");
     }
+
+    [Fact]
+    public async Task APeerSendingAFrameLargerThanANodeEverSendsIsCutOffBeforeTheBridgeReadsIt()
+    {
+        var leader = await Cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
+        var refusedBefore = await leader.MetricAsync("bridge_refused_hellos_total");
+        var ownKeys = new NetMQCertificate();
+        using var oversized = new DealerSocket();
+        oversized.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
+        oversized.Options.CurveCertificate = ownKeys;
+        oversized.Connect(leader.Endpoint);
+        for (var i = 0; i < 5; i++)
+        {
+            oversized.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(new byte[32]).SendFrame(new string('x', 64 * 1024));
+            await Task.Delay(100);
+        }
+
+        // Then one ordinary refused HELLO: once it is counted, every frame before it was dealt with.
+        using var marker = new DealerSocket();
+        marker.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
+        marker.Options.CurveCertificate = ownKeys;
+        marker.Connect(leader.Endpoint);
+        marker.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(new byte[32]).SendFrame("node-z");
+        await Eventually.UntilAsync(async () => await leader.MetricAsync("bridge_refused_hellos_total") > refusedBefore,
+            "the marker's HELLO counted", TimeSpan.FromSeconds(10));
+
+        (await leader.MetricAsync("bridge_refused_hellos_total")).Should().Be(refusedBefore + 1, "the 64 KiB HELLOs were never read");
+        (await leader.HealthAsync()).Should().Be(("leading", 2));
+    }
 }
