@@ -417,6 +417,38 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
     private static Task<double[]> TonesAsync(StationPage station) => station.Page.EvaluateAsync<double[]>("() => window.tones");
 
     [Fact]
+    public async Task ABoardReloadedWhileNoNodeAnswersSaysItIsNotReceivingCallsNotThatSignInFailedAndStartsByItselfWhenOneDoes()
+    {
+        var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);
+        var call = await server.RaiseCallAsync(ward.Beds[0]);
+        var networkDown = 0;
+        await using var station = await StationPage.SignInAsync(chromium.Browser, server.BaseAddress, ward.Nurses[0], beforeSignIn: page =>
+            page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/dispatch"), ws =>
+            {
+                if (Volatile.Read(ref networkDown) == 1)
+                {
+                    _ = ws.CloseAsync(new() { Code = 1011, Reason = "no node answers" });
+                    return;
+                }
+                ws.ConnectToServer();
+            }));
+
+        // The screen is reloaded (a power blip, a browser restart) while no node can be reached.
+        Volatile.Write(ref networkDown, 1);
+        await station.Page.ReloadAsync();
+
+        await Assertions.Expect(station.Page.Locator("#offline")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(station.Page.Locator("#sign-in")).ToBeHiddenAsync();
+        await Assertions.Expect(station.Page.Locator(".connection.disconnected")).ToBeVisibleAsync();
+        await station.Page.ScreenshotAsync(new() { Path = Path.Combine(s_screenshots, "board-started-without-server.png") });
+
+        Volatile.Write(ref networkDown, 0);
+        await Assertions.Expect(station.Call(call.Id)).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToBeVisibleAsync();
+        await Assertions.Expect(station.Page.Locator("#offline")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task WhenTheLinkIsLostTheBoardSaysNotReceivingCallsAndSoundsWithinFiveSecondsAndClearsWhenItIsBack()
     {
         var ward = await server.Hospital().WardAsync(nurses: 1, beds: 1);

@@ -15,6 +15,8 @@ const HOLD_AFTER_MS = 1_500;
 const MOVED_GUARD_MS = 700;
 // A link lost this long is no blip: the screen says it is not receiving calls, and sounds.
 const OFFLINE_AFTER_MS = 3_000;
+// A board that found no node to start on tries again after this, and up to twice this.
+const START_AGAIN_MS = 2_000;
 const $ = (selector) => document.querySelector(selector);
 const sound = new Sound();
 const board = new BoardState();
@@ -483,10 +485,32 @@ async function start() {
     render();
   } catch (error) {
     // The refusal in the board's language ("… not your ward"), never SignalR's wrapping of it.
-    return showSignIn(refusalText(error) ?? t().signInFailed);
+    const refused = refusalText(error);
+    return refused ? showSignIn(refused) : startAgainLater();
   }
   await identifyStation();
   renderSoundControls();
+}
+
+/**
+ * No node answered the board's start (the server is down, or its node died just then): not a
+ * failed sign-in. The board stays, says it is not receiving calls, and starts again shortly; a
+ * session that ended meanwhile goes to sign-in with the reason.
+ */
+async function startAgainLater() {
+  const closing = client;
+  client = null;
+  await closing?.stop().catch(() => {});
+  connection = "disconnected";
+  offlineSince ??= Date.now();
+  renderConnection();
+  renderOffline();
+  await new Promise((resolve) => setTimeout(resolve, START_AGAIN_MS * (1 + Math.random())));
+  const session = currentSession();
+  if (!session) return; // signed out meanwhile
+  const current = await fetch("/api/sessions/current", { headers: { Authorization: `Bearer ${session.token}` } }).catch(() => null);
+  if (current?.status === 401) return showSignIn(t().sessionEnded);
+  return start();
 }
 
 /** A new call, one that climbed, or a bed pressing again for its call: the screen sounds it, and says it to a screen reader. */
