@@ -444,7 +444,7 @@ public sealed class BoardTests(DispatchFixture server, ChromiumFixture chromium)
 
         Volatile.Write(ref networkDown, 0);
         await Assertions.Expect(station.Call(call.Id)).ToHaveCountAsync(1, new() { Timeout = 15_000 });
-        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToBeVisibleAsync();
+        await Assertions.Expect(station.Page.Locator(".connection.connected")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Connected · reconnected at "));
         await Assertions.Expect(station.Page.Locator("#offline")).ToBeHiddenAsync();
     }
 

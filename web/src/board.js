@@ -510,6 +510,8 @@ async function startAgainLater() {
   if (!session) return; // signed out meanwhile
   const current = await fetch("/api/sessions/current", { headers: { Authorization: `Bearer ${session.token}` } }).catch(() => null);
   if (current?.status === 401) return showSignIn(t().sessionEnded);
+  // Trying again; once connected, the banner says when the link came back, as after any drop.
+  connection = "reconnecting";
   return start();
 }
 
