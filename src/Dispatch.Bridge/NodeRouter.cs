@@ -212,7 +212,7 @@ public sealed partial class NodeRouter : IDisposable
                 break;
             case BridgeFrames.Hello:
                 Interlocked.Increment(ref _refusedHellos);
-                var claimed = ClaimedName(message);
+                var claimed = Loggable(ClaimedName(message));
                 if (_refusedNames.Count < RefusalsLogged && _refusedNames.TryAdd(claimed, true))
                 {
                     Log.NodeRefused(_logger, claimed);
@@ -242,6 +242,13 @@ public sealed partial class NodeRouter : IDisposable
     /// </summary>
     private static string ClaimedName(NetMQMessage message) =>
         (message.FrameCount > 3 ? message[3] : message[0]).ConvertToString();
+
+    /// <summary>
+    /// A name that proved nothing, as the log shows it: itself when short and printable, else
+    /// described, so that a peer cannot write line breaks (a forged log line) into the log.
+    /// </summary>
+    private static string Loggable(string name) =>
+        name.Length <= 64 && !name.Any(char.IsControl) ? name : $"(a name of {name.Length} characters, not shown)";
 
     /// <summary>The name a HELLO or BYE proves (its proof is that of a key listed under that name), or null.</summary>
     private string? ProvedName(NetMQMessage message)

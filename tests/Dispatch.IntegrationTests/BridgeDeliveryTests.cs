@@ -4,6 +4,7 @@ using bridge::Dispatch.Bridge;
 using Dispatch.Contracts;
 using Dispatch.Outbox;
 using Dispatch.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetMQ;
@@ -34,7 +35,7 @@ public sealed class BridgeDeliveryTests : IDisposable
 
     public BridgeDeliveryTests() => _router = Router(_endpoint, nodeTimeoutMs: 1_000);
 
-    private NodeRouter Router(string endpoint, int nodeTimeoutMs)
+    private NodeRouter Router(string endpoint, int nodeTimeoutMs, ILogger<NodeRouter>? logger = null)
     {
         var router = new NodeRouter(Options.Create(new BridgeOptions
         {
@@ -44,7 +45,7 @@ public sealed class BridgeDeliveryTests : IDisposable
             PublishTimeoutMs = 10_000,
             SecretKey = _bridgeKeys.SecretKeyZ85,
             Nodes = _nodeKeys.ToDictionary(n => n.Key, n => n.Value.PublicKeyZ85),
-        }), TimeProvider.System, NullLogger<NodeRouter>.Instance);
+        }), TimeProvider.System, logger ?? NullLogger<NodeRouter>.Instance);
         router.Bind();
         return router;
     }
@@ -146,6 +147,36 @@ public sealed class BridgeDeliveryTests : IDisposable
             (await router.DeliverAsync([Event()], CancellationToken.None)).Should().BeTrue();
         }
         old.Batches.Should().Be(oldBatches, "nothing more goes to the connection the node left");
+    }
+
+    [Fact]
+    public async Task APeerThatProvesNoNameCannotWriteALineOfItsOwnIntoTheLog()
+    {
+        var logger = new RecordingLogger();
+        var endpoint = $"tcp://127.0.0.1:{ExternalProcess.FreeLoopbackPort()}";
+        using var router = Router(endpoint, nodeTimeoutMs: 1_000, logger);
+        using var peer = new DealerSocket();
+        peer.Options.CurveServerKey = _bridgeKeys.PublicKey;
+        peer.Options.CurveCertificate = new NetMQCertificate();
+        peer.Connect(endpoint);
+
+        peer.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(new byte[32]).SendFrame($"node-q\ninfo: Node {UnderTest} joined");
+
+        await Eventually.UntilAsync(() => router.RefusedHellos > 0, "the HELLO refused", TimeSpan.FromSeconds(5));
+        logger.Lines.Should().ContainSingle(line => line.Contains("calling itself", StringComparison.Ordinal))
+            .Which.Should().NotContain("\n").And.NotContain("joined").And.Contain("not shown");
+    }
+
+    private sealed class RecordingLogger : ILogger<NodeRouter>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception));
     }
 
     private static WardEvent Event() => new(WardId: 1, Seq: 1, EventTypes.CallRaised, CallId: 1, Call: null, DateTimeOffset.UtcNow);
