@@ -498,6 +498,7 @@ async function start() {
  * session that ended meanwhile goes to sign-in with the reason.
  */
 async function startAgainLater() {
+  const token = currentSession()?.token;
   const closing = client;
   client = null;
   await closing?.stop().catch(() => {});
@@ -507,7 +508,7 @@ async function startAgainLater() {
   renderOffline();
   await new Promise((resolve) => setTimeout(resolve, START_AGAIN_MS * (1 + Math.random())));
   const session = currentSession();
-  if (!session) return; // signed out meanwhile
+  if (!session || session.token !== token) return; // signed out (and perhaps in again, which started the board) meanwhile
   const current = await fetch("/api/sessions/current", { headers: { Authorization: `Bearer ${session.token}` } }).catch(() => null);
   if (current?.status === 401) return showSignIn(t().sessionEnded);
   // Trying again; once connected, the banner says when the link came back, as after any drop.
