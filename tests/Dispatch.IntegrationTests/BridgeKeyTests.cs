@@ -24,19 +24,12 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         // listed node that is running. All say HELLO as a node would, every 200 ms, while calls are
         // raised (the first two as nodes before names were sent did, by their identity).
         var ownKeys = new NetMQCertificate();
-        using var unlisted = new DealerSocket();
-        unlisted.Options.Identity = "node-x"u8.ToArray();
-        unlisted.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
-        unlisted.Options.CurveCertificate = ownKeys;
-        unlisted.Connect(leader.Endpoint);
+        using var unlisted = CurvePeer(ownKeys, leader.Endpoint, identity: "node-x");
         using var plaintext = new DealerSocket();
         plaintext.Options.Identity = "node-y"u8.ToArray();
         plaintext.Connect(leader.Endpoint);
         var unlistedProof = NodeProof.Compute(ownKeys, Cluster.BridgeKeys.PublicKey, "node-x");
-        using var impostor = new DealerSocket();
-        impostor.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
-        impostor.Options.CurveCertificate = ownKeys;
-        impostor.Connect(leader.Endpoint);
+        using var impostor = CurvePeer(ownKeys, leader.Endpoint);
         var impostorProof = NodeProof.Compute(ownKeys, Cluster.BridgeKeys.PublicKey, "node-a");
 
         (DealerSocket Peer, Action SayHello)[] hellos =
@@ -77,10 +70,7 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         var leader = await Cluster.WaitForLeaderHearingAsync(nodes: 2, TimeSpan.FromSeconds(30));
         var refusedBefore = await leader.MetricAsync("bridge_refused_hellos_total");
         var ownKeys = new NetMQCertificate();
-        using var oversized = new DealerSocket();
-        oversized.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
-        oversized.Options.CurveCertificate = ownKeys;
-        oversized.Connect(leader.Endpoint);
+        using var oversized = CurvePeer(ownKeys, leader.Endpoint);
         for (var i = 0; i < 5; i++)
         {
             oversized.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(new byte[32]).SendFrame(new string('x', 64 * 1024));
@@ -88,15 +78,26 @@ public sealed class BridgeKeyTests(ClusterFixture fixture)
         }
 
         // Then one ordinary refused HELLO: once it is counted, every frame before it was dealt with.
-        using var marker = new DealerSocket();
-        marker.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
-        marker.Options.CurveCertificate = ownKeys;
-        marker.Connect(leader.Endpoint);
+        using var marker = CurvePeer(ownKeys, leader.Endpoint);
         marker.SendMoreFrame(BridgeFrames.Hello).SendMoreFrame(new byte[32]).SendFrame("node-z");
         await Eventually.UntilAsync(async () => await leader.MetricAsync("bridge_refused_hellos_total") > refusedBefore,
             "the marker's HELLO counted", TimeSpan.FromSeconds(10));
 
         (await leader.MetricAsync("bridge_refused_hellos_total")).Should().Be(refusedBefore + 1, "the 64 KiB HELLOs were never read");
         (await leader.HealthAsync()).Should().Be(("leading", 2));
+    }
+
+    /// <summary>A peer speaking CurveZMQ to the bridge's real public key with a key pair of its own (listed nowhere).</summary>
+    private DealerSocket CurvePeer(NetMQCertificate keys, string endpoint, string? identity = null)
+    {
+        var peer = new DealerSocket();
+        if (identity is not null)
+        {
+            peer.Options.Identity = System.Text.Encoding.UTF8.GetBytes(identity);
+        }
+        peer.Options.CurveServerKey = Cluster.BridgeKeys.PublicKey;
+        peer.Options.CurveCertificate = keys;
+        peer.Connect(endpoint);
+        return peer;
     }
 }
